@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // global setup (test/support/global-setup.ts), started once per run.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {

@@ -1,0 +1,63 @@
+// Kafka helpers for integration tests: clients with quiet logs, topics created
+// explicitly (the broker does not auto-create them), and unique names per test so
+// tests run in parallel against one broker.
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+
+/** A name no other test uses: `label-<8 hex>`. For topics, group ids, key prefixes. */
+export function uniqueName(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+export function testKafka(brokers: string[], clientId = uniqueName('test')): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.ERROR });
+}
+
+export async function withAdmin<T>(
+  brokers: string[],
+  use: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function createTopic(
+  brokers: string[],
+  topic: string,
+  numPartitions = 1,
+): Promise<void> {
+  await withAdmin(brokers, (admin) =>
+    admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true }),
+  );
+}
+
+/**
+ * The broker creates `__consumer_offsets` on the first FindCoordinator request, which
+ * makes the first consumer group of a run slow. Join one group once, here, so that
+ * no test pays for it. Returns the milliseconds it took.
+ */
+export async function warmUpConsumerGroups(brokers: string[]): Promise<number> {
+  const began = Date.now();
+  const topic = uniqueName('warm-up');
+  await createTopic(brokers, topic);
+  const kafka = testKafka(brokers);
+  const consumer = kafka.consumer({ groupId: uniqueName('warm-up') });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+    );
+    await consumer.run({ eachMessage: async () => {} });
+    await joined;
+  } finally {
+    await consumer.disconnect();
+  }
+  await withAdmin(brokers, (admin) => admin.deleteTopics({ topics: [topic] }));
+  return Date.now() - began;
+}
