@@ -35,7 +35,7 @@ describe('Kafka broker', () => {
     await producer.disconnect();
 
     const received: { partition: number; offset: bigint; key: string; seq: number }[] = [];
-    const consumer = kafka.consumer({ groupId: uniqueName('order-group') });
+    const consumer = kafka.consumer({ groupId: uniqueName('order-group'), maxWaitTimeInMs: 250 });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
@@ -76,7 +76,12 @@ describe('Kafka broker', () => {
     const assignments = new Map<string, number[]>();
 
     const startMember = async (name: string): Promise<Consumer> => {
-      const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+      const consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 500,
+        maxWaitTimeInMs: 250,
+      });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         assignments.set(name, payload.memberAssignment[topic] ?? []);
       });

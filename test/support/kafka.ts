@@ -10,7 +10,8 @@ export function uniqueName(label: string): string {
 }
 
 export function testKafka(brokers: string[], clientId = uniqueName('test')): Kafka {
-  return new Kafka({ clientId, brokers, logLevel: logLevel.ERROR });
+  // Quiet: kafkajs logs routine rebalances at ERROR level; failures reach tests as rejections.
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING });
 }
 
 export async function withAdmin<T>(
@@ -46,7 +47,8 @@ export async function warmUpConsumerGroups(brokers: string[]): Promise<number> {
   const topic = uniqueName('warm-up');
   await createTopic(brokers, topic);
   const kafka = testKafka(brokers);
-  const consumer = kafka.consumer({ groupId: uniqueName('warm-up') });
+  // A short fetch wait: disconnect waits for the fetch in flight (5 s by default).
+  const consumer = kafka.consumer({ groupId: uniqueName('warm-up'), maxWaitTimeInMs: 100 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
