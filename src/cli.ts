@@ -1,32 +1,70 @@
 #!/usr/bin/env node
-// The command line: argv → one command. Each command lives in its own module;
-// this file only dispatches, so `exfilguard --help` stays the map of the product.
-import process from 'node:process';
+// The command line: argv → one command. Each command lives in src/commands/; this
+// file only dispatches and turns errors into messages and exit codes.
+import { fileURLToPath } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { ExfilguardError } from './errors.js';
+import { processIo, UsageError, type CommandIo } from './commands/io.js';
+import { REPLAY_USAGE, replayCommand } from './commands/replay-command.js';
+import { RULES_USAGE, rulesCommand } from './commands/rules-command.js';
 
 const USAGE = `exfilguard — detects bulk data exfiltration in access logs and locks the actor out
 
 Usage:
-  exfilguard run        stream events from Kafka, keep windows in Redis, publish lockouts
-  exfilguard --help     this text
-`;
+  exfilguard replay [options] FILE...     run the rules over log files; lockouts as JSON lines
+  exfilguard rules check|test [DIR...]    validate rule folders; run the tests beside the rules
+  exfilguard run                          the streaming detector (Kafka → Redis → lockouts): not built yet
+  exfilguard help [COMMAND]
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const [command] = argv;
-  switch (command) {
-    case undefined:
-    case '--help':
-    case '-h':
-    case 'help':
-      process.stdout.write(USAGE);
-      return 0;
-    case 'run':
-      // Honest placeholder until the streaming detector lands (issue 4).
-      process.stderr.write('exfilguard run: the streaming detector is not built yet.\n');
-      return 2;
-    default:
-      process.stderr.write(`exfilguard: unknown command "${command}". Run "exfilguard --help".\n`);
-      return 2;
+${REPLAY_USAGE}
+${RULES_USAGE}`;
+
+export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout(USAGE);
+        return 0;
+      case 'replay':
+        return await replayCommand(rest, io);
+      case 'rules':
+        return await rulesCommand(rest, io);
+      case 'run':
+        io.stderr(
+          'exfilguard run: the streaming detector is not built yet; use "exfilguard replay" on log files.\n',
+        );
+        return 2;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    return reportError(error, io);
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+function reportError(error: unknown, io: CommandIo): number {
+  if (
+    error instanceof UsageError ||
+    (error instanceof TypeError &&
+      'code' in error &&
+      String(error.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
+    io.stderr(`exfilguard: ${error.message}\nRun "exfilguard help" for usage.\n`);
+    return 2;
+  }
+  if (error instanceof ExfilguardError) {
+    io.stderr(`exfilguard: [${error.code}] ${error.message}\n`);
+    return 1;
+  }
+  throw error;
+}
+
+// Run only when executed, not when imported by tests.
+const invoked = process.argv[1] ? realpathSync(process.argv[1]) : '';
+if (invoked === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

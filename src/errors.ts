@@ -1,0 +1,27 @@
+// One table of error codes. Bad input is a value (a rejected event goes to the dead
+// letters, a bad rule file is refused); an ExfilguardError is for failures the caller
+// must handle, and says whether retrying can help (infrastructure) or not (config).
+
+export const ERROR_CODES = {
+  RULES_INVALID: { retriable: false, summary: 'a rule file is invalid' },
+  RULES_NOT_FOUND: { retriable: false, summary: 'a rules folder or file does not exist' },
+  CONFIG_INVALID: { retriable: false, summary: 'configuration is invalid' },
+  INPUT_UNREADABLE: { retriable: false, summary: 'an input file cannot be read' },
+  STORE_UNAVAILABLE: { retriable: true, summary: 'the window store cannot be reached' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ExfilguardError extends Error {
+  readonly retriable: boolean;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ExfilguardError';
+    this.retriable = ERROR_CODES[code].retriable;
+  }
+}

@@ -1,0 +1,66 @@
+// Field limits and checks shared by every input format, so a canonical event, an ECS
+// event and a combined log line for the same request give the same AccessEvent.
+import { isIP } from 'node:net';
+
+/** Largest record parsed at all; anything bigger is rejected before decoding. */
+export const MAX_RAW_BYTES = 64 * 1024;
+export const MAX_METHOD_CHARS = 32;
+/** Longest IP text: a full IPv6 with an embedded IPv4 is 45; room for a zone id. */
+export const MAX_IP_CHARS = 64;
+export const MAX_IDENTIFIER_CHARS = 512;
+/**
+ * Paths and user agents are attacker-controlled. Over-long ones are truncated, not
+ * rejected: a rejected event counts in no window, so rejecting would let an attacker
+ * switch detection off by padding every request.
+ */
+export const MAX_PATH_CHARS = 8192;
+export const MAX_USER_AGENT_CHARS = 1024;
+
+// RFC 9110 §5.6.2 tchar: "!#$%&'*+-.^_`|~", digits, letters.
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
+  TOKEN_CHARS[c.charCodeAt(0)] = 1;
+}
+
+/** An HTTP method: 1 to 32 token characters, checked without a regex. */
+export function isHttpMethod(text: string): boolean {
+  if (text.length === 0 || text.length > MAX_METHOD_CHARS) return false;
+  for (let i = 0; i < text.length; i++) {
+    if (TOKEN_CHARS[text.charCodeAt(i)] !== 1) return false;
+  }
+  return true;
+}
+
+export function isIpAddress(text: string): boolean {
+  return text.length <= MAX_IP_CHARS && isIP(text) !== 0;
+}
+
+/**
+ * The path (with query) of a request target: origin-form `/a?b` as is; absolute-form
+ * `http://host/a?b` (proxies, ECS `url.original`) reduced to `/a?b`. Returns undefined
+ * for anything else (`*`, authority-form, garbage, empty). Truncated to MAX_PATH_CHARS.
+ */
+export function requestPath(target: string): string | undefined {
+  if (target.charCodeAt(0) === 0x2f /* / */) return truncate(target, MAX_PATH_CHARS);
+  const schemeEnd = absoluteFormSchemeEnd(target);
+  if (schemeEnd < 0) return undefined;
+  const pathStart = target.indexOf('/', schemeEnd);
+  const queryStart = target.indexOf('?', schemeEnd);
+  if (pathStart < 0 && queryStart < 0) return '/';
+  if (pathStart < 0 || (queryStart >= 0 && queryStart < pathStart)) {
+    return truncate(`/${target.slice(queryStart)}`, MAX_PATH_CHARS);
+  }
+  return truncate(target.slice(pathStart), MAX_PATH_CHARS);
+}
+
+/** Index just past `http://` or `https://` (any case), or -1. */
+function absoluteFormSchemeEnd(target: string): number {
+  const lower = target.slice(0, 8).toLowerCase();
+  if (lower.startsWith('http://')) return 7;
+  if (lower.startsWith('https://')) return 8;
+  return -1;
+}
+
+export function truncate(text: string, maxChars: number): string {
+  return text.length > maxChars ? text.slice(0, maxChars) : text;
+}

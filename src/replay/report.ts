@@ -1,0 +1,115 @@
+// What replay prints for people: the summary (stderr), the lockouts as a table
+// (--table), a progress bar, and the trace of one actor (--explain).
+import type { LockoutCommand } from '../decide/lockout.js';
+import { actorIp } from '../normalize/ip.js';
+import type { TraceEntry } from '../pipeline.js';
+import type { CompiledRuleSet } from '../rules/compile.js';
+import { formatDuration } from '../rules/units.js';
+import type { ReplaySummary } from './replay.js';
+
+export function formatSummary(summary: ReplaySummary): string {
+  const rate = summary.seconds > 0 ? Math.round(summary.events / summary.seconds) : 0;
+  const lines = [
+    `replay: ${summary.lines} lines, ${summary.events} events, ${summary.invalid} invalid, ` +
+      `${summary.late} out of order beyond the reorder window, ${summary.allowlisted} allowlisted`,
+    ...summary.invalidSamples.map((sample) => `  invalid: ${sample}`),
+  ];
+  const byRule = Object.entries(summary.lockoutsByRule).sort((a, b) => b[1] - a[1]);
+  const total = byRule.reduce((sum, [, count]) => sum + count, 0);
+  lines.push(
+    `lockouts: ${total}${byRule.length ? ` (${byRule.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}`,
+  );
+  lines.push(`time: ${summary.seconds.toFixed(2)} s, ${rate.toLocaleString('en-US')} events/s`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatTable(lockouts: readonly LockoutCommand[]): string {
+  const header = ['EVENT TIME', 'RULE', 'SCOPE:SUBJECT', 'SEVERITY', 'MODE', 'TTL', 'REASON'];
+  const rows = lockouts.map((l) => [
+    l.eventTime,
+    l.rule,
+    `${l.scope}:${l.subject}`,
+    l.severity,
+    l.mode,
+    formatDuration(l.ttlSeconds * 1000),
+    l.reason,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const render = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+  return [render(header), ...rows.map(render)].join('\n') + '\n';
+}
+
+export function progressBar(fraction: number, width = 30): string {
+  const done = Math.min(width, Math.round(fraction * width));
+  return `\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${Math.round(fraction * 100)}%`;
+}
+
+/** Collects the readings of one actor and prints, per rule, how its figures evolved. */
+export class Explainer {
+  private readonly entries = new Map<string, TraceEntry[]>();
+
+  constructor(
+    readonly scope: string,
+    readonly subject: string,
+  ) {}
+
+  /** For the pipeline's trace hook. */
+  readonly record = (entry: TraceEntry): void => {
+    if (entry.key.scope !== this.scope || !this.isSubject(entry.key.subject)) return;
+    const list = this.entries.get(entry.key.rule) ?? [];
+    list.push(entry);
+    this.entries.set(entry.key.rule, list);
+  };
+
+  /** An IPv6 client is measured by its prefix: `ip:2001:db8::1` finds `2001:db8::/64`. */
+  private isSubject(measured: string): boolean {
+    if (measured === this.subject) return true;
+    const slash = measured.lastIndexOf('/');
+    return slash > 0 && actorIp(this.subject, Number(measured.slice(slash + 1))) === measured;
+  }
+
+  format(rules: CompiledRuleSet, lockouts: readonly LockoutCommand[], maxLines = 12): string {
+    const out = [`explain ${this.scope}:${this.subject}`];
+    for (const { rule } of rules.rules) {
+      const entries = this.entries.get(rule.id) ?? [];
+      out.push(
+        `\nrule ${rule.id} (${rule.detect.kind}, window ${formatDuration(rule.window)}, mode ${rule.mode})`,
+      );
+      if (!rule.key.includes(this.scope as never)) {
+        out.push(`  not keyed by ${this.scope}: measures ${rule.key.join(', ')}`);
+        continue;
+      }
+      if (entries.length === 0) {
+        out.push('  no event of this actor matched the rule');
+        continue;
+      }
+      const step = Math.max(1, Math.ceil(entries.length / maxLines));
+      const firstFired = entries.findIndex((e) => e.verdict.fired);
+      entries.forEach((entry, i) => {
+        if (i % step !== 0 && i !== entries.length - 1 && i !== firstFired) return;
+        const mark = entry.verdict.fired ? 'FIRES' : '     ';
+        const figures = Object.entries(entry.verdict.figures)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
+        out.push(`  ${new Date(entry.event.ts).toISOString()} ${mark} ${figures}`);
+      });
+      const issued = lockouts.filter(
+        (l) => l.rule === rule.id && l.scope === this.scope && this.isSubject(l.subject),
+      );
+      out.push(
+        issued.length > 0
+          ? issued
+              .map(
+                (l) =>
+                  `  => lockout at ${l.eventTime} for ${formatDuration(l.ttlSeconds * 1000)}: ${l.reason}`,
+              )
+              .join('\n')
+          : firstFired >= 0
+            ? '  => fired while already locked out: not announced again'
+            : `  => did not fire (${entries.length} matching events; last: ${entries.at(-1)!.verdict.reason})`,
+      );
+    }
+    return `${out.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,84 @@
+// Rules compiled once at load, so the per-event path only calls small closures:
+// the match predicate, the window shape, the allowlist lookups.
+import { CidrSet } from '../normalize/cidr-set.js';
+import type { NormalizedEvent } from '../normalize/normalize.js';
+import type { WindowShape } from '../window/store.js';
+import type { RuleSet } from './load.js';
+import { compileRouteGlobs, type RouteMatcher } from './route-glob.js';
+import type { Allowlist, Rule, StatusSpec } from './schema.js';
+
+export interface CompiledRule {
+  readonly rule: Rule;
+  readonly window: WindowShape;
+  /** True when the event counts for this rule (methods, routes, status, static assets). */
+  readonly matches: (event: NormalizedEvent) => boolean;
+}
+
+export interface CompiledAllowlist {
+  /** True when the event's client, user, session or route is allowlisted. */
+  readonly allows: (event: NormalizedEvent) => boolean;
+}
+
+export interface CompiledRuleSet {
+  readonly rules: readonly CompiledRule[];
+  readonly allowlist: CompiledAllowlist;
+}
+
+export function compileRuleSet(ruleSet: RuleSet): CompiledRuleSet {
+  return {
+    rules: ruleSet.rules.map(compileRule),
+    allowlist: compileAllowlists(ruleSet.allowlists),
+  };
+}
+
+export function compileRule(rule: Rule): CompiledRule {
+  const bucketMs = Math.ceil(rule.window / rule.buckets);
+  return { rule, window: { windowMs: rule.window, bucketMs }, matches: compileMatch(rule) };
+}
+
+export function compileStatusMatcher(specs: readonly StatusSpec[]): (status: number) => boolean {
+  const exact = new Set(specs.filter((s): s is number => typeof s === 'number'));
+  const classes = new Set(
+    specs
+      .filter((s): s is Exclude<StatusSpec, number> => typeof s === 'string')
+      .map((s) => Number(s[0])),
+  );
+  return (status) => exact.has(status) || classes.has(Math.floor(status / 100));
+}
+
+function compileMatch(rule: Rule): (event: NormalizedEvent) => boolean {
+  const { match } = rule;
+  const methods = match.methods ? new Set(match.methods.map((m) => m.toUpperCase())) : undefined;
+  const routes = compileRouteGlobs(match.routes);
+  const excluded = compileRouteGlobs(match.excludeRoutes);
+  const status = match.status ? compileStatusMatcher(match.status) : undefined;
+  // Enumeration counts numeric ids; breadth of objects counts object ids: events
+  // without one say nothing to these detectors.
+  const needsNumericId = rule.detect.kind === 'enumeration';
+  const needsObjectId = rule.detect.kind === 'breadth' && rule.detect.of === 'objects';
+  return (event) =>
+    (match.includeStatic || !event.isStatic) &&
+    (!needsNumericId || event.numericId !== undefined) &&
+    (!needsObjectId || event.objectId !== undefined) &&
+    (!methods || methods.has(event.method)) &&
+    (!status || status(event.status)) &&
+    (!routes || routes(event.route)) &&
+    (!excluded || !excluded(event.route));
+}
+
+function compileAllowlists(allowlists: readonly Allowlist[]): CompiledAllowlist {
+  const ips = new CidrSet(allowlists.flatMap((a) => a.ips));
+  const users = new Set(allowlists.flatMap((a) => a.users));
+  const sessions = new Set(allowlists.flatMap((a) => a.sessions));
+  const routes: RouteMatcher | undefined = compileRouteGlobs(allowlists.flatMap((a) => a.routes));
+  if (ips.size === 0 && users.size === 0 && sessions.size === 0 && !routes) {
+    return { allows: () => false };
+  }
+  return {
+    allows: (event) =>
+      (ips.size > 0 && ips.has(event.ip)) ||
+      (event.user !== undefined && users.has(event.user)) ||
+      (event.session !== undefined && sessions.has(event.session)) ||
+      (routes !== undefined && routes(event.route)),
+  };
+}

@@ -1,0 +1,221 @@
+// Reads rule folders: every *.yaml / *.yml file except rule tests (*.test.yaml),
+// every document in it. Validates everything, applies operators' overrides, and
+// either returns the whole rule set or refuses it with every problem named as
+// `file:line: key: problem` — so a reload never half-applies a bad edit.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ExfilguardError } from '../errors.js';
+import {
+  allowlistSchema,
+  overrideSchema,
+  ruleSchema,
+  type Allowlist,
+  type Rule,
+  type RuleOverride,
+} from './schema.js';
+
+const MAX_RULE_FILE_BYTES = 1024 * 1024;
+
+/** One YAML document with where it came from, so errors can point at a line. */
+interface SourceDocument {
+  readonly file: string;
+  readonly doc: Document;
+  readonly lines: LineCounter;
+  readonly raw: unknown;
+}
+
+export interface RuleSet {
+  readonly rules: readonly Rule[];
+  readonly allowlists: readonly Allowlist[];
+  /** The files read, for logs and `rules check`. */
+  readonly files: readonly string[];
+}
+
+export function isRuleFile(name: string): boolean {
+  return /\.ya?ml$/.test(name) && !/\.test\.ya?ml$/.test(name);
+}
+
+export function isRuleTestFile(name: string): boolean {
+  return /\.test\.ya?ml$/.test(name);
+}
+
+/** The YAML files of a folder (sorted, so load order is stable) or the file itself. */
+export async function listYamlFiles(
+  path: string,
+  accept: (name: string) => boolean,
+): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) {
+    throw new ExfilguardError('RULES_NOT_FOUND', `${path}: no such rules folder or file`);
+  }
+  if (info.isFile()) return [path];
+  const names = (await readdir(path)).filter(accept).sort();
+  return names.map((name) => join(path, name));
+}
+
+export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
+  const files = (await Promise.all(paths.map((p) => listYamlFiles(p, isRuleFile)))).flat();
+  const problems: string[] = [];
+  const documents = (await Promise.all(files.map((file) => readDocuments(file, problems)))).flat();
+
+  const ruleDocs: SourceDocument[] = [];
+  const overrides = new Map<string, { source: SourceDocument; override: RuleOverride }>();
+  const allowlists: Allowlist[] = [];
+  for (const source of documents) {
+    const kind = kindOf(source.raw);
+    if (kind === 'override') {
+      const override = validate(source, overrideSchema, problems);
+      if (!override) continue;
+      if (overrides.has(override.rule)) {
+        problems.push(
+          `${where(source, ['rule'])}: rule: a second override of "${override.rule}"; merge them into one`,
+        );
+      }
+      overrides.set(override.rule, { source, override });
+    } else if (kind === 'allowlist') {
+      const allowlist = validate(source, allowlistSchema, problems);
+      if (allowlist) allowlists.push(allowlist);
+    } else {
+      ruleDocs.push(source);
+    }
+  }
+
+  const rules = buildRules(ruleDocs, overrides, problems);
+  if (problems.length > 0) {
+    throw new ExfilguardError(
+      'RULES_INVALID',
+      `Rules refused, ${problems.length} problem(s):\n  ${problems.join('\n  ')}`,
+    );
+  }
+  return { rules, allowlists, files };
+}
+
+function buildRules(
+  ruleDocs: readonly SourceDocument[],
+  overrides: Map<string, { source: SourceDocument; override: RuleOverride }>,
+  problems: string[],
+): Rule[] {
+  const rules: Rule[] = [];
+  const seen = new Map<string, string>();
+  for (const source of ruleDocs) {
+    const id = idOf(source.raw);
+    const found = id === undefined ? undefined : overrides.get(id);
+    if (id !== undefined) overrides.delete(id);
+    if (found?.override.disabled) continue;
+    const raw = found ? mergeOverride(source.raw, found.source.raw) : source.raw;
+    const rule = validate(source, ruleSchema, problems, raw, found?.source);
+    if (!rule) continue;
+    const earlier = seen.get(rule.id);
+    if (earlier) {
+      problems.push(
+        `${where(source, ['id'])}: id: "${rule.id}" is already defined in ${earlier}; ` +
+          'tune a shipped rule with an override document instead of redefining it',
+      );
+      continue;
+    }
+    seen.set(rule.id, source.file);
+    rules.push(rule);
+  }
+  for (const { source, override } of overrides.values()) {
+    problems.push(`${where(source, ['rule'])}: rule: no rule "${override.rule}" to override`);
+  }
+  return rules;
+}
+
+async function readDocuments(file: string, problems: string[]): Promise<SourceDocument[]> {
+  const text = await readFile(file, 'utf8');
+  if (text.length > MAX_RULE_FILE_BYTES) {
+    problems.push(`${file}: larger than ${MAX_RULE_FILE_BYTES} bytes; split it`);
+    return [];
+  }
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
+  if (!Array.isArray(docs)) return []; // an empty stream
+  const sources: SourceDocument[] = [];
+  for (const doc of docs) {
+    const yamlError = doc.errors[0];
+    if (yamlError) {
+      const line = lines.linePos(yamlError.pos[0]).line;
+      problems.push(`${file}:${line}: YAML: ${yamlError.message.split('\n')[0]}`);
+      continue;
+    }
+    const raw: unknown = doc.toJS({ maxAliasCount: 50 });
+    if (raw === null || raw === undefined) continue; // an empty document (e.g. after a trailing ---)
+    sources.push({ file, doc, lines, raw });
+  }
+  return sources;
+}
+
+function kindOf(raw: unknown): unknown {
+  return typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined;
+}
+
+function idOf(raw: unknown): string | undefined {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * Validates `raw` (by default the document itself). Issues on keys that the override
+ * set are reported at the override's line, the others at the rule's.
+ */
+function validate<S extends z.ZodType>(
+  source: SourceDocument,
+  schema: S,
+  problems: string[],
+  raw: unknown = source.raw,
+  override?: SourceDocument,
+): z.output<S> | undefined {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const path = issue.path.map(String);
+    const at = override && hasPath(override.doc, path) ? override : source;
+    const key = path.length > 0 ? path.join('.') : '(document)';
+    problems.push(`${where(at, path)}: ${key}: ${issue.message}`);
+  }
+  return undefined;
+}
+
+function hasPath(doc: Document, path: readonly string[]): boolean {
+  return path.length > 0 && doc.hasIn(path);
+}
+
+/** `file:line` of the deepest node of `path` that exists in the document. */
+function where(source: SourceDocument, path: readonly string[]): string {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node = depth === 0 ? source.doc.contents : source.doc.getIn(path.slice(0, depth), true);
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (range) return `${source.file}:${source.lines.linePos(range[0]).line}`;
+  }
+  return source.file;
+}
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The rule with the override's keys laid over it; nested objects merge, lists are replaced. */
+function mergeOverride(rule: unknown, override: unknown): unknown {
+  if (!isPlainObject(override)) return rule;
+  const { kind: _kind, rule: _rule, disabled: _disabled, ...tuning } = override;
+  return deepMerge(rule, tuning);
+}
+
+function deepMerge(base: unknown, layer: Record<string, unknown>): unknown {
+  if (!isPlainObject(base)) return layer;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(layer)) {
+    if (UNSAFE_KEYS.has(key)) continue;
+    merged[key] = isPlainObject(value) ? deepMerge(base[key], value) : value;
+  }
+  return merged;
+}

@@ -1,0 +1,55 @@
+// The rule-test runner itself: a wrong expectation must fail, with a message.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runRuleTestFile } from './rule-tests.js';
+import { loadRules } from './shipped.js';
+
+const { compiled } = await loadRules({ dirs: [], shipped: true });
+
+async function testFile(text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'exfilguard-rule-test-'));
+  const file = join(dir, 'x.test.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
+const SCAN = `events:
+  - scan:
+      start: 2026-01-05T09:00:00Z
+      every: 1s
+      count: 60
+      ids: { from: 1, step: 1 }
+      event: { ip: 192.0.2.1, method: GET, path: '/api/users/{id}', status: 200 }
+`;
+
+describe('rule tests', () => {
+  it('fails a "must not fire" test when a lockout comes', async () => {
+    const [result] = await runRuleTestFile(
+      await testFile(`name: quiet\n${SCAN}expect:\n  lockouts: []\n`),
+      compiled,
+    );
+    expect(result?.passed).toBe(false);
+    expect(result?.problems[0]).toContain(
+      'unexpected lockout sequential-id-scan ip:192.0.2.1 at 2026-01-05T09:00:50.000Z',
+    );
+  });
+
+  it('fails when the expected lockout comes at another time', async () => {
+    const expectation = `expect:\n  lockouts:\n    - { rule: sequential-id-scan, scope: ip, subject: 192.0.2.1, eventTime: '2026-01-05T09:00:10Z' }\n`;
+    const [result] = await runRuleTestFile(
+      await testFile(`name: early\n${SCAN}${expectation}`),
+      compiled,
+    );
+    expect(result?.passed).toBe(false);
+    expect(result?.problems).toHaveLength(2);
+  });
+
+  it('reports an invalid event in a test with its index', async () => {
+    const text = `name: bad\nevents:\n  - { ts: yesterday, ip: 192.0.2.1, method: GET, path: /, status: 200 }\nexpect:\n  lockouts: []\n`;
+    const [result] = await runRuleTestFile(await testFile(text), compiled);
+    expect(result?.passed).toBe(false);
+    expect(result?.problems[0]).toMatch(/^events\[0\]: ts:/);
+  });
+});

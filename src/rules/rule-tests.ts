@@ -1,0 +1,178 @@
+// Tests that live beside the rules (`*.test.yaml`), in the spirit of `promtool test
+// rules`: input events, and the exact lockouts expected from them (none, for a
+// "must not fire" case). Runnable from an operator's own repository.
+import { readFile } from 'node:fs/promises';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import type { AccessEvent } from '../event/access-event.js';
+import { parseEvent } from '../event/parse.js';
+import type { LockoutCommand } from '../decide/lockout.js';
+import { DetectionPipeline } from '../pipeline.js';
+import { MemoryWindowStore } from '../window/memory-store.js';
+import type { CompiledRuleSet } from './compile.js';
+import { SCOPES } from './schema.js';
+import { parseDuration } from './units.js';
+
+const scanSchema = z
+  .object({
+    start: z.string(),
+    every: z.union([z.string(), z.number()]),
+    count: z.number().int().min(1).max(100_000),
+    ids: z.object({ from: z.number().int(), step: z.number().int().default(1) }).strict(),
+    order: z.enum(['as-generated', 'shuffled']).default('as-generated'),
+    seed: z.number().int().default(1),
+    /** A canonical event; `{id}` in `path` is replaced by each id. */
+    event: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+
+const ruleTestSchema = z
+  .object({
+    name: z.string().min(1),
+    events: z.array(
+      z.union([z.object({ scan: scanSchema }).strict(), z.record(z.string(), z.unknown())]),
+    ),
+    expect: z
+      .object({
+        lockouts: z.array(
+          z
+            .object({
+              rule: z.string(),
+              scope: z.enum(SCOPES),
+              subject: z.string(),
+              eventTime: z.string().optional(),
+              /** The lockout must come at or before this event time. */
+              before: z.string().optional(),
+            })
+            .strict(),
+        ),
+      })
+      .strict(),
+  })
+  .strict();
+
+type RuleTest = z.infer<typeof ruleTestSchema>;
+type ExpectedLockout = RuleTest['expect']['lockouts'][number];
+
+export interface RuleTestResult {
+  readonly file: string;
+  readonly name: string;
+  readonly passed: boolean;
+  readonly problems: readonly string[];
+}
+
+export async function runRuleTestFile(
+  file: string,
+  rules: CompiledRuleSet,
+): Promise<RuleTestResult[]> {
+  const text = await readFile(file, 'utf8');
+  const results: RuleTestResult[] = [];
+  for (const [index, doc] of parseAllDocuments(text).entries()) {
+    const raw: unknown = doc.toJS();
+    if (raw === null || raw === undefined) continue;
+    const parsed = ruleTestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map(
+        (i) => `${i.path.join('.') || '(test)'}: ${i.message}`,
+      );
+      results.push({ file, name: `test #${index + 1}`, passed: false, problems });
+      continue;
+    }
+    results.push(await runRuleTest(file, parsed.data, rules));
+  }
+  return results;
+}
+
+async function runRuleTest(
+  file: string,
+  test: RuleTest,
+  rules: CompiledRuleSet,
+): Promise<RuleTestResult> {
+  const problems: string[] = [];
+  const events = test.events.flatMap((entry, i) => eventsOf(entry, i, problems));
+  events.sort((a, b) => a.ts - b.ts);
+  const pipeline = new DetectionPipeline(rules, new MemoryWindowStore(), { issuedAt: (ts) => ts });
+  const { lockouts } = await pipeline.process(events);
+  problems.push(...compareLockouts(test.expect.lockouts, lockouts));
+  return { file, name: test.name, passed: problems.length === 0, problems };
+}
+
+function eventsOf(
+  entry: RuleTest['events'][number],
+  index: number,
+  problems: string[],
+): AccessEvent[] {
+  const raws = 'scan' in entry ? scanEvents(entry.scan as z.infer<typeof scanSchema>) : [entry];
+  const events: AccessEvent[] = [];
+  for (const raw of raws) {
+    const outcome = parseEvent(JSON.stringify(raw), 'json');
+    if (outcome.ok) events.push(outcome.event);
+    else problems.push(`events[${index}]: ${outcome.error.message}`);
+  }
+  return events;
+}
+
+function scanEvents(scan: z.infer<typeof scanSchema>): Record<string, unknown>[] {
+  const start = Date.parse(scan.start);
+  const every = parseDuration(scan.every) ?? 1000;
+  const ids = Array.from({ length: scan.count }, (_, i) => scan.ids.from + i * scan.ids.step);
+  if (scan.order === 'shuffled') shuffle(ids, scan.seed);
+  const path = typeof scan.event.path === 'string' ? scan.event.path : '/';
+  return ids.map((id, i) => ({
+    ...scan.event,
+    ts: new Date(start + i * every).toISOString(),
+    path: path.replace('{id}', String(id)),
+  }));
+}
+
+/** Fisher–Yates with a small seeded generator (mulberry32): the same order every run. */
+export function shuffle<T>(items: T[], seed: number): void {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
+
+function describeLockout(lockout: LockoutCommand): string {
+  return `${lockout.rule} ${lockout.scope}:${lockout.subject} at ${lockout.eventTime}`;
+}
+
+function compareLockouts(
+  expected: readonly ExpectedLockout[],
+  actual: readonly LockoutCommand[],
+): string[] {
+  const problems: string[] = [];
+  const unmatched = [...actual];
+  for (const want of expected) {
+    const i = unmatched.findIndex(
+      (got) =>
+        got.rule === want.rule &&
+        got.scope === want.scope &&
+        got.subject === want.subject &&
+        (want.eventTime === undefined ||
+          Date.parse(got.eventTime) === Date.parse(want.eventTime)) &&
+        (want.before === undefined || Date.parse(got.eventTime) <= Date.parse(want.before)),
+    );
+    if (i >= 0) unmatched.splice(i, 1);
+    else {
+      const when = want.eventTime
+        ? ` at ${want.eventTime}`
+        : want.before
+          ? ` by ${want.before}`
+          : '';
+      problems.push(
+        `expected a lockout ${want.rule} ${want.scope}:${want.subject}${when}, got none`,
+      );
+    }
+  }
+  for (const got of unmatched) problems.push(`unexpected lockout ${describeLockout(got)}`);
+  return problems;
+}

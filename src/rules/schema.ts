@@ -1,0 +1,194 @@
+// Contract 3: the rule files. Three kinds of YAML document, told apart by `kind`:
+// `rule` (the default), `override` (an operator's tuning of a shipped rule, in a
+// file of their own) and `allowlist`. Unknown keys are errors, so a typo in a
+// threshold name cannot silently leave a default in force.
+import { z } from 'zod';
+import { parseCidr } from '../normalize/cidr.js';
+import { parseDuration, parseSize } from './units.js';
+
+export const SCOPES = ['ip', 'session', 'user'] as const;
+export type Scope = (typeof SCOPES)[number];
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const MODES = ['enforce', 'shadow'] as const;
+export type Mode = (typeof MODES)[number];
+
+const MAX_WINDOW_MS = 24 * 3_600_000;
+
+function duration(minMs: number, maxMs: number) {
+  return z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration like "30s", "10m" or "6h", got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    if (ms < minMs || ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `must be between ${minMs} ms and ${maxMs} ms` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined || bytes <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a size like "512KB" or "20MB", got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const ruleId = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((id) => /^[a-z0-9][a-z0-9-]*$/.test(id), {
+    message: 'use lowercase letters, digits and dashes, e.g. "sequential-id-scan"',
+  });
+
+/** A status code (404) or a class ("4xx"). */
+export const statusSpec = z.union([
+  z.number().int().min(100).max(599),
+  z.enum(['1xx', '2xx', '3xx', '4xx', '5xx']),
+]);
+export type StatusSpec = z.infer<typeof statusSpec>;
+
+/** A route template glob: `*` is one segment, `**` any number of segments. */
+const routeGlob = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((glob) => glob.startsWith('/'), { message: 'a route pattern starts with "/"' });
+
+const threshold = z.number().int().min(1);
+
+const cidrText = z
+  .string()
+  .min(1)
+  .max(64)
+  .superRefine((text, ctx) => {
+    try {
+      parseCidr(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
+export const matchSchema = z
+  .object({
+    methods: z.array(z.string().min(1).max(16)).min(1).optional(),
+    routes: z.array(routeGlob).min(1).optional(),
+    excludeRoutes: z.array(routeGlob).optional(),
+    status: z.array(statusSpec).min(1).optional(),
+    /** Static assets (images, scripts, styles, fonts) are left out unless this is true. */
+    includeStatic: z.boolean().default(false),
+  })
+  .strict();
+
+export const detectSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('enumeration'),
+      /** New object ids close to recently touched ones, summed over the window. */
+      threshold: threshold.min(2),
+      /** Largest id distance still counted as "close": covers strides up to this. */
+      maxGap: z.number().int().min(1).max(100_000).default(32),
+      /** How many recent distinct ids a new id is compared with. */
+      recentIds: z.number().int().min(2).max(64).default(16),
+    })
+    .strict(),
+  z
+    .object({ kind: z.literal('volume'), bytes: size.optional(), records: threshold.optional() })
+    .strict()
+    .refine((v) => v.bytes !== undefined || v.records !== undefined, {
+      message: 'a volume rule needs "bytes", "records" or both',
+    }),
+  z.object({ kind: z.literal('breadth'), of: z.enum(['routes', 'objects']), threshold }).strict(),
+  z.object({ kind: z.literal('rate'), threshold }).strict(),
+  z
+    .object({
+      kind: z.literal('errorRatio'),
+      ratio: z.number().gt(0).max(1),
+      minRequests: threshold,
+      statuses: z.array(statusSpec).min(1).default(['4xx', '5xx']),
+    })
+    .strict(),
+]);
+export type DetectConfig = z.infer<typeof detectSchema>;
+
+export const actionSchema = z
+  .object({
+    ttl: duration(1000, 30 * 86_400_000),
+    severity: z.enum(SEVERITIES),
+    escalation: z
+      .object({
+        /** Each repeat offence multiplies the ttl by this. */
+        factor: z.number().min(1).max(100).default(2),
+        maxTtl: duration(1000, 365 * 86_400_000),
+        /** Offences older than this are forgotten. */
+        forgetAfter: duration(60_000, 365 * 86_400_000).default(7 * 86_400_000),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const ruleSchema = z
+  .object({
+    kind: z.literal('rule').default('rule'),
+    id: ruleId,
+    description: z.string().min(1).max(500),
+    mode: z.enum(MODES).default('enforce'),
+    match: matchSchema.default({ includeStatic: false }),
+    key: z
+      .union([z.enum(SCOPES), z.array(z.enum(SCOPES)).min(1)])
+      .transform((key) => [...new Set(Array.isArray(key) ? key : [key])]),
+    window: duration(1000, MAX_WINDOW_MS),
+    /** Time buckets per window: the window is exact to one bucket's width. */
+    buckets: z.number().int().min(2).max(60).default(12),
+    /** An IPv6 client is measured by its network prefix: one attacker holds a whole /64. */
+    ipv6Prefix: z.number().int().min(8).max(128).default(64),
+    detect: detectSchema,
+    action: actionSchema,
+  })
+  .strict();
+export type Rule = z.infer<typeof ruleSchema>;
+
+/** An operator's tuning of a rule defined elsewhere: thresholds, window, mode, ttl. */
+export const overrideSchema = z
+  .object({
+    kind: z.literal('override'),
+    rule: ruleId,
+    disabled: z.boolean().optional(),
+    mode: z.enum(MODES).optional(),
+    window: z.unknown().optional(),
+    buckets: z.unknown().optional(),
+    key: z.unknown().optional(),
+    ipv6Prefix: z.unknown().optional(),
+    match: z.record(z.string(), z.unknown()).optional(),
+    detect: z.record(z.string(), z.unknown()).optional(),
+    action: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type RuleOverride = z.infer<typeof overrideSchema>;
+
+export const allowlistSchema = z
+  .object({
+    kind: z.literal('allowlist'),
+    description: z.string().max(500).optional(),
+    /** IPv4 and IPv6 addresses or CIDRs. */
+    ips: z.array(cidrText).default([]),
+    users: z.array(z.string().min(1).max(512)).default([]),
+    sessions: z.array(z.string().min(1).max(512)).default([]),
+    /** Route template globs, e.g. "/healthz" or "/internal/**". */
+    routes: z.array(routeGlob).default([]),
+  })
+  .strict();
+export type Allowlist = z.infer<typeof allowlistSchema>;

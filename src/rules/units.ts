@@ -1,0 +1,65 @@
+// Durations ("90s", "10m", "6h", "7d") and sizes ("512KB", "20MB") as rule files
+// write them. Parsed by scanning characters: rule text is operator input, but a
+// linear parser keeps the no-backtracking rule simple to check.
+
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+function splitNumberAndUnit(text: string): { value: number; unit: string } | undefined {
+  const trimmed = text.trim();
+  let end = 0;
+  while (
+    end < trimmed.length &&
+    ((trimmed[end]! >= '0' && trimmed[end]! <= '9') || trimmed[end] === '.')
+  ) {
+    end += 1;
+  }
+  if (end === 0) return undefined;
+  const value = Number(trimmed.slice(0, end));
+  if (!Number.isFinite(value)) return undefined;
+  return { value, unit: trimmed.slice(end).trim().toLowerCase() };
+}
+
+/** Milliseconds, or undefined when the text is not a duration. A bare number is seconds. */
+export function parseDuration(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text * 1000 : undefined;
+  const parts = splitNumberAndUnit(text);
+  if (!parts) return undefined;
+  const factor = parts.unit === '' ? 1000 : DURATION_UNITS[parts.unit];
+  return factor === undefined ? undefined : Math.round(parts.value * factor);
+}
+
+/** Bytes, or undefined when the text is not a size. A bare number is bytes. */
+export function parseSize(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
+  const parts = splitNumberAndUnit(text);
+  if (!parts) return undefined;
+  const factor = parts.unit === '' ? 1 : SIZE_UNITS[parts.unit];
+  return factor === undefined ? undefined : Math.round(parts.value * factor);
+}
+
+/** "600000" ms → "10m": the largest unit that divides evenly, for reasons and tables. */
+export function formatDuration(ms: number): string {
+  for (const [unit, factor] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms >= factor && ms % factor === 0) return `${ms / factor}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} B`;
+}
