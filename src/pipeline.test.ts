@@ -51,7 +51,9 @@ async function lockoutsInBatches(events: AccessEvent[], batchSize: number): Prom
   });
   const ids: string[] = [];
   for (let i = 0; i < events.length; i += batchSize) {
-    const { lockouts } = await pipeline.process(events.slice(i, i + batchSize));
+    const result = await pipeline.process(events.slice(i, i + batchSize));
+    await pipeline.confirm(result);
+    const { lockouts } = result;
     ids.push(...lockouts.map((l) => `${l.id} ${l.rule} ${l.scope}:${l.subject} ${l.eventTime}`));
   }
   return ids;

@@ -3,21 +3,34 @@
 // The same code serves replay (memory store), rule tests and the streaming service
 // (Redis store); it does no I/O of its own besides the two store calls per batch.
 import type { AccessEvent } from './event/access-event.js';
-import { explain, fires, observe, type Verdict } from './detect/index.js';
-import { claimFor, lockoutCommand, type Finding } from './decide/decide.js';
+import { explain, observe, type Verdict } from './detect/index.js';
+import { lockoutCommand } from './decide/decide.js';
 import type { LockoutCommand } from './decide/lockout.js';
 import { actorIp } from './normalize/ip.js';
 import { normalizeEvent, type NormalizedEvent } from './normalize/normalize.js';
 import type { CompiledRule, CompiledRuleSet } from './rules/compile.js';
 import type { Scope } from './rules/schema.js';
-import type { Observation, Reading, WindowKey, WindowStore } from './window/store.js';
+import type {
+  ClaimResult,
+  PendingLockout,
+  Reading,
+  RecordPosition,
+  Step,
+  WindowKey,
+  WindowStore,
+} from './window/store.js';
 
 export interface BatchResult {
+  /** New lockouts, and lockouts recovered from a batch that crashed before publishing. */
   readonly lockouts: LockoutCommand[];
+  /** To hand back to `confirm` once the lockouts are published. */
+  readonly toConfirm: PendingLockout[];
   /** Events dropped because their client, user, session or route is allowlisted. */
   readonly allowlisted: number;
   /** Rule × actor windows updated. */
   readonly observations: number;
+  /** Observations of records applied before (redelivered): they changed nothing. */
+  readonly redelivered: number;
   /** Findings for actors already locked out by the same rule (not announced again). */
   readonly suppressed: number;
 }
@@ -52,6 +65,11 @@ export function subjectOf(
   }
 }
 
+interface StepOwner {
+  readonly rule: CompiledRule;
+  readonly event: NormalizedEvent;
+}
+
 export class DetectionPipeline {
   constructor(
     private ruleSet: CompiledRuleSet,
@@ -68,66 +86,102 @@ export class DetectionPipeline {
     return this.ruleSet;
   }
 
-  async process(events: readonly AccessEvent[]): Promise<BatchResult> {
-    const { observations, owners, allowlisted } = this.observeAll(events);
-    const readings = observations.length > 0 ? await this.store.observe(observations) : [];
-    const findings = this.evaluateAll(observations, owners, readings);
-    const claims =
-      findings.length > 0 ? await this.store.claimLockouts(findings.map(claimFor)) : [];
+  /**
+   * Runs a batch. `positions[i]` is where events[i] came from (Kafka); with it, a
+   * redelivered record changes nothing. Call `confirm` once the lockouts are published.
+   */
+  async process(
+    events: readonly AccessEvent[],
+    positions?: readonly (RecordPosition | undefined)[],
+  ): Promise<BatchResult> {
+    const { steps, owners, allowlisted } = this.stepsOf(events, positions);
+    const { results, recovered } =
+      steps.length > 0 ? await this.store.apply(steps) : { results: [], recovered: [] };
     const issuedAt = this.options.issuedAt ?? (() => Date.now());
-    const lockouts: LockoutCommand[] = [];
-    claims.forEach((claim, i) => {
-      const finding = findings[i]!;
-      if (claim.granted) lockouts.push(lockoutCommand(finding, claim, issuedAt(finding.eventTs)));
+    const toConfirm: PendingLockout[] = [...recovered];
+    let suppressed = 0;
+    let redelivered = 0;
+    results.forEach((result, i) => {
+      const { observation } = steps[i]!;
+      this.trace(owners[i]!, observation.key, result.reading);
+      if (!result.applied) redelivered += 1;
+      if (!result.claim) return;
+      if (!result.claim.granted) suppressed += 1;
+      else
+        toConfirm.push(
+          grantedLockout(observation.key, observation.ts, result.claim, result.reading),
+        );
+    });
+    const lockouts = toConfirm.flatMap((lockout) => {
+      const rule = this.ruleSet.rules.find((r) => r.rule.id === lockout.key.rule);
+      // A lockout recovered for a rule that a reload has since removed is dropped.
+      return rule ? [lockoutCommand(rule, lockout, issuedAt(lockout.eventTs))] : [];
     });
     return {
       lockouts,
+      toConfirm,
       allowlisted,
-      observations: observations.length,
-      suppressed: claims.length - lockouts.length,
+      observations: steps.length,
+      redelivered,
+      suppressed,
     };
   }
 
-  private observeAll(events: readonly AccessEvent[]) {
-    const observations: Observation[] = [];
-    const owners: { rule: CompiledRule; event: NormalizedEvent }[] = [];
+  /** The batch's lockouts are published: the store forgets them as pending. */
+  async confirm(result: BatchResult): Promise<void> {
+    if (result.toConfirm.length > 0) await this.store.confirm(result.toConfirm);
+  }
+
+  private trace(owner: StepOwner, key: WindowKey, reading: Reading): void {
+    if (!this.options.trace) return;
+    this.options.trace({
+      event: owner.event,
+      key,
+      reading,
+      verdict: explain(owner.rule, reading, key),
+    });
+  }
+
+  private stepsOf(
+    events: readonly AccessEvent[],
+    positions?: readonly (RecordPosition | undefined)[],
+  ) {
+    const steps: Step[] = [];
+    const owners: StepOwner[] = [];
     let allowlisted = 0;
     const { rules, allowlist } = this.ruleSet;
-    for (const raw of events) {
+    events.forEach((raw, index) => {
       const event = normalizeEvent(raw);
       if (allowlist.allows(event)) {
         allowlisted += 1;
-        continue;
+        return;
       }
+      const position = positions?.[index];
       for (const rule of rules) {
         if (!rule.matches(event)) continue;
         for (const scope of rule.rule.key) {
           const subject = subjectOf(event, scope, rule.rule.ipv6Prefix);
           if (subject === undefined) continue;
-          observations.push(observe(event, rule, { rule: rule.rule.id, scope, subject }));
+          const observation = observe(event, rule, { rule: rule.rule.id, scope, subject });
+          steps.push({
+            observation,
+            fire: rule.fire,
+            lockout: rule.lockout,
+            ...(position && { position }),
+          });
           owners.push({ rule, event });
         }
       }
-    }
-    return { observations, owners, allowlisted };
-  }
-
-  private evaluateAll(
-    observations: readonly Observation[],
-    owners: readonly { rule: CompiledRule; event: NormalizedEvent }[],
-    readings: readonly Reading[],
-  ): Finding[] {
-    const findings: Finding[] = [];
-    const trace = this.options.trace;
-    observations.forEach((observation, i) => {
-      const { rule, event } = owners[i]!;
-      const reading = readings[i]!;
-      if (!trace && !fires(rule, reading)) return;
-      const verdict = explain(rule, reading, observation.key);
-      trace?.({ event, key: observation.key, reading, verdict });
-      if (verdict.fired)
-        findings.push({ rule, key: observation.key, eventTs: observation.ts, verdict });
     });
-    return findings;
+    return { steps, owners, allowlisted };
   }
+}
+
+function grantedLockout(
+  key: WindowKey,
+  eventTs: number,
+  claim: ClaimResult,
+  reading: Reading,
+): PendingLockout {
+  return { key, eventTs, offence: claim.offence, ttlMs: claim.ttlMs, reading };
 }

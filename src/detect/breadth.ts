@@ -42,7 +42,7 @@ export const breadthDetector: Detector<'breadth'> = {
       bits,
     };
   },
-  fires: (detect, reading) => (reading[0] ?? 0) >= detect.threshold,
+  fireCondition: (detect) => ({ atLeast: [detect.threshold] }),
   describe: (rule, detect, reading) => {
     const distinct = reading[0] ?? 0;
     return {

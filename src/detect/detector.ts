@@ -3,7 +3,7 @@
 import type { NormalizedEvent } from '../normalize/normalize.js';
 import type { CompiledRule } from '../rules/compile.js';
 import type { DetectConfig } from '../rules/schema.js';
-import type { Observation, Reading, WindowKey } from '../window/store.js';
+import type { FireCondition, Observation, Reading, WindowKey } from '../window/store.js';
 
 /** The figures a rule looked at, fired or not: evidence and `--explain`. */
 export interface Verdict {
@@ -23,8 +23,8 @@ export interface Detector<K extends DetectConfig['kind']> {
     detect: Extract<DetectConfig, { kind: K }>,
     key: WindowKey,
   ): Observation;
-  /** Cheap: called for every reading, allocates nothing. */
-  fires(detect: Extract<DetectConfig, { kind: K }>, reading: Reading): boolean;
+  /** When a reading fires, as plain numbers: the store evaluates it atomically with the update. */
+  fireCondition(detect: Extract<DetectConfig, { kind: K }>): FireCondition;
   /** The figures and the sentence; built only when the rule fired or a trace is on. */
   describe(
     rule: CompiledRule,

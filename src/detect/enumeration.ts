@@ -19,7 +19,7 @@ export const enumerationDetector: Detector<'enumeration'> = {
     maxGap: detect.maxGap,
     recentIds: detect.recentIds,
   }),
-  fires: (detect, reading) => (reading[0] ?? 0) >= detect.threshold,
+  fireCondition: (detect) => ({ atLeast: [detect.threshold] }),
   describe: (rule, detect, reading, key) => {
     const closeIds = reading[0] ?? 0;
     return {

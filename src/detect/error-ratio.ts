@@ -22,10 +22,11 @@ export const errorRatioDetector: Detector<'errorRatio'> = {
   windowKey: wholeActor,
   observe: (event, rule, detect, key) =>
     counterObservation(event, rule, key, [1, isError(detect, event.status) ? 1 : 0]),
-  fires: (detect, reading) => {
-    const [requests = 0, errors = 0] = reading;
-    return requests >= detect.minRequests && errors >= detect.ratio * requests;
-  },
+  // Figures: requests, errors.
+  fireCondition: (detect) => ({
+    atLeast: [],
+    ratio: { num: 1, den: 0, ratio: detect.ratio, minDen: detect.minRequests },
+  }),
   describe: (rule, detect, reading) => {
     const [requests = 0, errors = 0] = reading;
     const ratio = requests > 0 ? errors / requests : 0;

@@ -1,7 +1,9 @@
 // The detectors by kind: the one place that maps a rule's `detect.kind` to code.
 import type { NormalizedEvent } from '../normalize/normalize.js';
 import type { CompiledRule } from '../rules/compile.js';
-import type { Observation, Reading, WindowKey } from '../window/store.js';
+import type { Rule } from '../rules/schema.js';
+import { firesOn } from '../window/rules-of-time.js';
+import type { FireCondition, Observation, Reading, WindowKey } from '../window/store.js';
 import { breadthDetector } from './breadth.js';
 import type { Detector, Verdict } from './detector.js';
 import { enumerationDetector } from './enumeration.js';
@@ -21,25 +23,24 @@ const DETECTORS = {
 
 // The map is keyed by kind, so each detector receives its own config type; the casts
 // below only tell TypeScript what the lookup guarantees.
-type AnyDetector = Detector<CompiledRule['rule']['detect']['kind']>;
+type AnyDetector = Detector<Rule['detect']['kind']>;
 
-function detectorFor(rule: CompiledRule): AnyDetector {
-  return DETECTORS[rule.rule.detect.kind] as unknown as AnyDetector;
+function detectorFor(rule: Rule): AnyDetector {
+  return DETECTORS[rule.detect.kind] as unknown as AnyDetector;
+}
+
+/** Compiled once per rule at load. */
+export function fireConditionOf(rule: Rule): FireCondition {
+  return detectorFor(rule).fireCondition(rule.detect);
 }
 
 export function observe(event: NormalizedEvent, rule: CompiledRule, base: WindowKey): Observation {
-  const detector = detectorFor(rule);
+  const detector = detectorFor(rule.rule);
   return detector.observe(event, rule, rule.rule.detect, detector.windowKey(event, base));
-}
-
-/** True when the reading crosses the rule's threshold. Allocates nothing. */
-export function fires(rule: CompiledRule, reading: Reading): boolean {
-  return detectorFor(rule).fires(rule.rule.detect, reading);
 }
 
 /** The verdict with its figures and sentence: for lockouts and `--explain`. */
 export function explain(rule: CompiledRule, reading: Reading, key: WindowKey): Verdict {
-  const detector = detectorFor(rule);
-  const fired = detector.fires(rule.rule.detect, reading);
-  return { fired, ...detector.describe(rule, rule.rule.detect, reading, key) };
+  const described = detectorFor(rule.rule).describe(rule, rule.rule.detect, reading, key);
+  return { fired: firesOn(rule.fire, reading), ...described };
 }

@@ -6,7 +6,7 @@ export const rateDetector: Detector<'rate'> = {
   kind: 'rate',
   windowKey: wholeActor,
   observe: (event, rule, _detect, key) => counterObservation(event, rule, key, [1]),
-  fires: (detect, reading) => (reading[0] ?? 0) >= detect.threshold,
+  fireCondition: (detect) => ({ atLeast: [detect.threshold] }),
   describe: (rule, detect, reading) => {
     const requests = reading[0] ?? 0;
     return {

@@ -8,9 +8,8 @@ export const volumeDetector: Detector<'volume'> = {
   windowKey: wholeActor,
   observe: (event, rule, _detect, key) =>
     counterObservation(event, rule, key, [1, event.bytes, event.records ?? 0]),
-  fires: (detect, reading) =>
-    (detect.bytes !== undefined && (reading[1] ?? 0) >= detect.bytes) ||
-    (detect.records !== undefined && (reading[2] ?? 0) >= detect.records),
+  // Figures: requests, bytes, records.
+  fireCondition: (detect) => ({ atLeast: [null, detect.bytes ?? null, detect.records ?? null] }),
   describe: (rule, detect, reading) => {
     const [requests = 0, bytes = 0, records = 0] = reading;
     const overBytes = detect.bytes !== undefined && bytes >= detect.bytes;

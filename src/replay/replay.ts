@@ -63,6 +63,7 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
   let batch: AccessEvent[] = [];
   const runBatch = async () => {
     const result = await pipeline.process(batch);
+    await pipeline.confirm(result);
     batch = [];
     summary.allowlisted += result.allowlisted;
     for (const lockout of result.lockouts) {

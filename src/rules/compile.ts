@@ -2,7 +2,8 @@
 // the match predicate, the window shape, the allowlist lookups.
 import { CidrSet } from '../normalize/cidr-set.js';
 import type { NormalizedEvent } from '../normalize/normalize.js';
-import type { WindowShape } from '../window/store.js';
+import { fireConditionOf } from '../detect/index.js';
+import type { FireCondition, LockoutPolicy, WindowShape } from '../window/store.js';
 import type { RuleSet } from './load.js';
 import { compileRouteGlobs, type RouteMatcher } from './route-glob.js';
 import type { Allowlist, Rule, StatusSpec } from './schema.js';
@@ -10,6 +11,8 @@ import type { Allowlist, Rule, StatusSpec } from './schema.js';
 export interface CompiledRule {
   readonly rule: Rule;
   readonly window: WindowShape;
+  readonly fire: FireCondition;
+  readonly lockout: LockoutPolicy;
   /** True when the event counts for this rule (methods, routes, status, static assets). */
   readonly matches: (event: NormalizedEvent) => boolean;
 }
@@ -33,7 +36,27 @@ export function compileRuleSet(ruleSet: RuleSet): CompiledRuleSet {
 
 export function compileRule(rule: Rule): CompiledRule {
   const bucketMs = Math.ceil(rule.window / rule.buckets);
-  return { rule, window: { windowMs: rule.window, bucketMs }, matches: compileMatch(rule) };
+  return {
+    rule,
+    window: { windowMs: rule.window, bucketMs },
+    fire: fireConditionOf(rule),
+    lockout: lockoutPolicyOf(rule),
+    matches: compileMatch(rule),
+  };
+}
+
+function lockoutPolicyOf(rule: Rule): LockoutPolicy {
+  const { ttl, escalation } = rule.action;
+  return {
+    ttlMs: ttl,
+    ...(escalation && {
+      escalation: {
+        factor: escalation.factor,
+        maxTtlMs: escalation.maxTtl,
+        forgetAfterMs: escalation.forgetAfter,
+      },
+    }),
+  };
 }
 
 export function compileStatusMatcher(specs: readonly StatusSpec[]): (status: number) => boolean {

@@ -92,7 +92,9 @@ async function runRuleTest(
   const events = test.events.flatMap((entry, i) => eventsOf(entry, i, problems));
   events.sort((a, b) => a.ts - b.ts);
   const pipeline = new DetectionPipeline(rules, new MemoryWindowStore(), { issuedAt: (ts) => ts });
-  const { lockouts } = await pipeline.process(events);
+  const result = await pipeline.process(events);
+  await pipeline.confirm(result);
+  const { lockouts } = result;
   problems.push(...compareLockouts(test.expect.lockouts, lockouts));
   return { file, name: test.name, passed: problems.length === 0, problems };
 }

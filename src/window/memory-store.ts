@@ -3,18 +3,22 @@
 import { BucketRing } from './bucket-ring.js';
 import {
   decideClaim,
+  firesOn,
   linearCountEstimate,
   offenceRetentionMs,
   type OffenceState,
 } from './rules-of-time.js';
 import type {
+  ApplyResult,
   ClaimResult,
   CounterObservation,
   DistinctObservation,
-  LockoutClaim,
   Observation,
+  PendingLockout,
   Reading,
   SequenceObservation,
+  Step,
+  StepResult,
   WindowKey,
   WindowStore,
 } from './store.js';
@@ -42,37 +46,106 @@ function keyText(key: WindowKey): string {
 export class MemoryWindowStore implements WindowStore {
   private readonly windows = new Map<string, { state: State; expiresAt: number }>();
   private readonly offences = new Map<string, { state: OffenceState; expiresAt: number }>();
+  /** Per actor: highest offset applied per stream. */
+  private readonly positions = new Map<string, Map<string, number>>();
+  /** Per actor: granted lockouts not yet confirmed. */
+  private readonly pending = new Map<string, Map<string, PendingLockout>>();
   private newestTs = Number.NEGATIVE_INFINITY;
   private sinceSweep = 0;
 
-  async observe(observations: readonly Observation[]): Promise<Reading[]> {
-    return observations.map((observation) => this.observeOne(observation));
+  async apply(steps: readonly Step[]): Promise<ApplyResult> {
+    const before = this.snapshotActors(steps);
+    const results = steps.map((step) =>
+      this.applyStep(step, before.get(actorOf(step.observation.key))),
+    );
+    const recovered = [...before.values()].flatMap((actor) => actor.pending);
+    return { results, recovered };
   }
 
-  async claimLockouts(claims: readonly LockoutClaim[]): Promise<ClaimResult[]> {
-    return claims.map((claim) => {
-      const key = `${claim.rule}\u0000${claim.scope}\u0000${claim.subject}`;
-      const entry = this.offences.get(key);
-      const current = entry && entry.expiresAt > claim.ts ? entry.state : undefined;
-      const { result, state } = decideClaim(claim, current);
-      if (result.granted) {
-        this.offences.set(key, {
-          state,
-          expiresAt: claim.ts + offenceRetentionMs(claim, result.ttlMs),
-        });
-      }
-      return result;
-    });
+  async confirm(lockouts: readonly PendingLockout[]): Promise<void> {
+    for (const lockout of lockouts)
+      this.pending.get(actorOf(lockout.key))?.delete(pendingId(lockout));
   }
 
   async close(): Promise<void> {
     this.windows.clear();
     this.offences.clear();
+    this.positions.clear();
+    this.pending.clear();
   }
 
   /** Actors × rules with live window state: for tests and memory figures. */
   get trackedWindows(): number {
     return this.windows.size;
+  }
+
+  /** What the call starts from, per actor: applied positions and pending lockouts. */
+  private snapshotActors(steps: readonly Step[]) {
+    const actors = new Map<string, { positions: Map<string, number>; pending: PendingLockout[] }>();
+    for (const step of steps) {
+      const actor = actorOf(step.observation.key);
+      if (actors.has(actor)) continue;
+      actors.set(actor, {
+        positions: new Map(this.positions.get(actor)),
+        pending: [...(this.pending.get(actor)?.values() ?? [])],
+      });
+    }
+    return actors;
+  }
+
+  private applyStep(
+    step: Step,
+    before: { positions: Map<string, number> } | undefined,
+  ): StepResult {
+    const { observation, position } = step;
+    const actor = actorOf(observation.key);
+    if (position) {
+      const applied = before?.positions.get(position.stream);
+      if (applied !== undefined && position.offset <= applied) {
+        return { reading: this.peek(observation), applied: false };
+      }
+      const positions = this.positions.get(actor) ?? new Map<string, number>();
+      positions.set(
+        position.stream,
+        Math.max(position.offset, positions.get(position.stream) ?? -1),
+      );
+      this.positions.set(actor, positions);
+    }
+    const reading = this.observeOne(observation);
+    if (!firesOn(step.fire, reading)) return { reading, applied: true };
+    return { reading, applied: true, claim: this.claim(step, reading) };
+  }
+
+  private claim(step: Step, reading: Reading): ClaimResult {
+    const { key, ts } = step.observation;
+    const offenceKey = `${key.rule}\u0000${key.scope}\u0000${key.subject}`;
+    const entry = this.offences.get(offenceKey);
+    const current = entry && entry.expiresAt > ts ? entry.state : undefined;
+    const { result, state } = decideClaim(step.lockout, ts, current);
+    if (!result.granted) return result;
+    this.offences.set(offenceKey, {
+      state,
+      expiresAt: ts + offenceRetentionMs(step.lockout, result.ttlMs),
+    });
+    const lockout: PendingLockout = {
+      key,
+      eventTs: ts,
+      offence: result.offence,
+      ttlMs: result.ttlMs,
+      reading,
+    };
+    const actor = actorOf(key);
+    const pending = this.pending.get(actor) ?? new Map<string, PendingLockout>();
+    pending.set(pendingId(lockout), lockout);
+    this.pending.set(actor, pending);
+    return result;
+  }
+
+  /** The current reading of a key without changing it (for a redelivered record). */
+  private peek(observation: Observation): Reading {
+    const entry = this.windows.get(keyText(observation.key));
+    if (!entry || ringOf(entry.state).wouldExpire(observation.ts)) return zeroReading(observation);
+    return readState(entry.state, observation);
   }
 
   private observeOne(observation: Observation): Reading {
@@ -100,6 +173,19 @@ export class MemoryWindowStore implements WindowStore {
     for (const [key, entry] of this.offences)
       if (entry.expiresAt <= this.newestTs) this.offences.delete(key);
   }
+}
+
+function actorOf(key: WindowKey): string {
+  return `${key.scope}\u0000${key.subject}`;
+}
+
+/** Identifies a pending lockout within its actor (the same fields as the lockout id). */
+export function pendingId(lockout: PendingLockout): string {
+  return `${lockout.key.rule}|${lockout.eventTs}|${lockout.offence}`;
+}
+
+function zeroReading(observation: Observation): Reading {
+  return observation.kind === 'counter' ? observation.add.map(() => 0) : [0];
 }
 
 function ringOf(state: State): BucketRing {
@@ -164,6 +250,12 @@ function applyDistinct(state: DistinctState, observation: DistinctObservation): 
     }
     state.bitmaps[slot]![observation.bit >> 3]! |= 1 << (observation.bit & 7);
   }
+  return distinctReading(state, observation.bits);
+}
+
+/** The estimate over the union of the live buckets' bitmaps. */
+function distinctReading(state: DistinctState, bits: number): Reading {
+  const slots = state.bitmaps.length;
   const oldest = state.ring.head - slots + 1;
   let bitsSet = 0;
   const bytes = state.bitmaps[0]!.length;
@@ -174,7 +266,14 @@ function applyDistinct(state: DistinctState, observation: DistinctObservation): 
     }
     bitsSet += popcount8(union);
   }
-  return [linearCountEstimate(bitsSet, observation.bits)];
+  return [linearCountEstimate(bitsSet, bits)];
+}
+
+/** A state's reading as it stands, changing nothing. */
+function readState(state: State, observation: Observation): Reading {
+  if (observation.kind === 'distinct')
+    return distinctReading(state as DistinctState, observation.bits);
+  return ringOf(state).sums();
 }
 
 function popcount8(byte: number): number {

@@ -1,7 +1,7 @@
-// The arithmetic both stores share: buckets, escalation and distinct estimates.
-// The Redis scripts do the same sums in Lua; keep the two in step (the differential
-// test feeds both the same random streams).
-import type { ClaimResult, LockoutClaim } from './store.js';
+// The arithmetic both stores share: buckets, fire conditions, escalation and distinct
+// estimates. The Redis script (scripts/apply.lua) does the same sums in Lua; keep the
+// two in step (the differential test feeds both the same random streams).
+import type { ClaimResult, FireCondition, LockoutPolicy, Reading } from './store.js';
 
 export function bucketIndex(ts: number, bucketMs: number): number {
   return Math.floor(ts / bucketMs);
@@ -9,11 +9,6 @@ export function bucketIndex(ts: number, bucketMs: number): number {
 
 export function bucketsPerWindow(windowMs: number, bucketMs: number): number {
   return Math.ceil(windowMs / bucketMs);
-}
-
-/** Oldest bucket index still inside the window whose newest bucket is `head`. */
-export function oldestLiveBucket(head: number, windowMs: number, bucketMs: number): number {
-  return head - bucketsPerWindow(windowMs, bucketMs) + 1;
 }
 
 /**
@@ -26,6 +21,17 @@ export function linearCountEstimate(bitsSet: number, bits: number): number {
   return Math.round(-bits * Math.log(zeros / bits));
 }
 
+export function firesOn(condition: FireCondition, reading: Reading): boolean {
+  for (let i = 0; i < condition.atLeast.length; i += 1) {
+    const min = condition.atLeast[i];
+    if (min !== null && min !== undefined && (reading[i] ?? 0) >= min) return true;
+  }
+  const ratio = condition.ratio;
+  if (!ratio) return false;
+  const den = reading[ratio.den] ?? 0;
+  return den >= ratio.minDen && (reading[ratio.num] ?? 0) >= ratio.ratio * den;
+}
+
 /** State kept per (rule, scope, subject) for lockouts; event times throughout. */
 export interface OffenceState {
   lockedUntil: number;
@@ -33,33 +39,34 @@ export interface OffenceState {
   lastOffenceAt: number;
 }
 
-/** Decides a claim against the actor's offence state and returns the state after it. */
+/** Decides a lockout claim at event time `ts` and returns the offence state after it. */
 export function decideClaim(
-  claim: LockoutClaim,
+  policy: LockoutPolicy,
+  ts: number,
   state: OffenceState | undefined,
 ): { result: ClaimResult; state: OffenceState } {
-  if (state && claim.ts < state.lockedUntil) {
+  if (state && ts < state.lockedUntil) {
     const ttlMs = state.lockedUntil - state.lastOffenceAt;
     return {
       result: { granted: false, offence: state.offences, ttlMs, lockedUntil: state.lockedUntil },
       state,
     };
   }
-  const forgetAfter = claim.escalation?.forgetAfterMs ?? 0;
-  const remembered = state && claim.ts - state.lastOffenceAt <= forgetAfter ? state.offences : 0;
+  const forgetAfter = policy.escalation?.forgetAfterMs ?? 0;
+  const remembered = state && ts - state.lastOffenceAt <= forgetAfter ? state.offences : 0;
   const offence = remembered + 1;
-  const ttlMs = escalatedTtl(claim, offence);
-  const next = { lockedUntil: claim.ts + ttlMs, offences: offence, lastOffenceAt: claim.ts };
+  const ttlMs = escalatedTtl(policy, offence);
+  const next = { lockedUntil: ts + ttlMs, offences: offence, lastOffenceAt: ts };
   return { result: { granted: true, offence, ttlMs, lockedUntil: next.lockedUntil }, state: next };
 }
 
-export function escalatedTtl(claim: LockoutClaim, offence: number): number {
-  if (!claim.escalation) return claim.ttlMs;
-  const { factor, maxTtlMs } = claim.escalation;
-  return Math.min(maxTtlMs, Math.round(claim.ttlMs * factor ** (offence - 1)));
+export function escalatedTtl(policy: LockoutPolicy, offence: number): number {
+  if (!policy.escalation) return policy.ttlMs;
+  const { factor, maxTtlMs } = policy.escalation;
+  return Math.min(maxTtlMs, Math.round(policy.ttlMs * factor ** (offence - 1)));
 }
 
-/** How long offence state must be kept (in event time) after a claim. */
-export function offenceRetentionMs(claim: LockoutClaim, ttlMs: number): number {
-  return Math.max(ttlMs, claim.escalation?.forgetAfterMs ?? 0);
+/** How long offence state must be kept (in event time) after a granted claim. */
+export function offenceRetentionMs(policy: LockoutPolicy, ttlMs: number): number {
+  return Math.max(ttlMs, policy.escalation?.forgetAfterMs ?? 0);
 }

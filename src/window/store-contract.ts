@@ -2,7 +2,17 @@
 // unit tests, the Redis store in integration tests (BullMQ's habit: one contract,
 // every implementation through the same tests).
 import { describe, expect, it } from 'vitest';
-import type { Observation, WindowKey, WindowShape, WindowStore } from './store.js';
+import type {
+  FireCondition,
+  LockoutPolicy,
+  Observation,
+  Reading,
+  RecordPosition,
+  Step,
+  WindowKey,
+  WindowShape,
+  WindowStore,
+} from './store.js';
 
 const MINUTE: WindowShape = { windowMs: 60_000, bucketMs: 5_000 };
 
@@ -26,18 +36,35 @@ function sequence(subject: string, ts: number, id: number): Observation {
   };
 }
 
+const NEVER: FireCondition = { atLeast: [] };
+const TEN_MINUTES: LockoutPolicy = { ttlMs: 600_000 };
+
+function step(
+  observation: Observation,
+  fire = NEVER,
+  lockout = TEN_MINUTES,
+  position?: RecordPosition,
+): Step {
+  return { observation, fire, lockout, ...(position && { position }) };
+}
+
+async function readings(store: WindowStore, observations: Observation[]): Promise<Reading[]> {
+  const { results } = await store.apply(observations.map((o) => step(o)));
+  return results.map((r) => r.reading);
+}
+
 export function describeWindowStore(name: string, makeStore: () => Promise<WindowStore>): void {
   describe(`${name} window store`, () => {
     it('sums counters over the window and forgets buckets that slid out', async () => {
       const store = await makeStore();
-      const readings = await store.observe([
+      const got = await readings(store, [
         counter('a', 0, [1, 100]),
         counter('a', 4_999, [1, 50]),
         counter('a', 30_000, [1, 10]),
         counter('a', 64_999, [1, 1]), // bucket 12: bucket 0 has slid out
         counter('a', 95_000, [1, 1]), // bucket 19: buckets 8–19 remain, bucket 6 (30 s) is gone
       ]);
-      expect(readings).toEqual([
+      expect(got).toEqual([
         [1, 100],
         [2, 150],
         [3, 160],
@@ -56,45 +83,48 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
         window: MINUTE,
         add: [5],
       };
-      const readings = await store.observe([
+      const got = await readings(store, [
         counter('a', 0, [1]),
         counter('b', 0, [2]),
         other,
         counter('a', 1, [1]),
       ]);
-      expect(readings).toEqual([[1], [2], [5], [2]]);
+      expect(got).toEqual([[1], [2], [5], [2]]);
       await store.close();
     });
 
     it('ignores an observation older than the window, and counts a late one inside it', async () => {
       const store = await makeStore();
-      const readings = await store.observe([
+      const got = await readings(store, [
         counter('a', 100_000, [1]),
         counter('a', 10_000, [1]), // 90 s before the head: outside
         counter('a', 50_000, [1]), // 50 s before: inside
       ]);
-      expect(readings).toEqual([[1], [1], [2]]);
+      expect(got).toEqual([[1], [1], [2]]);
       await store.close();
     });
 
     it('starts afresh after a window with no observation', async () => {
       const store = await makeStore();
-      const readings = await store.observe([
+      const got = await readings(store, [
         sequence('a', 0, 10),
         sequence('a', 1, 11),
         sequence('a', 500_000, 12),
       ]);
-      expect(readings).toEqual([[0], [1], [0]]);
+      expect(got).toEqual([[0], [1], [0]]);
       await store.close();
     });
 
     it('counts new ids close to recent ones, not repeats or far ones', async () => {
       const store = await makeStore();
       const ids = [100, 101, 101, 103, 200, 204, 100, 99, 98];
-      const readings = await store.observe(ids.map((id, i) => sequence('a', i * 1000, id)));
+      const got = await readings(
+        store,
+        ids.map((id, i) => sequence('a', i * 1000, id)),
+      );
       // 101 close; 101 repeat; 103 close; 200 far; 204 close; 100: recent now [103,200,204] → close (103);
       // 99 close; 98 close.
-      expect(readings.map((r) => r[0])).toEqual([0, 1, 1, 2, 2, 3, 4, 5, 6]);
+      expect(got.map((r) => r[0])).toEqual([0, 1, 1, 2, 2, 3, 4, 5, 6]);
       await store.close();
     });
 
@@ -108,31 +138,20 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
         bit: (i * 7) % 256,
         bits: 256,
       }));
-      const readings = await store.observe(observations);
-      expect(readings[0]).toEqual([1]);
+      const got = await readings(store, observations);
+      expect(got[0]).toEqual([1]);
       // 40 distinct bits of 256: linear counting says -256·ln(216/256) ≈ 43.
-      expect(readings[39]).toEqual([43]);
+      expect(got[39]).toEqual([43]);
       await store.close();
     });
 
     it('grants one lockout per episode and escalates repeat offences, capped', async () => {
       const store = await makeStore();
-      const claim = (ts: number) => ({
-        rule: 'r',
-        scope: 'ip' as const,
-        subject: 'a',
-        ts,
-        ttlMs: 60_000,
-        escalation: { factor: 4, maxTtlMs: 600_000, forgetAfterMs: 86_400_000 },
-      });
-      const results = await store.claimLockouts([
-        claim(0),
-        claim(30_000),
-        claim(60_000),
-        claim(400_000),
-        claim(1_000_000),
-      ]);
-      expect(results.map((r) => [r.granted, r.offence, r.ttlMs])).toEqual([
+      const escalation = { factor: 4, maxTtlMs: 600_000, forgetAfterMs: 86_400_000 };
+      const fire = { atLeast: [1] };
+      const at = (ts: number) => step(counter('a', ts, [1]), fire, { ttlMs: 60_000, escalation });
+      const { results } = await store.apply([0, 30_000, 60_000, 400_000, 1_000_000].map(at));
+      expect(results.map((r) => [r.claim?.granted, r.claim?.offence, r.claim?.ttlMs])).toEqual([
         [true, 1, 60_000],
         [false, 1, 60_000],
         [true, 2, 240_000],
@@ -145,16 +164,67 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
     it('forgets old offences', async () => {
       const store = await makeStore();
       const escalation = { factor: 2, maxTtlMs: 3_600_000, forgetAfterMs: 3_600_000 };
-      const claim = (ts: number) => ({
-        rule: 'r',
-        scope: 'ip' as const,
-        subject: 'a',
-        ts,
-        ttlMs: 60_000,
-        escalation,
-      });
-      const results = await store.claimLockouts([claim(0), claim(7_200_000)]);
-      expect(results.map((r) => r.offence)).toEqual([1, 1]);
+      const at = (ts: number) =>
+        step(counter('a', ts, [1]), { atLeast: [1] }, { ttlMs: 60_000, escalation });
+      const { results } = await store.apply([at(0), at(7_200_000)]);
+      expect(results.map((r) => r.claim?.offence)).toEqual([1, 1]);
+      await store.close();
+    });
+
+    it('fires on a ratio only past its minimum', async () => {
+      const store = await makeStore();
+      const fire: FireCondition = { atLeast: [], ratio: { num: 1, den: 0, ratio: 0.5, minDen: 3 } };
+      const { results } = await store.apply([
+        step(counter('a', 0, [1, 1]), fire),
+        step(counter('a', 1, [1, 1]), fire),
+        step(counter('a', 2, [1, 0]), fire),
+      ]);
+      expect(results.map((r) => r.claim !== undefined)).toEqual([false, false, true]);
+      await store.close();
+    });
+
+    it('applies a redelivered record once, and returns unconfirmed lockouts until confirmed', async () => {
+      const store = await makeStore();
+      const fire = { atLeast: [2] };
+      const at = (ts: number, offset: number) =>
+        step(counter('a', ts, [1]), fire, TEN_MINUTES, { stream: 'logs:0', offset });
+      const first = await store.apply([at(0, 10), at(1, 11)]);
+      expect(first.results.map((r) => [r.applied, r.reading[0], r.claim?.granted])).toEqual([
+        [true, 1, undefined],
+        [true, 2, true],
+      ]);
+      expect(first.recovered).toEqual([]);
+      // Redelivery of both records (a crash before commit) and one new record.
+      const again = await store.apply([at(0, 10), at(1, 11), at(2, 12)]);
+      expect(again.results.map((r) => [r.applied, r.reading[0], r.claim?.granted])).toEqual([
+        [false, 2, undefined],
+        [false, 2, undefined],
+        [true, 3, false],
+      ]);
+      expect(again.recovered).toEqual([
+        { key: key('a'), eventTs: 1, offence: 1, ttlMs: 600_000, reading: [2] },
+      ]);
+      await store.confirm(again.recovered);
+      const later = await store.apply([at(3, 13)]);
+      expect(later.recovered).toEqual([]);
+      await store.close();
+    });
+
+    it('counts records of another stream, or of a new actor, whatever the offsets', async () => {
+      const store = await makeStore();
+      const at = (subject: string, stream: string, offset: number) =>
+        step(counter(subject, 0, [1]), NEVER, TEN_MINUTES, { stream, offset });
+      await store.apply([at('a', 'logs:0', 5)]);
+      const { results } = await store.apply([
+        at('a', 'logs:1', 5),
+        at('b', 'logs:0', 5),
+        at('a', 'logs:0', 5),
+      ]);
+      expect(results.map((r) => [r.applied, r.reading[0]])).toEqual([
+        [true, 2],
+        [true, 1],
+        [false, 2],
+      ]);
       await store.close();
     });
   });

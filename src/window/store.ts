@@ -9,7 +9,10 @@
 //  - keep a window as `buckets` time buckets, so a long window costs a few numbers;
 //  - treat an observation older than its key's window as late: it changes nothing,
 //    and the reading is the current window's;
-//  - forget a key's state once its window has passed with no observation.
+//  - forget a key's state once its window has passed with no observation;
+//  - apply a step with a position at or below one already applied for that actor and
+//    stream as a no-op (redelivery), and evaluate fire conditions and lockout claims
+//    in the same atomic step as the window update, so a crash cannot split them.
 import type { Scope } from '../rules/schema.js';
 
 /** Whose window: one rule measuring one actor; enumeration also splits by route. */
@@ -77,14 +80,40 @@ export interface EscalationPolicy {
   readonly forgetAfterMs: number;
 }
 
-/** A rule fired for an actor at `ts`: lock it out, unless it is locked already. */
-export interface LockoutClaim {
-  readonly rule: string;
-  readonly scope: Scope;
-  readonly subject: string;
-  readonly ts: number;
+/** What follows when a rule fires for an actor: a lockout, longer for repeat offenders. */
+export interface LockoutPolicy {
   readonly ttlMs: number;
   readonly escalation?: EscalationPolicy;
+}
+
+/**
+ * When a reading fires: any figure i at or above `atLeast[i]` (null: no threshold),
+ * or figures[num] ≥ ratio × figures[den] once figures[den] ≥ minDen. Plain numbers, so
+ * the Redis script evaluates it in the same call that updates the window.
+ */
+export interface FireCondition {
+  readonly atLeast: readonly (number | null)[];
+  readonly ratio?: {
+    readonly num: number;
+    readonly den: number;
+    readonly ratio: number;
+    readonly minDen: number;
+  };
+}
+
+/** Where a record came from (Kafka topic-partition and offset), so it counts once. */
+export interface RecordPosition {
+  readonly stream: string;
+  readonly offset: number;
+}
+
+/** One observation of one actor, with what decides whether it fires and what follows. */
+export interface Step {
+  readonly observation: Observation;
+  readonly fire: FireCondition;
+  readonly lockout: LockoutPolicy;
+  /** Absent in replay; from Kafka, a redelivered record (offset seen before) changes nothing. */
+  readonly position?: RecordPosition;
 }
 
 export interface ClaimResult {
@@ -97,8 +126,37 @@ export interface ClaimResult {
   readonly lockedUntil: number;
 }
 
+export interface StepResult {
+  readonly reading: Reading;
+  /** False for a record applied before (redelivery after a crash or rebalance). */
+  readonly applied: boolean;
+  /** Present when the reading fired: the claim of a lockout, granted or not. */
+  readonly claim?: ClaimResult;
+}
+
+/**
+ * A lockout the store granted and that is not yet confirmed as published. The store
+ * returns it again, with every later batch touching the same actor, until `confirm`:
+ * a crash between granting and publishing loses no lockout and changes no id.
+ */
+export interface PendingLockout {
+  readonly key: WindowKey;
+  readonly eventTs: number;
+  readonly offence: number;
+  readonly ttlMs: number;
+  readonly reading: Reading;
+}
+
+export interface ApplyResult {
+  readonly results: StepResult[];
+  /** Lockouts granted by earlier batches and never confirmed (recovered after a crash). */
+  readonly recovered: PendingLockout[];
+}
+
 export interface WindowStore {
-  observe(observations: readonly Observation[]): Promise<Reading[]>;
-  claimLockouts(claims: readonly LockoutClaim[]): Promise<ClaimResult[]>;
+  /** Applies the steps in order; granted lockouts stay pending until confirmed. */
+  apply(steps: readonly Step[]): Promise<ApplyResult>;
+  /** The lockouts are published: forget them as pending. */
+  confirm(lockouts: readonly PendingLockout[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,80 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, redactedConfig } from './config.js';
+import { ExfilguardError } from './errors.js';
+import { createLogger } from './log.js';
+
+const SECRET = 'k'.repeat(40);
+const BASE = {
+  EXFILGUARD_KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
+  EXFILGUARD_REDIS_URL: 'redis://:hunter2-redis@127.0.0.1:6380/0',
+  EXFILGUARD_KEY_SECRET: SECRET,
+};
+
+function refusal(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExfilguardError);
+    expect((error as ExfilguardError).code).toBe('CONFIG_INVALID');
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('fills defaults and splits lists', () => {
+    const config = loadConfig({ ...BASE, PATH: '/usr/bin' });
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
+    expect(config.topics).toEqual({
+      input: 'access-logs',
+      lockouts: 'lockouts',
+      deadLetters: 'access-logs.dlq',
+    });
+    expect(config.redis.retryMaxMs).toBe(5000);
+    expect(config.rules).toEqual({ dirs: [], shipped: true });
+  });
+
+  it('names every missing or bad variable', () => {
+    const message = refusal({ EXFILGUARD_HTTP_PORT: 'eighty', EXFILGUARD_KEY_SECRET: 'short' });
+    expect(message).toContain('EXFILGUARD_KAFKA_BROKERS: required, not set');
+    expect(message).toContain('EXFILGUARD_HTTP_PORT:');
+    expect(message).toContain('EXFILGUARD_KEY_SECRET: use at least 32 characters');
+  });
+
+  it('needs exactly one way to Redis', () => {
+    const { EXFILGUARD_REDIS_URL: _url, ...withoutRedis } = BASE;
+    expect(refusal(withoutRedis)).toContain(
+      'set exactly one of EXFILGUARD_REDIS_URL and EXFILGUARD_REDIS_CLUSTER_NODES',
+    );
+  });
+
+  it('refuses an unknown EXFILGUARD_ variable (a typo)', () => {
+    expect(refusal({ ...BASE, EXFILGUARD_REDIS_ULR: 'x' })).toContain(
+      'unknown variable EXFILGUARD_REDIS_ULR',
+    );
+  });
+
+  it('requires SASL credentials with a mechanism', () => {
+    expect(refusal({ ...BASE, EXFILGUARD_KAFKA_SASL_MECHANISM: 'plain' })).toContain('SASL needs');
+  });
+
+  it('never lets a secret into a log line', () => {
+    const config = loadConfig({
+      ...BASE,
+      EXFILGUARD_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      EXFILGUARD_KAFKA_SASL_USERNAME: 'detector',
+      EXFILGUARD_KAFKA_SASL_PASSWORD: 'hunter2-kafka',
+    });
+    let output = '';
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => ((output += chunk.toString()), done()),
+    });
+    const logger = createLogger('info', sink);
+    logger.info({ config: redactedConfig(config) }, 'starting');
+    logger.info({ sasl: config.kafka.sasl, keySecret: config.keySecret }, 'careless call');
+    expect(output).toContain('starting');
+    expect(output).not.toContain('hunter2');
+    expect(output).not.toContain(SECRET);
+  });
+});
