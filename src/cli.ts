@@ -7,17 +7,19 @@ import { ExfilguardError } from './errors.js';
 import { processIo, UsageError, type CommandIo } from './commands/io.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay-command.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules-command.js';
+import { RUN_USAGE, runCommand } from './commands/run-command.js';
 
 const USAGE = `exfilguard — detects bulk data exfiltration in access logs and locks the actor out
 
 Usage:
   exfilguard replay [options] FILE...     run the rules over log files; lockouts as JSON lines
   exfilguard rules check|test [DIR...]    validate rule folders; run the tests beside the rules
-  exfilguard run                          the streaming detector (Kafka → Redis → lockouts): not built yet
+  exfilguard run                          the streaming detector: Kafka → Redis windows → lockouts
   exfilguard help [COMMAND]
 
 ${REPLAY_USAGE}
-${RULES_USAGE}`;
+${RULES_USAGE}
+${RUN_USAGE}`;
 
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,10 +36,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
       case 'rules':
         return await rulesCommand(rest, io);
       case 'run':
-        io.stderr(
-          'exfilguard run: the streaming detector is not built yet; use "exfilguard replay" on log files.\n',
-        );
-        return 2;
+        return await runCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

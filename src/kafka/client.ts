@@ -1,0 +1,69 @@
+// The Kafka client and the topics, from the parsed configuration. kafkajs logs go
+// through our pino logger, so broker errors land in the same JSON stream.
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(config: Config, logger: Logger): Kafka {
+  const { kafka } = config;
+  const log = logger.child({ component: 'kafkajs' });
+  const sasl: SASLOptions | undefined =
+    kafka.sasl &&
+    ({
+      mechanism: kafka.sasl.mechanism,
+      username: kafka.sasl.username,
+      password: kafka.sasl.password,
+    });
+  return new Kafka({
+    clientId: kafka.clientId,
+    brokers: [...kafka.brokers],
+    ...(kafka.tls && {
+      ssl: kafka.tlsCaFile ? { ca: [readFileSync(kafka.tlsCaFile, 'utf8')] } : true,
+    }),
+    ...(sasl && { sasl }),
+    // Routine rebalances are logged by kafkajs at ERROR; WARN and up reach our log.
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log[LEVELS[level] ?? 'info'](rest, message);
+      },
+  });
+}
+
+/** Creates the topics that do not exist yet; the lockouts topic is compacted. */
+export async function ensureTopics(kafka: Kafka, config: Config): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const partitions = config.kafka.topicPartitions;
+    const wanted = [
+      { topic: config.topics.input, numPartitions: partitions },
+      {
+        topic: config.topics.lockouts,
+        numPartitions: partitions,
+        // Compacted: a gateway starting up reads the latest command per actor.
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+      {
+        topic: config.topics.deadLetters,
+        numPartitions: 1,
+        configEntries: [{ name: 'retention.ms', value: String(14 * 86_400_000) }],
+      },
+    ].filter((t) => !existing.has(t.topic));
+    if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+    return wanted.map((t) => t.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}

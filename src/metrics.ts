@@ -1,0 +1,97 @@
+// Prometheus metrics: one registry, handles made once at start-up so the per-batch
+// path only increments. Labels are bounded sets (outcome codes, rule ids, scopes):
+// never an IP, a session, a user or a raw path.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly events = new Counter({
+    name: 'exfilguard_events_total',
+    help: 'Input records consumed, by outcome: valid, or invalid with the rejection code.',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Counter({
+    name: 'exfilguard_dead_letters_total',
+    help: 'Invalid input records published to the dead-letter topic.',
+    registers: [this.registry],
+  });
+
+  readonly lockouts = new Counter({
+    name: 'exfilguard_lockouts_total',
+    help: 'Lockout commands published, by rule, scope, severity and mode.',
+    labelNames: ['rule', 'scope', 'severity', 'mode'] as const,
+    registers: [this.registry],
+  });
+
+  readonly suppressed = new Counter({
+    name: 'exfilguard_lockouts_suppressed_total',
+    help: 'Rule hits on actors already locked out by the same rule (not announced again).',
+    registers: [this.registry],
+  });
+
+  readonly allowlisted = new Counter({
+    name: 'exfilguard_allowlisted_events_total',
+    help: 'Events left out of every rule because their address, user, session or route is allowlisted.',
+    registers: [this.registry],
+  });
+
+  readonly redelivered = new Counter({
+    name: 'exfilguard_redelivered_observations_total',
+    help: 'Window updates skipped because the record had been applied before (redelivery).',
+    registers: [this.registry],
+  });
+
+  readonly batchDuration = new Histogram({
+    name: 'exfilguard_batch_duration_seconds',
+    help: 'Time to process one Kafka batch: parse, windows, publish, commit.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly detectionLatency = new Histogram({
+    name: 'exfilguard_detection_latency_seconds',
+    help: 'From the event time of the triggering event to the lockout being published.',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly storeDuration = new Histogram({
+    name: 'exfilguard_redis_duration_seconds',
+    help: 'Round trip of one batch to the window store (Redis).',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  readonly storeErrors = new Counter({
+    name: 'exfilguard_redis_errors_total',
+    help: 'Failed round trips to the window store; the batch is retried, nothing is committed.',
+    registers: [this.registry],
+  });
+
+  readonly ruleReloads = new Counter({
+    name: 'exfilguard_rule_reloads_total',
+    help: 'Rule reloads after a file change, by outcome (success, failure: old rules stay).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rulesLoaded = new Gauge({
+    name: 'exfilguard_rules_loaded',
+    help: 'Rules in force.',
+    registers: [this.registry],
+  });
+
+  readonly ready = new Gauge({
+    name: 'exfilguard_ready',
+    help: '1 when a component is ready (kafka, redis, rules), else 0.',
+    labelNames: ['component'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+}

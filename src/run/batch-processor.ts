@@ -1,0 +1,117 @@
+// One consumed batch through the engine and out: the streaming path's sequence.
+//   events → pipeline (window store) → publish lockouts and dead letters → confirm
+// A store failure is retried with backoff for as long as the batch is ours; nothing
+// is committed meanwhile (the source commits only when this resolves true).
+import { ExfilguardError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { BatchResult, DetectionPipeline } from '../pipeline.js';
+import type { Publisher } from '../sink/publisher.js';
+import type { BatchControl, ConsumedBatch } from '../source/kafka.js';
+
+export interface Backoff {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+export interface StoreHealth {
+  storeReady: boolean;
+}
+
+export class BatchProcessor {
+  constructor(
+    private readonly pipeline: DetectionPipeline,
+    private readonly publisher: Publisher,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly backoff: Backoff,
+    readonly health: StoreHealth = { storeReady: true },
+  ) {}
+
+  readonly handle = async (batch: ConsumedBatch, control: BatchControl): Promise<boolean> => {
+    const stopTimer = this.metrics.batchDuration.startTimer();
+    const result = await this.withStoreRetry(control, () =>
+      this.pipeline.process(batch.events, batch.positions),
+    );
+    if (!result) return false;
+    await this.publisher.publish(result.lockouts, batch.rejected);
+    const confirmed = await this.withStoreRetry(control, () =>
+      this.pipeline.confirm(result).then(() => true),
+    );
+    if (!confirmed) return false;
+    this.count(batch, result);
+    stopTimer();
+    return true;
+  };
+
+  private count(batch: ConsumedBatch, result: BatchResult): void {
+    const { metrics } = this;
+    metrics.events.inc({ outcome: 'valid', reason: '' }, batch.events.length);
+    for (const rejected of batch.rejected)
+      metrics.events.inc({ outcome: 'invalid', reason: rejected.rejection.code });
+    metrics.deadLetters.inc(batch.rejected.length);
+    metrics.allowlisted.inc(result.allowlisted);
+    metrics.redelivered.inc(result.redelivered);
+    metrics.suppressed.inc(result.suppressed);
+    const now = Date.now();
+    for (const lockout of result.lockouts) {
+      metrics.lockouts.inc({
+        rule: lockout.rule,
+        scope: lockout.scope,
+        severity: lockout.severity,
+        mode: lockout.mode,
+      });
+      metrics.detectionLatency.observe(Math.max(0, now - Date.parse(lockout.eventTime)) / 1000);
+      this.logger.warn(
+        {
+          lockout: { id: lockout.id, rule: lockout.rule, scope: lockout.scope, mode: lockout.mode },
+        },
+        lockout.reason,
+      );
+    }
+  }
+
+  /**
+   * Runs a store call until it succeeds; while the store is away, waits with growing
+   * pauses (heartbeating, so the group keeps the partition). Undefined when the batch
+   * stopped being ours first.
+   */
+  private async withStoreRetry<T>(
+    control: BatchControl,
+    call: () => Promise<T>,
+  ): Promise<T | undefined> {
+    let waitMs = this.backoff.minMs;
+    for (;;) {
+      if (!control.shouldContinue()) return undefined;
+      const stopTimer = this.metrics.storeDuration.startTimer();
+      try {
+        const value = await call();
+        stopTimer();
+        this.setStoreReady(true);
+        return value;
+      } catch (error) {
+        if (!(error instanceof ExfilguardError) || !error.retriable) throw error;
+        this.metrics.storeErrors.inc();
+        this.setStoreReady(false);
+        this.logger.warn(
+          { err: error, retryInMs: waitMs },
+          'window store unavailable; batch held, nothing committed',
+        );
+        await sleep(waitMs);
+        await control.heartbeat().catch(() => undefined);
+        waitMs = Math.min(this.backoff.maxMs, waitMs * 2);
+      }
+    }
+  }
+
+  private setStoreReady(ready: boolean): void {
+    if (this.health.storeReady === ready) return;
+    this.health.storeReady = ready;
+    this.metrics.ready.set({ component: 'redis' }, ready ? 1 : 0);
+    if (ready) this.logger.info('window store reachable again; resuming');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

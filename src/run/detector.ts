@@ -1,0 +1,142 @@
+// `exfilguard run`, assembled: the composition root of the streaming path. It owns
+// start-up and shutdown order — whoever opens a connection closes it:
+//   rules → Redis (window store) → Kafka topics, producer → pipeline → HTTP → consumer → watcher
+import { Redis, Cluster, type RedisOptions } from 'ioredis';
+import type { Config } from '../config.js';
+import { redactedConfig } from '../config.js';
+import { buildApp } from '../http/app.js';
+import { createKafka, ensureTopics } from '../kafka/client.js';
+import type { Logger } from '../log.js';
+import { Metrics } from '../metrics.js';
+import { DetectionPipeline } from '../pipeline.js';
+import { loadRules } from '../rules/shipped.js';
+import { RuleWatcher } from '../rules/watch.js';
+import { Publisher } from '../sink/publisher.js';
+import { KafkaSource } from '../source/kafka.js';
+import { RedisWindowStore } from '../window/redis-store.js';
+import { BatchProcessor } from './batch-processor.js';
+
+export interface RunningDetector {
+  /** The HTTP address, e.g. http://127.0.0.1:9477. */
+  readonly url: string;
+  readonly metrics: Metrics;
+  /** Finishes the batch in flight, commits, disconnects everything. */
+  stop(): Promise<void>;
+}
+
+function connectRedis(config: Config): Redis | Cluster {
+  const options: RedisOptions = {
+    // Fail fast while Redis is away (no offline queue, no per-command retries): the
+    // batch processor retries the whole batch, and redelivered steps count once.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: config.redis.commandTimeoutMs,
+    enableAutoPipelining: true,
+    retryStrategy: (attempt) =>
+      Math.min(config.redis.retryMaxMs, config.redis.retryMinMs * 2 ** attempt),
+  };
+  if (config.redis.clusterNodes) {
+    return new Cluster([...config.redis.clusterNodes], {
+      redisOptions: options,
+      enableOfflineQueue: false,
+    });
+  }
+  return new Redis(config.redis.url!, options);
+}
+
+export async function startDetector(config: Config, logger: Logger): Promise<RunningDetector> {
+  logger.info({ config: redactedConfig(config) }, 'starting exfilguard run');
+  const metrics = new Metrics();
+  const ruleSources = config.rules;
+  const { compiled, ruleSet } = await loadRules(ruleSources);
+  metrics.rulesLoaded.set(ruleSet.rules.length);
+  metrics.ready.set({ component: 'rules' }, 1);
+
+  const redis = connectRedis(config);
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  const store = new RedisWindowStore(redis, config.keySecret);
+  const pipeline = new DetectionPipeline(compiled, store);
+
+  const kafka = createKafka(config, logger);
+  if (config.kafka.createTopics) {
+    const created = await ensureTopics(kafka, config);
+    if (created.length > 0) logger.info({ topics: created }, 'created topics');
+  }
+  const publisher = new Publisher(kafka, config.topics);
+  await publisher.connect();
+  const processor = new BatchProcessor(
+    pipeline,
+    publisher,
+    metrics,
+    logger.child({ component: 'batch' }),
+    {
+      minMs: config.redis.retryMinMs,
+      maxMs: config.redis.retryMaxMs,
+    },
+  );
+  const source = new KafkaSource(
+    kafka,
+    { groupId: config.kafka.groupId, topic: config.topics.input, format: config.inputFormat },
+    logger.child({ component: 'consumer' }),
+  );
+
+  const app = buildApp({
+    registry: metrics.registry,
+    readiness: {
+      checks: () => ({
+        kafka: source.ready,
+        redis: redis.status === 'ready' && processor.health.storeReady,
+        rules: pipeline.rules.rules.length > 0,
+      }),
+    },
+  });
+  const url = await app.listen({ host: config.http.host, port: config.http.port });
+
+  await source.start(processor.handle);
+  metrics.ready.set({ component: 'kafka' }, 1);
+
+  const watcher = watchRules(ruleSources, pipeline, metrics, logger);
+  logger.info({ url, rules: ruleSet.rules.length }, 'exfilguard run is consuming');
+
+  return {
+    url,
+    metrics,
+    stop: async () => {
+      watcher.close();
+      await source.stop();
+      await publisher.disconnect();
+      await app.close();
+      redis.disconnect();
+      logger.info('stopped');
+    },
+  };
+}
+
+/** Hot reload: a good change replaces the rules in force; a bad one is refused and logged. */
+function watchRules(
+  sources: Config['rules'],
+  pipeline: DetectionPipeline,
+  metrics: Metrics,
+  logger: Logger,
+): RuleWatcher {
+  const watcher = new RuleWatcher(sources, {
+    onReload: (rules, files) => {
+      pipeline.replaceRules(rules);
+      metrics.ruleReloads.inc({ outcome: 'success' });
+      metrics.rulesLoaded.set(rules.rules.length);
+      logger.info(
+        { rules: rules.rules.map((r) => r.rule.id), files: files.length },
+        'rules reloaded',
+      );
+    },
+    onRefused: (error) => {
+      metrics.ruleReloads.inc({ outcome: 'failure' });
+      logger.error(
+        { err: { message: error.message } },
+        'rule change refused; the rules in force stay',
+      );
+    },
+  });
+  watcher.start();
+  return watcher;
+}

@@ -1,0 +1,136 @@
+// Where the streaming detector's records come from: a kafkajs consumer group on the
+// input topic. The only file that knows offsets: it turns each fetched batch into
+// events with their positions (for counting once) and rejected records (for the
+// dead letters), hands them to the handler, and commits only after the handler
+// has resolved — at least once, never a record lost.
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { AccessEvent } from '../event/access-event.js';
+import { parseEvent, type EventFormat } from '../event/parse.js';
+import type { Logger } from '../log.js';
+import type { RejectedRecord } from '../sink/dead-letters.js';
+import type { RecordPosition } from '../window/store.js';
+
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly events: AccessEvent[];
+  readonly positions: RecordPosition[];
+  readonly rejected: RejectedRecord[];
+}
+
+export interface BatchControl {
+  /** False once the consumer is stopping or the partition was taken away: give up, commit nothing. */
+  readonly shouldContinue: () => boolean;
+  readonly heartbeat: () => Promise<void>;
+}
+
+/** Resolves true when the batch is done (commit it), false when it was given up (do not). */
+export type BatchHandler = (batch: ConsumedBatch, control: BatchControl) => Promise<boolean>;
+
+export interface KafkaSourceOptions {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly format: EventFormat;
+  /** Longest a fetch waits for data: bounds detection latency when traffic is light. */
+  readonly maxWaitMs?: number;
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+export class KafkaSource {
+  private readonly consumer: Consumer;
+  private joined = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: KafkaSourceOptions,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      maxWaitTimeInMs: options.maxWaitMs ?? 100,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joined = true;
+      this.logger.info(
+        { memberId: payload.memberId, assignment: payload.memberAssignment },
+        'joined the consumer group',
+      );
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.joined = false;
+      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    });
+    this.consumer.on(this.consumer.events.DISCONNECT, () => (this.joined = false));
+  }
+
+  /** True while the consumer is a member of its group. */
+  get ready(): boolean {
+    return this.joined;
+  }
+
+  async start(handler: BatchHandler): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 2,
+      eachBatch: (payload) => this.onBatch(payload, handler),
+    });
+  }
+
+  /** Finishes the batch in flight (kafkajs waits for it), then leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    this.joined = false;
+  }
+
+  private async onBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const consumed = this.decode(payload);
+    const done = await handler(consumed, {
+      shouldContinue: () => payload.isRunning() && !payload.isStale(),
+      heartbeat: () => payload.heartbeat(),
+    });
+    // Given up (stopping, or the partition moved to another member): nothing is
+    // committed, so whoever owns the partition next starts from this batch again.
+    if (!done) return;
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    payload.resolveOffset(last);
+    await this.consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+    ]);
+  }
+
+  private decode({ batch }: EachBatchPayload): ConsumedBatch {
+    const stream = `${batch.topic}:${batch.partition}`;
+    const consumed: ConsumedBatch = {
+      topic: batch.topic,
+      partition: batch.partition,
+      events: [],
+      positions: [],
+      rejected: [],
+    };
+    for (const message of batch.messages) {
+      const outcome = parseEvent(message.value ?? Buffer.alloc(0), this.options.format);
+      if (outcome.ok) {
+        consumed.events.push(outcome.event);
+        consumed.positions.push({ stream, offset: Number(message.offset) });
+      } else {
+        consumed.rejected.push({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          timestamp: message.timestamp,
+          rejection: outcome.error,
+        });
+      }
+    }
+    return consumed;
+  }
+}

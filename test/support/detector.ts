@@ -1,0 +1,160 @@
+// Running `exfilguard run` in integration tests: in-process (fast), or as a child
+// process (for SIGTERM and kill -9), against the run's broker and a Redis of the
+// test's choice, on topics and a group of the test's own.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Partitioners, type KafkaMessage } from 'kafkajs';
+import { loadConfig } from '../../src/config.js';
+import type { AccessEvent } from '../../src/event/access-event.js';
+import { createLogger } from '../../src/log.js';
+import { startDetector, type RunningDetector } from '../../src/run/detector.js';
+import { createTopic, testKafka, uniqueName } from './kafka.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface DetectorSetup {
+  readonly env: Record<string, string>;
+  readonly topics: {
+    readonly input: string;
+    readonly lockouts: string;
+    readonly deadLetters: string;
+  };
+}
+
+/** Fresh topics (input with `partitions`) and a group, for one test. */
+export async function detectorSetup(
+  brokers: string[],
+  redisUrl: string,
+  options: { partitions?: number; env?: Record<string, string> } = {},
+): Promise<DetectorSetup> {
+  const name = uniqueName('t');
+  const topics = {
+    input: `${name}.logs`,
+    lockouts: `${name}.lockouts`,
+    deadLetters: `${name}.dlq`,
+  };
+  await createTopic(brokers, topics.input, options.partitions ?? 2);
+  const env = {
+    EXFILGUARD_KAFKA_BROKERS: brokers.join(','),
+    EXFILGUARD_REDIS_URL: redisUrl,
+    EXFILGUARD_KEY_SECRET: `${name}-secret-of-at-least-32-characters`,
+    EXFILGUARD_INPUT_TOPIC: topics.input,
+    EXFILGUARD_LOCKOUT_TOPIC: topics.lockouts,
+    EXFILGUARD_DEAD_LETTER_TOPIC: topics.deadLetters,
+    EXFILGUARD_GROUP_ID: `${name}.group`,
+    EXFILGUARD_TOPIC_PARTITIONS: '2',
+    EXFILGUARD_HTTP_HOST: '127.0.0.1',
+    EXFILGUARD_HTTP_PORT: '0',
+    EXFILGUARD_LOG_LEVEL: 'warn',
+    EXFILGUARD_REDIS_RETRY_MIN: '100ms',
+    EXFILGUARD_REDIS_RETRY_MAX: '500ms',
+    EXFILGUARD_REDIS_COMMAND_TIMEOUT: '500ms',
+    ...options.env,
+  };
+  return { env, topics };
+}
+
+export async function startInProcess(setup: DetectorSetup): Promise<RunningDetector> {
+  const config = loadConfig(setup.env);
+  return startDetector(config, createLogger(config.logLevel));
+}
+
+/** `exfilguard run` as a child process (tsx, no build needed). */
+export function spawnDetector(setup: DetectorSetup): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...setup.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  Object.defineProperty(child, 'output', { get: () => output });
+  return child;
+}
+
+export function childOutput(child: ChildProcess): string {
+  return (child as ChildProcess & { output: string }).output;
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Produces events as JSON, keyed by client IP (as producers are asked to). */
+export async function produceEvents(
+  brokers: string[],
+  topic: string,
+  events: readonly (AccessEvent | string)[],
+): Promise<number> {
+  const producer = testKafka(brokers).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const sentAt = Date.now();
+  const messages = events.map((event) =>
+    typeof event === 'string'
+      ? { key: null, value: event }
+      : { key: event.ip, value: JSON.stringify(event) },
+  );
+  for (let i = 0; i < messages.length; i += 500) {
+    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
+  }
+  await producer.disconnect();
+  return sentAt;
+}
+
+export interface Received {
+  readonly message: KafkaMessage;
+  readonly receivedAt: number;
+}
+
+/** Reads a topic from the beginning into an array, until stopped. */
+export async function collectTopic(brokers: string[], topic: string) {
+  const received: Received[] = [];
+  const consumer = testKafka(brokers).consumer({
+    groupId: uniqueName('collector'),
+    maxWaitTimeInMs: 50,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      received.push({ message, receivedAt: Date.now() });
+    },
+  });
+  return { received, stop: () => consumer.disconnect() };
+}
+
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** An ascending scan of `/api/users/:id` by one address, one event every `everyMs`. */
+export function scanEvents(
+  ip: string,
+  count: number,
+  startTs: number,
+  everyMs = 100,
+  firstId = 1000,
+): AccessEvent[] {
+  return Array.from({ length: count }, (_, i) => ({
+    ts: startTs + i * everyMs,
+    ip,
+    method: 'GET',
+    path: `/api/users/${firstId + i}`,
+    status: 200,
+    bytes: 800,
+  }));
+}
