@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccessEvent } from './event/access-event.js';
-import { DetectionPipeline } from './pipeline.js';
+import { DetectionPipeline, sortRecovered } from './pipeline.js';
 import { loadRules } from './rules/shipped.js';
 import { MemoryWindowStore } from './window/memory-store.js';
 
@@ -91,5 +91,29 @@ describe('DetectionPipeline', () => {
     const lockouts = await lockoutsInBatches(events, 300);
     // The fast and the slow scan rule both see 300 sequential ids.
     expect(lockouts.map((l) => l.split(' ')[1])).toEqual(['sequential-id-scan', 'slow-id-scan']);
+  });
+});
+
+describe('sortRecovered', () => {
+  const pending = (stream: string, offset: number) => ({
+    key: { rule: 'r', scope: 'ip' as const, subject: 'a' },
+    eventTs: offset,
+    offence: 1,
+    ttlMs: 1000,
+    reading: [1],
+    position: { stream, offset },
+  });
+
+  it('announces again what a redelivered batch granted, and only confirms what was committed', () => {
+    const positions = [
+      { stream: 'logs:0', offset: 100 },
+      { stream: 'logs:0', offset: 101 },
+    ];
+    const { republish, published } = sortRecovered(
+      [pending('logs:0', 99), pending('logs:0', 100), pending('logs:1', 5)],
+      positions,
+    );
+    expect(republish.map((p) => p.position?.offset)).toEqual([100]);
+    expect(published.map((p) => p.position?.offset)).toEqual([99]);
   });
 });

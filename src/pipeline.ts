@@ -12,6 +12,7 @@ import type { CompiledRule, CompiledRuleSet } from './rules/compile.js';
 import type { Scope } from './rules/schema.js';
 import type {
   ClaimResult,
+  Observation,
   PendingLockout,
   Reading,
   RecordPosition,
@@ -98,21 +99,20 @@ export class DetectionPipeline {
     const { results, recovered } =
       steps.length > 0 ? await this.store.apply(steps) : { results: [], recovered: [] };
     const issuedAt = this.options.issuedAt ?? (() => Date.now());
-    const toConfirm: PendingLockout[] = [...recovered];
+    const { republish, published } = sortRecovered(recovered, positions);
+    const toAnnounce: PendingLockout[] = [...republish];
     let suppressed = 0;
     let redelivered = 0;
     results.forEach((result, i) => {
-      const { observation } = steps[i]!;
+      const { observation, position } = steps[i]!;
       this.trace(owners[i]!, observation.key, result.reading);
       if (!result.applied) redelivered += 1;
       if (!result.claim) return;
       if (!result.claim.granted) suppressed += 1;
-      else
-        toConfirm.push(
-          grantedLockout(observation.key, observation.ts, result.claim, result.reading),
-        );
+      else toAnnounce.push(grantedLockout(observation, position, result.claim, result.reading));
     });
-    const lockouts = toConfirm.flatMap((lockout) => {
+    const toConfirm = [...toAnnounce, ...published];
+    const lockouts = toAnnounce.flatMap((lockout) => {
       const rule = this.ruleSet.rules.find((r) => r.rule.id === lockout.key.rule);
       // A lockout recovered for a rule that a reload has since removed is dropped.
       return rule ? [lockoutCommand(rule, lockout, issuedAt(lockout.eventTs))] : [];
@@ -178,10 +178,50 @@ export class DetectionPipeline {
 }
 
 function grantedLockout(
-  key: WindowKey,
-  eventTs: number,
+  observation: Observation,
+  position: RecordPosition | undefined,
   claim: ClaimResult,
   reading: Reading,
 ): PendingLockout {
-  return { key, eventTs, offence: claim.offence, ttlMs: claim.ttlMs, reading };
+  return {
+    key: observation.key,
+    eventTs: observation.ts,
+    offence: claim.offence,
+    ttlMs: claim.ttlMs,
+    reading,
+    ...(position && { position }),
+  };
+}
+
+/**
+ * Lockouts the store still holds as pending, granted by a batch that did not finish.
+ * Commit follows publication, so a batch whose offsets are committed had published
+ * its lockouts: a pending lockout triggered before this batch's first offset on the
+ * same stream was published (confirm it, say nothing); one at or after it belongs to
+ * a batch being redelivered now (announce it again, with its original id). One from
+ * another stream waits for that stream's batch.
+ */
+export function sortRecovered(
+  recovered: readonly PendingLockout[],
+  positions: readonly (RecordPosition | undefined)[] | undefined,
+): { republish: PendingLockout[]; published: PendingLockout[] } {
+  const firstOffsets = new Map<string, number>();
+  for (const position of positions ?? []) {
+    if (!position) continue;
+    const first = firstOffsets.get(position.stream);
+    if (first === undefined || position.offset < first)
+      firstOffsets.set(position.stream, position.offset);
+  }
+  const republish: PendingLockout[] = [];
+  const published: PendingLockout[] = [];
+  for (const lockout of recovered) {
+    if (!lockout.position) {
+      republish.push(lockout);
+      continue;
+    }
+    const first = firstOffsets.get(lockout.position.stream);
+    if (first === undefined) continue;
+    (lockout.position.offset >= first ? republish : published).push(lockout);
+  }
+  return { republish, published };
 }

@@ -15,13 +15,11 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 export function createKafka(config: Config, logger: Logger): Kafka {
   const { kafka } = config;
   const log = logger.child({ component: 'kafkajs' });
-  const sasl: SASLOptions | undefined =
-    kafka.sasl &&
-    ({
-      mechanism: kafka.sasl.mechanism,
-      username: kafka.sasl.username,
-      password: kafka.sasl.password,
-    });
+  const sasl: SASLOptions | undefined = kafka.sasl && {
+    mechanism: kafka.sasl.mechanism,
+    username: kafka.sasl.username,
+    password: kafka.sasl.password,
+  };
   return new Kafka({
     clientId: kafka.clientId,
     brokers: [...kafka.brokers],

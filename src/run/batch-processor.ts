@@ -1,5 +1,5 @@
 // One consumed batch through the engine and out: the streaming path's sequence.
-//   events → pipeline (window store) → publish lockouts and dead letters → confirm
+//   events → pipeline (window store) → publish + commit (one transaction) → confirm
 // A store failure is retried with backoff for as long as the batch is ours; nothing
 // is committed meanwhile (the source commits only when this resolves true).
 import { ExfilguardError } from '../errors.js';
@@ -34,7 +34,12 @@ export class BatchProcessor {
       this.pipeline.process(batch.events, batch.positions),
     );
     if (!result) return false;
-    await this.publisher.publish(result.lockouts, batch.rejected);
+    // Published and committed together (one Kafka transaction), or just committed.
+    if (result.lockouts.length > 0 || batch.rejected.length > 0) {
+      await this.publisher.publishAndCommit(result.lockouts, batch.rejected, batch.commitPoint);
+    } else {
+      await batch.commit();
+    }
     const confirmed = await this.withStoreRetry(control, () =>
       this.pipeline.confirm(result).then(() => true),
     );

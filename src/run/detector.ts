@@ -62,7 +62,7 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
     const created = await ensureTopics(kafka, config);
     if (created.length > 0) logger.info({ topics: created }, 'created topics');
   }
-  const publisher = new Publisher(kafka, config.topics);
+  const publisher = new Publisher(kafka, config.topics, config.kafka.clientId);
   await publisher.connect();
   const processor = new BatchProcessor(
     pipeline,

@@ -1,23 +1,38 @@
-// Publishes what a batch produced: lockout commands (key `scope:subject`, so the
-// compacted topic keeps each actor's latest) and dead letters, in one request with
-// acks from all in-sync replicas, through an idempotent producer. The consumer
-// commits its offsets only after this resolves.
+// Publishes what a batch produced — lockout commands (key `scope:subject`, so the
+// compacted topic keeps each actor's latest) and dead letters — and commits the
+// batch's offset in the same Kafka transaction. Readers of the lockouts topic (read
+// committed, kafkajs' default) see a batch's lockouts exactly when its offset is
+// committed: a crash before the commit shows nothing and the batch is redelivered;
+// a crash after it leaves nothing to redo. So a restart adds no duplicate.
+import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import { lockoutKey, type LockoutCommand } from '../decide/lockout.js';
 import { deadLetterMessage, type RejectedRecord } from './dead-letters.js';
 
+export interface CommitPoint {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset to read: the batch's last offset + 1. */
+  readonly offset: string;
+}
+
 export class Publisher {
   private readonly producer: Producer;
+  /** One transaction at a time on a producer: batches of several partitions queue here. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     kafka: Kafka,
     private readonly topics: { readonly lockouts: string; readonly deadLetters: string },
+    clientId: string,
   ) {
-    // Idempotent: a retried send after a lost ack is not written twice.
-    // The default (murmur2, Java-compatible) partitioner, named to silence kafkajs' warning.
     this.producer = kafka.producer({
+      // Unique per process: a restarted instance never collides with a lingering one.
+      transactionalId: `${clientId}-${randomUUID()}`,
       idempotent: true,
       maxInFlightRequests: 1,
+      // The default (murmur2, Java-compatible) partitioner, named to silence kafkajs' warning.
       createPartitioner: Partitioners.DefaultPartitioner,
     });
   }
@@ -30,10 +45,43 @@ export class Publisher {
     return this.producer.disconnect();
   }
 
-  async publish(
+  /** Publishes and commits in one transaction; resolves once it is committed. */
+  publishAndCommit(
     lockouts: readonly LockoutCommand[],
     rejected: readonly RejectedRecord[],
+    commit: CommitPoint,
   ): Promise<void> {
+    const run = this.queue.then(() =>
+      this.transaction(this.messagesOf(lockouts, rejected), commit),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async transaction(topicMessages: TopicMessages[], commit: CommitPoint): Promise<void> {
+    const transaction = await this.producer.transaction();
+    try {
+      await transaction.sendBatch({ topicMessages, acks: -1 });
+      await transaction.sendOffsets({
+        consumerGroupId: commit.groupId,
+        topics: [
+          {
+            topic: commit.topic,
+            partitions: [{ partition: commit.partition, offset: commit.offset }],
+          },
+        ],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private messagesOf(
+    lockouts: readonly LockoutCommand[],
+    rejected: readonly RejectedRecord[],
+  ): TopicMessages[] {
     const topicMessages: TopicMessages[] = [];
     if (lockouts.length > 0) {
       topicMessages.push({
@@ -51,6 +99,6 @@ export class Publisher {
         messages: rejected.map(deadLetterMessage),
       });
     }
-    if (topicMessages.length > 0) await this.producer.sendBatch({ topicMessages, acks: -1 });
+    return topicMessages;
   }
 }

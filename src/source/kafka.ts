@@ -2,17 +2,23 @@
 // input topic. The only file that knows offsets: it turns each fetched batch into
 // events with their positions (for counting once) and rejected records (for the
 // dead letters), hands them to the handler, and commits only after the handler
-// has resolved — at least once, never a record lost.
+// has resolved (the handler commits, with its publications) — at least once,
+// never a record lost.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { AccessEvent } from '../event/access-event.js';
 import { parseEvent, type EventFormat } from '../event/parse.js';
 import type { Logger } from '../log.js';
 import type { RejectedRecord } from '../sink/dead-letters.js';
+import type { CommitPoint } from '../sink/publisher.js';
 import type { RecordPosition } from '../window/store.js';
 
 export interface ConsumedBatch {
   readonly topic: string;
   readonly partition: number;
+  /** Where a commit of this batch points: its last offset + 1, for this group. */
+  readonly commitPoint: CommitPoint;
+  /** Commits the batch directly (when there is nothing to publish with it). */
+  readonly commit: () => Promise<void>;
   readonly events: AccessEvent[];
   readonly positions: RecordPosition[];
   readonly rejected: RejectedRecord[];
@@ -98,18 +104,23 @@ export class KafkaSource {
     // Given up (stopping, or the partition moved to another member): nothing is
     // committed, so whoever owns the partition next starts from this batch again.
     if (!done) return;
-    const last = batch.messages[batch.messages.length - 1]!.offset;
-    payload.resolveOffset(last);
-    await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
   }
 
   private decode({ batch }: EachBatchPayload): ConsumedBatch {
     const stream = `${batch.topic}:${batch.partition}`;
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    const commitPoint: CommitPoint = {
+      groupId: this.options.groupId,
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: (BigInt(last) + 1n).toString(),
+    };
     const consumed: ConsumedBatch = {
       topic: batch.topic,
       partition: batch.partition,
+      commitPoint,
+      commit: () => this.consumer.commitOffsets([commitPoint]),
       events: [],
       positions: [],
       rejected: [],

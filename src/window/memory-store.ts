@@ -133,6 +133,7 @@ export class MemoryWindowStore implements WindowStore {
       offence: result.offence,
       ttlMs: result.ttlMs,
       reading,
+      ...(step.position && { position: step.position }),
     };
     const actor = actorOf(key);
     const pending = this.pending.get(actor) ?? new Map<string, PendingLockout>();

@@ -195,6 +195,8 @@ function parseStepResult(
 interface PendingRecord {
   rule: string;
   rt?: string;
+  s?: string;
+  off?: number;
   ts: number;
   o: number;
   t: number;
@@ -209,5 +211,13 @@ function parsePending(json: string, call: ActorCall): PendingLockout {
     subject: call.subject,
     ...(record.rt !== undefined && { route: record.rt }),
   };
-  return { key, eventTs: record.ts, offence: record.o, ttlMs: record.t, reading: record.r };
+  return {
+    key,
+    eventTs: record.ts,
+    offence: record.o,
+    ttlMs: record.t,
+    reading: record.r,
+    ...(record.s !== undefined &&
+      record.off !== undefined && { position: { stream: record.s, offset: record.off } }),
+  };
 }

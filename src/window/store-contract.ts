@@ -202,7 +202,14 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
         [true, 3, false],
       ]);
       expect(again.recovered).toEqual([
-        { key: key('a'), eventTs: 1, offence: 1, ttlMs: 600_000, reading: [2] },
+        {
+          key: key('a'),
+          eventTs: 1,
+          offence: 1,
+          ttlMs: 600_000,
+          reading: [2],
+          position: { stream: 'logs:0', offset: 11 },
+        },
       ]);
       await store.confirm(again.recovered);
       const later = await store.apply([at(3, 13)]);

@@ -145,6 +145,8 @@ export interface PendingLockout {
   readonly offence: number;
   readonly ttlMs: number;
   readonly reading: Reading;
+  /** The triggering record's position: tells whether its batch was committed. */
+  readonly position?: RecordPosition;
 }
 
 export interface ApplyResult {

@@ -6,6 +6,7 @@
 
   KEYS[1]  positions: hash, stream -> highest offset applied for this actor
   KEYS[2]  outbox: hash, pending id -> JSON of a granted, unconfirmed lockout
+           (with the triggering record's position, when it has one)
   KEYS[3…] window states and offence states (msgpack strings), named by the steps
   ARGV[1]  JSON: { steps = [ step… ] }, each step:
            w, o    index into KEYS of its window state and of its rule's offence state
@@ -206,6 +207,7 @@ local function claim(step, reading)
   expiries[step.o] = retention
   local record = { rule = step.rule, ts = step.ts, o = offence, t = ttl, r = reading }
   if step.rt then record.rt = step.rt end
+  if step.s then record.s = step.s; record.off = step.off end
   local id = step.rule .. '|' .. string.format('%d', step.ts) .. '|' .. string.format('%d', offence)
   redis.call('HSET', KEYS[2], id, cjson.encode(record))
   redis.call('PEXPIRE', KEYS[2], OUTBOX_TTL_MS)
