@@ -101,7 +101,12 @@ export const detectSchema = z.discriminatedUnion('kind', [
       /** Largest id distance still counted as "close": covers strides up to this. */
       maxGap: z.number().int().min(1).max(100_000).default(32),
       /** How many recent distinct ids a new id is compared with. */
-      recentIds: z.number().int().min(2).max(64).default(16),
+      recentIds: z.number().int().min(2).max(64).default(64),
+      /**
+       * And close ids must be at least this share of the actor's requests on the route:
+       * hundreds of people behind one NAT land close ids by chance, a fraction of a percent.
+       */
+      minShare: z.number().min(0).max(1).default(0.3),
     })
     .strict(),
   z

@@ -186,7 +186,8 @@ export function pendingId(lockout: PendingLockout): string {
 }
 
 function zeroReading(observation: Observation): Reading {
-  return observation.kind === 'counter' ? observation.add.map(() => 0) : [0];
+  if (observation.kind === 'counter') return observation.add.map(() => 0);
+  return observation.kind === 'sequence' ? [0, 0] : [0];
 }
 
 function ringOf(state: State): BucketRing {
@@ -198,7 +199,7 @@ function newState(observation: Observation): State {
     case 'counter':
       return new BucketRing(observation.window, observation.add.length);
     case 'sequence':
-      return { ring: new BucketRing(observation.window, 1), recent: [] };
+      return { ring: new BucketRing(observation.window, 2), recent: [] };
     case 'distinct': {
       const ring = new BucketRing(observation.window, 0);
       const slots = Math.ceil(observation.window.windowMs / observation.window.bucketMs);
@@ -231,6 +232,7 @@ function applyCounter(ring: BucketRing, observation: CounterObservation): Readin
 
 function applySequence(state: SequenceState, observation: SequenceObservation): Reading {
   const { bucket, live } = state.ring.advance(observation.ts);
+  if (live) state.ring.add(bucket, 1, 1);
   if (live && !state.recent.includes(observation.id)) {
     const close = state.recent.some((id) => Math.abs(id - observation.id) <= observation.maxGap);
     state.recent.push(observation.id);

@@ -156,7 +156,13 @@ export class RedisWindowStore implements WindowStore {
         ...(o.kind === 'distinct' && { bit: o.bit, bits: o.bits }),
         min: fire.atLeast.map((min) => min ?? -1),
         ...(fire.ratio && {
-          rat: [fire.ratio.num, fire.ratio.den, fire.ratio.ratio, fire.ratio.minDen],
+          rat: [
+            fire.ratio.num,
+            fire.ratio.den,
+            fire.ratio.ratio,
+            fire.ratio.minDen,
+            fire.ratio.minNum ?? 0,
+          ],
         }),
         ttl: lockout.ttlMs,
         ...(lockout.escalation && {

@@ -29,7 +29,8 @@ export function firesOn(condition: FireCondition, reading: Reading): boolean {
   const ratio = condition.ratio;
   if (!ratio) return false;
   const den = reading[ratio.den] ?? 0;
-  return den >= ratio.minDen && (reading[ratio.num] ?? 0) >= ratio.ratio * den;
+  const num = reading[ratio.num] ?? 0;
+  return den >= ratio.minDen && num >= (ratio.minNum ?? 0) && num >= ratio.ratio * den;
 }
 
 /** State kept per (rule, scope, subject) for lockouts; event times throughout. */

@@ -54,7 +54,7 @@ export interface DistinctObservation {
 /**
  * An object id touched. It counts as "close" when it is new (not among the `recentIds`
  * last distinct ids) and within `maxGap` of one of them: the signature of walking ids
- * in order, by stride, or shuffled within a range.
+ * in order, by stride, or shuffled within a range. The reading is [close ids, requests].
  */
 export interface SequenceObservation {
   readonly kind: 'sequence';
@@ -70,7 +70,7 @@ export type Observation = CounterObservation | DistinctObservation | SequenceObs
 
 /**
  * The window's figures after the observation: counter → the sums; distinct → [estimate];
- * sequence → [close ids in the window].
+ * sequence → [close ids, requests in the window].
  */
 export type Reading = readonly number[];
 
@@ -88,7 +88,7 @@ export interface LockoutPolicy {
 
 /**
  * When a reading fires: any figure i at or above `atLeast[i]` (null: no threshold),
- * or figures[num] ≥ ratio × figures[den] once figures[den] ≥ minDen. Plain numbers, so
+ * or figures[num] ≥ ratio × figures[den] once figures[den] ≥ minDen and figures[num] ≥ minNum. Plain numbers, so
  * the Redis script evaluates it in the same call that updates the window.
  */
 export interface FireCondition {
@@ -98,6 +98,8 @@ export interface FireCondition {
     readonly den: number;
     readonly ratio: number;
     readonly minDen: number;
+    /** And figures[num] ≥ minNum. */
+    readonly minNum?: number;
   };
 }
 

@@ -15,7 +15,7 @@
            add              counter: amounts per figure
            id, gap, rec     sequence: object id, max gap, recent ids kept
            bit, bits        distinct: bit to set, bitmap size
-           min              thresholds per figure (-1: none); rat = {num, den, ratio, minDen}
+           min              thresholds per figure (-1: none); rat = {num, den, ratio, minDen, minNum}
            ttl, esc         lockout ttl; escalation {factor, maxTtl, forgetAfter}
            s, off           position (stream, offset), optional
            rule, rt         rule id and route, for the outbox record
@@ -113,6 +113,7 @@ end
 local function applySequence(st, step)
   local b, live = advance(st, step.ts, step.bkt)
   if live then
+    ringAdd(st, b, 2, 1)
     local seen, close = false, false
     for _, r in ipairs(st.r) do if r == step.id then seen = true; break end end
     if not seen then
@@ -147,7 +148,7 @@ end
 local function figuresOf(step)
   if step.k == 'c' then return #step.add end
   if step.k == 'd' then return 0 end
-  return 1
+  return 2
 end
 
 local function currentState(step)
@@ -188,7 +189,8 @@ local function fires(step, reading)
   local rat = step.rat
   if rat then
     local den = reading[rat[2] + 1] or 0
-    return den >= rat[4] and (reading[rat[1] + 1] or 0) >= rat[3] * den
+    local num = reading[rat[1] + 1] or 0
+    return den >= rat[4] and num >= (rat[5] or 0) and num >= rat[3] * den
   end
   return false
 end

@@ -1,0 +1,62 @@
+// The traffic simulator: deterministic, seeded generators of access events for
+// benign actors and attackers, and the merge that turns them into one stream.
+// Same seed, same events, on every machine. Used by the scenario tests; meant for
+// an `exfilguard simulate` command and the benchmarks.
+export {
+  byTime,
+  concerns,
+  IPV6_PREFIX,
+  request,
+  subjectsOf,
+  subjectsSeen,
+  type Actor,
+  type ActorOptions,
+  type Identity,
+  type RequestFields,
+  type Role,
+  type Subject,
+} from './actor.js';
+export {
+  exportPull,
+  idScan,
+  notFoundProbe,
+  paced,
+  rotatingAccountScan,
+  rotatingAddresses,
+  scanIds,
+  type ExportPullOptions,
+  type IdWalk,
+  type Pace,
+  type ProbeScanOptions,
+  type RotatingScanOptions,
+  type ScanOptions,
+  type ScanOrder,
+} from './attacks.js';
+export {
+  cdnWarmer,
+  healthProbes,
+  mobileSync,
+  monthlyExport,
+  natOffice,
+  RECORD_ROUTES,
+  staffBrowsing,
+  staffTeam,
+  type CdnWarmerOptions,
+  type MobileSyncOptions,
+  type MonthlyExportOptions,
+  type NatOfficeOptions,
+  type ProbeOptions,
+  type StaffOptions,
+} from './benign.js';
+export { inBatches, mergeByTime, sortedByTime } from './mix.js';
+export { deriveSeed, mulberry32, Random } from './random.js';
+export {
+  actorsConcerned,
+  attackerCast,
+  benignCast,
+  SCAN_PACES,
+  SHUFFLED_RANGE,
+  standardScenario,
+  type Scenario,
+  type ScenarioOptions,
+} from './scenario.js';
