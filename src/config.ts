@@ -53,6 +53,8 @@ const environmentSchema = z
     KAFKA_TLS: bool.default(false),
     KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
     GROUP_ID: z.string().min(1).default('exfilguard'),
+    /** How long the group waits for a silent member before giving its partitions away. */
+    KAFKA_SESSION_TIMEOUT: durationMs.default(30_000),
     INPUT_TOPIC: topicName.default('access-logs'),
     INPUT_FORMAT: z.enum(['auto', 'json', 'combined']).default('auto'),
     LOCKOUT_TOPIC: topicName.default('lockouts'),
@@ -111,6 +113,7 @@ export interface Config {
     readonly tls: boolean;
     readonly tlsCaFile?: string;
     readonly groupId: string;
+    readonly sessionTimeoutMs: number;
     readonly createTopics: boolean;
     readonly topicPartitions: number;
   };
@@ -174,6 +177,7 @@ function toConfig(env: Environment): Config {
       tls: env.KAFKA_TLS,
       ...(env.KAFKA_TLS_CA_FILE && { tlsCaFile: env.KAFKA_TLS_CA_FILE }),
       groupId: env.GROUP_ID,
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT,
       createTopics: env.CREATE_TOPICS,
       topicPartitions: env.TOPIC_PARTITIONS,
     },

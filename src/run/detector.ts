@@ -76,7 +76,12 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
   );
   const source = new KafkaSource(
     kafka,
-    { groupId: config.kafka.groupId, topic: config.topics.input, format: config.inputFormat },
+    {
+      groupId: config.kafka.groupId,
+      topic: config.topics.input,
+      format: config.inputFormat,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    },
     logger.child({ component: 'consumer' }),
   );
 

@@ -40,6 +40,7 @@ export interface KafkaSourceOptions {
   /** Longest a fetch waits for data: bounds detection latency when traffic is light. */
   readonly maxWaitMs?: number;
   readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
 }
 
 export class KafkaSource {
@@ -54,8 +55,8 @@ export class KafkaSource {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxWaitTimeInMs: options.maxWaitMs ?? 100,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 30_000) / 10)),
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;

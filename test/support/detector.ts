@@ -33,7 +33,10 @@ export async function detectorSetup(
     lockouts: `${name}.lockouts`,
     deadLetters: `${name}.dlq`,
   };
+  // All three created here, so collectors can subscribe before a detector starts.
   await createTopic(brokers, topics.input, options.partitions ?? 2);
+  await createTopic(brokers, topics.lockouts, 2);
+  await createTopic(brokers, topics.deadLetters, 1);
   const env = {
     EXFILGUARD_KAFKA_BROKERS: brokers.join(','),
     EXFILGUARD_REDIS_URL: redisUrl,
@@ -45,7 +48,8 @@ export async function detectorSetup(
     EXFILGUARD_TOPIC_PARTITIONS: '2',
     EXFILGUARD_HTTP_HOST: '127.0.0.1',
     EXFILGUARD_HTTP_PORT: '0',
-    EXFILGUARD_LOG_LEVEL: 'warn',
+    EXFILGUARD_LOG_LEVEL: 'error',
+    EXFILGUARD_KAFKA_SESSION_TIMEOUT: '6s',
     EXFILGUARD_REDIS_RETRY_MIN: '100ms',
     EXFILGUARD_REDIS_RETRY_MAX: '500ms',
     EXFILGUARD_REDIS_COMMAND_TIMEOUT: '500ms',
@@ -157,4 +161,64 @@ export function scanEvents(
     status: 200,
     bytes: 800,
   }));
+}
+
+/** Produces events in chunks over time, so a detector can be hurt mid-stream. */
+export async function produceOverTime(
+  brokers: string[],
+  topic: string,
+  events: readonly AccessEvent[],
+  options: { chunk: number; everyMs: number },
+): Promise<void> {
+  const producer = testKafka(brokers).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    for (let i = 0; i < events.length; i += options.chunk) {
+      const messages = events
+        .slice(i, i + options.chunk)
+        .map((e) => ({ key: e.ip, value: JSON.stringify(e) }));
+      await producer.send({ topic, acks: -1, messages });
+      await new Promise((resolve) => setTimeout(resolve, options.everyMs));
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** `id rule scope:subject` of every lockout message received, sorted (duplicates kept). */
+export function receivedLockouts(received: readonly Received[]): string[] {
+  return received
+    .map(
+      (r) =>
+        JSON.parse(r.message.value!.toString()) as {
+          id: string;
+          rule: string;
+          scope: string;
+          subject: string;
+        },
+    )
+    .map((l) => `${l.id} ${l.rule} ${l.scope}:${l.subject}`)
+    .sort();
+}
+
+/** Waits until `count` messages arrived and none more came for `quietMs`. */
+export async function settle(
+  received: readonly Received[],
+  count: number,
+  timeoutMs: number,
+  quietMs = 1500,
+): Promise<void> {
+  await waitFor(
+    () => received.length >= count,
+    timeoutMs,
+    `${count} messages (got ${received.length})`,
+  );
+  let seen = received.length;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    if (received.length === seen) return;
+    seen = received.length;
+  }
 }

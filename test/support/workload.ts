@@ -1,0 +1,35 @@
+// A stream for fault tests: scanners among benign noise, each actor keyed by its
+// address (so its events stay in order in one partition, as in replay), and the
+// lockouts that replay's engine gives for it — what every run must end with.
+import type { AccessEvent } from '../../src/event/access-event.js';
+import { DetectionPipeline } from '../../src/pipeline.js';
+import { loadRules } from '../../src/rules/shipped.js';
+import { MemoryWindowStore } from '../../src/window/memory-store.js';
+import { Random } from '../../src/simulate/random.js';
+import { scanEvents } from './detector.js';
+
+export function faultWorkload(start: number, scanners = 24, noise = 4000): AccessEvent[] {
+  const random = new Random(start % 100_000);
+  const events: AccessEvent[] = [];
+  for (let s = 0; s < scanners; s += 1) {
+    events.push(...scanEvents(`192.0.2.${s + 1}`, 70, start + s * 300, 60, 1000 + s * 10_000));
+  }
+  for (let n = 0; n < noise; n += 1) {
+    events.push({
+      ts: start + random.int(0, 8000),
+      ip: `198.51.100.${random.int(1, 200)}`,
+      method: 'GET',
+      path: `/api/orders/${random.int(1, 2_000_000)}`,
+      status: 200,
+      bytes: random.int(500, 3000),
+    });
+  }
+  return events.sort((a, b) => a.ts - b.ts);
+}
+
+/** `id rule scope:subject` of each lockout replay's engine gives, sorted. */
+export async function expectedLockouts(events: readonly AccessEvent[]): Promise<string[]> {
+  const { compiled } = await loadRules({ dirs: [], shipped: true });
+  const result = await new DetectionPipeline(compiled, new MemoryWindowStore()).process(events);
+  return result.lockouts.map((l) => `${l.id} ${l.rule} ${l.scope}:${l.subject}`).sort();
+}
