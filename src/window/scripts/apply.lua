@@ -82,14 +82,18 @@ local function sums(st)
   return t
 end
 
-local POPCOUNT = {}
-for b = 0, 255 do
-  local c, v = 0, b
-  while v > 0 do c = c + v % 2; v = math.floor(v / 2) end
-  POPCOUNT[b] = c
+-- Bits set in a byte; the table is built only by calls that count distinct values.
+local POPCOUNT
+local function popcounts()
+  if not POPCOUNT then
+    POPCOUNT = { [0] = 0 }
+    for b = 1, 255 do POPCOUNT[b] = POPCOUNT[math.floor(b / 2)] + b % 2 end
+  end
+  return POPCOUNT
 end
 
 local function distinctReading(st, bits)
+  local POPCOUNT = popcounts()
   local oldest = st.h - st.n + 1
   local set = 0
   for byte = 1, math.ceil(bits / 8) do

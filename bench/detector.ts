@@ -1,0 +1,267 @@
+// `npm run bench`: the streaming detector against a bare kafkajs consumer, on this
+// machine, with the broker and Redis on it too. One run measures:
+//   1. a bare eachBatch consumer that only JSON-parses a pre-produced topic (the ceiling);
+//   2. `exfilguard run` (the built CLI, a child process) over the same topic;
+//   3. detection latency (produce time of the triggering event → lockout on the topic)
+//      at a steady 10,000 events/s;
+//   4. Redis commands per event, Redis bytes per tracked actor and rule, detector RSS.
+// It ends with one JSON line, for scripts that compare runs.
+//   BENCH_EVENTS=1000000 (default)  KAFKA_BROKERS / REDIS_URL to use running services
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { LocalKafka } from '../scripts/kafka/local-kafka.js';
+import { LocalRedis } from '../scripts/redis/local-redis.js';
+import { freePort } from '../scripts/lib/service-process.js';
+import { benchEvents, steadyEvents } from './detector-workload.js';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Official figures are on the built JS, never tsx. */
+function ensureBuilt(): void {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const PARTITIONS = 4;
+const say = (text: string) => process.stderr.write(`${text}\n`);
+
+async function main(): Promise<void> {
+  ensureBuilt();
+  const kafkaService = process.env.KAFKA_BROKERS
+    ? undefined
+    : await LocalKafka.start({ heapMb: 1024 });
+  const brokers = process.env.KAFKA_BROKERS?.split(',') ?? kafkaService!.brokers;
+  const redisService = process.env.REDIS_URL ? undefined : await LocalRedis.start();
+  const redisUrl = process.env.REDIS_URL ?? redisService!.url;
+  const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
+  const run = `bench-${Date.now()}`;
+  try {
+    const input = `${run}.logs`;
+    await createTopics(kafka, [input, `${run}.lockouts`, `${run}.dlq`]);
+    say(`producing ${TOTAL.toLocaleString('en-US')} events to ${input} …`);
+    await produce(kafka, input, benchEvents(TOTAL, Date.now() - 3_600_000));
+
+    const bare = await bareConsumer(kafka, input, TOTAL);
+    say(`bare consumer: ${Math.round(bare).toLocaleString('en-US')} events/s`);
+
+    const redis = new Redis(redisUrl);
+    await redis.flushdb();
+    const before = await redisFigures(redis);
+    const port = await freePort();
+    const detector = spawnDetector(brokers, redisUrl, run, port);
+    const throughput = await detectorThroughput(port, TOTAL);
+    const after = await redisFigures(redis);
+    say(`exfilguard run: ${Math.round(throughput).toLocaleString('en-US')} events/s`);
+
+    const latency = await steadyLatency(kafka, `${run}.logs`, `${run}.lockouts`);
+    say(
+      `detection latency at 10,000 events/s: p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.count} lockouts)`,
+    );
+    const rssBytes = peakRss(detector);
+    detector.kill('SIGTERM');
+    await new Promise((resolve) => detector.once('exit', resolve));
+    redis.disconnect();
+
+    const figures = {
+      events: TOTAL,
+      eventsPerSecond: Math.round(throughput),
+      bareEventsPerSecond: Math.round(bare),
+      ratio: Number((throughput / bare).toFixed(3)),
+      p50DetectionMs: latency.p50,
+      p99DetectionMs: latency.p99,
+      redisCommandsPerEvent: Number(((after.calls - before.calls) / TOTAL).toFixed(3)),
+      redisRoundTripCommandsPerEvent: Number(
+        ((after.topCalls - before.topCalls) / TOTAL).toFixed(4),
+      ),
+      redisBytesPerActorRule: Math.round(
+        (after.memory - before.memory) / Math.max(1, after.windowKeys),
+      ),
+      trackedActorRules: after.windowKeys,
+      rssBytes,
+    };
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } finally {
+    await redisService?.stop();
+    await kafkaService?.stop();
+  }
+}
+
+async function createTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+}
+
+async function produce(
+  kafka: Kafka,
+  topic: string,
+  events: Iterable<{ ip: string }>,
+): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  let batch: { key: string; value: string }[] = [];
+  const pending: Promise<unknown>[] = [];
+  for (const event of events) {
+    batch.push({ key: event.ip, value: JSON.stringify(event) });
+    if (batch.length === 5000) {
+      pending.push(producer.send({ topic, acks: 1, messages: batch }));
+      batch = [];
+      if (pending.length >= 4) await pending.shift();
+    }
+  }
+  if (batch.length > 0) pending.push(producer.send({ topic, acks: 1, messages: batch }));
+  await Promise.all(pending);
+  await producer.disconnect();
+}
+
+/** The ceiling: kafkajs eachBatch, JSON.parse of every message, nothing else. */
+async function bareConsumer(kafka: Kafka, topic: string, total: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `${topic}.bare`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let started = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: 2,
+      eachBatch: async ({ batch }) => {
+        if (started === 0) started = performance.now();
+        for (const message of batch.messages) JSON.parse(message.value!.toString());
+        seen += batch.messages.length;
+        if (seen >= total) resolve(performance.now());
+      },
+    });
+  });
+  const ended = await done;
+  await consumer.disconnect();
+  return (total / (ended - started)) * 1000;
+}
+
+function spawnDetector(
+  brokers: string[],
+  redisUrl: string,
+  run: string,
+  port: number,
+): ChildProcess {
+  // BENCH_PROFILE=DIR writes a V8 CPU profile of the detector there, at exit.
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  return spawn(process.execPath, [...profile, 'dist/src/cli.js', 'run'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      EXFILGUARD_KAFKA_BROKERS: brokers.join(','),
+      EXFILGUARD_REDIS_URL: redisUrl,
+      EXFILGUARD_KEY_SECRET: 'bench-secret-bench-secret-bench-secret',
+      EXFILGUARD_INPUT_TOPIC: `${run}.logs`,
+      EXFILGUARD_LOCKOUT_TOPIC: `${run}.lockouts`,
+      EXFILGUARD_DEAD_LETTER_TOPIC: `${run}.dlq`,
+      EXFILGUARD_GROUP_ID: `${run}.detector`,
+      EXFILGUARD_HTTP_HOST: '127.0.0.1',
+      EXFILGUARD_HTTP_PORT: String(port),
+      EXFILGUARD_LOG_LEVEL: 'error',
+    },
+  });
+}
+
+async function consumedSoFar(port: number): Promise<number> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('exfilguard_events_total{outcome="valid"'));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** Events/s from the first consumed batch to the last of `total`. */
+async function detectorThroughput(port: number, total: number): Promise<number> {
+  let first = 0;
+  let firstCount = 0;
+  for (;;) {
+    const count = await consumedSoFar(port);
+    if (count > 0 && first === 0) {
+      first = performance.now();
+      firstCount = count;
+    }
+    if (count >= total) return ((count - firstCount) / (performance.now() - first)) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function steadyLatency(kafka: Kafka, input: string, lockoutTopic: string) {
+  const latencies: number[] = [];
+  const consumer = kafka.consumer({ groupId: `${lockoutTopic}.latency`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [lockoutTopic], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const lockout = JSON.parse(message.value!.toString()) as {
+        eventTime: string;
+        subject: string;
+      };
+      if (lockout.subject.startsWith('203.0.'))
+        latencies.push(Date.now() - Date.parse(lockout.eventTime));
+    },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 3000)); // joined before we produce
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  // 20 s at 10,000 events/s: 200 sends of 500, one every 50 ms; event time = send time.
+  for (let tick = 0; tick < 400; tick += 1) {
+    const due = performance.now() + 50;
+    const events = steadyEvents(tick, Date.now(), 500);
+    await producer.send({
+      topic: input,
+      acks: 1,
+      messages: events.map((e) => ({ key: e.ip, value: JSON.stringify(e) })),
+    });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  await producer.disconnect();
+  await consumer.disconnect();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99), count: latencies.length };
+}
+
+async function redisFigures(redis: Redis) {
+  const stats = await redis.info('commandstats');
+  let calls = 0;
+  let topCalls = 0;
+  for (const line of stats.split('\n')) {
+    const match = /^cmdstat_([a-z|]+):calls=(\d+)/.exec(line);
+    if (!match) continue;
+    calls += Number(match[2]);
+    if (['evalsha', 'eval', 'hdel'].includes(match[1]!)) topCalls += Number(match[2]);
+  }
+  const memory = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+  let windowKeys = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'eg:*:w:*', 'COUNT', 10_000);
+    windowKeys += keys.length;
+    cursor = next;
+  } while (cursor !== '0');
+  return { calls, topCalls, memory, windowKeys };
+}
+
+/** Peak resident set (VmHWM) of the child, from /proc. */
+function peakRss(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+await main();
