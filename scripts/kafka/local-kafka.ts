@@ -114,8 +114,9 @@ export class LocalKafka {
 
   private formatStorage(): Promise<void> {
     // A KRaft cluster id is 16 random bytes in URL-safe base64 (22 characters).
+    // Passed as `--cluster-id=…`: an id starting with "-" (1 in 64) would read as a flag.
     const clusterId = randomBytes(16).toString('base64url');
-    const args = this.javaArgs('kafka.tools.StorageTool', 'format', '-t', clusterId);
+    const args = this.javaArgs('kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`);
     args.push('-c', this.propertiesFile, '--ignore-formatted');
     return new Promise((resolve, reject) => {
       const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
