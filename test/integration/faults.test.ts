@@ -92,21 +92,7 @@ describe('faults', () => {
   });
 
   it('Redis frozen for 5 s mid-stream: nothing lost, same lockouts, not ready meanwhile', async () => {
-    const redis = await LocalRedis.start();
-    cleanups.push(() => redis.stop());
-    const events = faultWorkload(Date.now());
-    const expected = await expectedLockouts(events);
-    const setup = await detectorSetup(brokers, redis.url, { partitions: 2 });
-    const lockouts = await collectTopic(brokers, setup.topics.lockouts);
-    cleanups.push(() => lockouts.stop());
-    const detector = await startInProcess(setup);
-    cleanups.push(() => detector.stop());
-
-    const producing = produceOverTime(brokers, setup.topics.input, events, {
-      chunk: 150,
-      everyMs: 60,
-    });
-    await waitFor(() => lockouts.received.length >= 2, 30_000, 'the first lockouts');
+    const { redis, events, expected, lockouts, detector, producing } = await streamWithOwnRedis({});
     redis.freeze();
     const readiness = await pollReadiness(detector, 5000);
     redis.thaw();
@@ -122,21 +108,9 @@ describe('faults', () => {
   });
 
   it('a restart of Redis with AOF mid-stream loses no window and gives the same lockouts', async () => {
-    const redis = await LocalRedis.start({ appendOnly: true });
-    cleanups.push(() => redis.stop());
-    const events = faultWorkload(Date.now());
-    const expected = await expectedLockouts(events);
-    const setup = await detectorSetup(brokers, redis.url, { partitions: 2 });
-    const lockouts = await collectTopic(brokers, setup.topics.lockouts);
-    cleanups.push(() => lockouts.stop());
-    const detector = await startInProcess(setup);
-    cleanups.push(() => detector.stop());
-
-    const producing = produceOverTime(brokers, setup.topics.input, events, {
-      chunk: 150,
-      everyMs: 60,
+    const { redis, events, expected, lockouts, detector, producing } = await streamWithOwnRedis({
+      appendOnly: true,
     });
-    await waitFor(() => lockouts.received.length >= 2, 30_000, 'the first lockouts');
     await redis.pause();
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await redis.resume();
@@ -182,6 +156,28 @@ describe('faults', () => {
     expect(receivedLockouts(lockouts.received)).toEqual(expected);
   });
 });
+
+/**
+ * A detector (in-process) on a redis-server of the test's own, with the workload being
+ * produced over time; resolves once the first lockouts are out, mid-stream.
+ */
+async function streamWithOwnRedis(options: { appendOnly?: boolean }) {
+  const redis = await LocalRedis.start(options);
+  cleanups.push(() => redis.stop());
+  const events = faultWorkload(Date.now());
+  const expected = await expectedLockouts(events);
+  const setup = await detectorSetup(brokers, redis.url, { partitions: 2 });
+  const lockouts = await collectTopic(brokers, setup.topics.lockouts);
+  cleanups.push(() => lockouts.stop());
+  const detector = await startInProcess(setup);
+  cleanups.push(() => detector.stop());
+  const producing = produceOverTime(brokers, setup.topics.input, events, {
+    chunk: 150,
+    everyMs: 60,
+  });
+  await waitFor(() => lockouts.received.length >= 2, 30_000, 'the first lockouts');
+  return { redis, events, expected, lockouts, detector, producing };
+}
 
 async function waitForReady(url: string): Promise<void> {
   const deadline = Date.now() + 60_000;
