@@ -237,6 +237,15 @@ async function steadyLatency(kafka: Kafka, input: string, lockoutTopic: string) 
   return { p50: at(0.5), p99: at(0.99), count: latencies.length };
 }
 
+const COUNT_WINDOWS = `
+local n = 0
+for _, key in ipairs(ARGV) do
+  if redis.call('TYPE', key).ok == 'string' then
+    for _ in pairs(cmsgpack.unpack(redis.call('GET', key)).w) do n = n + 1 end
+  end
+end
+return n`;
+
 async function redisFigures(redis: Redis) {
   const stats = await redis.info('commandstats');
   let calls = 0;
@@ -248,11 +257,12 @@ async function redisFigures(redis: Redis) {
     if (['evalsha', 'eval', 'hdel'].includes(match[1]!)) topCalls += Number(match[2]);
   }
   const memory = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+  // Actor × rule (× route) windows: the `w` entries of every actor's state value.
   let windowKeys = 0;
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'eg:*:w:*', 'COUNT', 10_000);
-    windowKeys += keys.length;
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'eg:*', 'COUNT', 10_000);
+    if (keys.length > 0) windowKeys += Number(await redis.eval(COUNT_WINDOWS, 0, ...keys));
     cursor = next;
   } while (cursor !== '0');
   return { calls, topCalls, memory, windowKeys };

@@ -1,15 +1,20 @@
 // The Redis window store, for the streaming service: state shared by every instance.
-// One script call per actor per batch (scripts/apply.lua), every call of a batch sent
-// together (ioredis auto-pipelining: one round trip on one node, one per node on a
-// cluster), so the cost is per actor and batch, not per event.
+// Actors are grouped into shards (keys.ts); one script call per shard per batch
+// (scripts/apply.lua) applies the steps of all the batch's actors of that shard, each
+// actor's state one msgpack value. Every call of a batch is sent together (ioredis
+// auto-pipelining: one round trip on one node, one per node on a cluster), so the cost
+// is per shard and batch plus a little per actor, not per event.
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis, Result } from 'ioredis';
 import { ExfilguardError } from '../errors.js';
 import { RedisKeys } from './keys.js';
 import { pendingId } from './memory-store.js';
+import { ShardCall, type Actor, type Spec } from './shard-call.js';
 import type {
   ApplyResult,
   ClaimResult,
+  FireCondition,
+  Observation,
   PendingLockout,
   Step,
   StepResult,
@@ -23,23 +28,15 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     exfilguardApply(
       numberOfKeys: number,
-      ...keysAndArgs: string[]
+      ...keysAndArgs: (string | number)[]
     ): Result<(number | string)[], Context>;
   }
 }
 
-/** The steps of one actor, with the keys its script call names. */
-interface ActorCall {
-  readonly scope: WindowKey['scope'];
-  readonly subject: string;
-  readonly tag: string;
-  readonly indexes: number[];
-  readonly keys: string[];
-  readonly keyIndex: Map<string, number>;
-}
-
 export class RedisWindowStore implements WindowStore {
   private readonly keys: RedisKeys;
+  /** Specs by fire condition (one object per rule in the engine), then by the rest. */
+  private specCache = new WeakMap<FireCondition, Spec[]>();
 
   /** The connection is the caller's: it opens and closes it. */
   constructor(
@@ -52,31 +49,48 @@ export class RedisWindowStore implements WindowStore {
   }
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
-    const calls = this.groupByActor(steps);
+    const { calls, order } = this.groupByShard(steps);
+    const now = Date.now();
     const replies = await this.send(() =>
       Promise.all(
-        calls.map((call) => {
-          // The payload first: encoding it names the keys the call needs.
-          const payload = this.payload(call, steps);
-          return this.redis.exfilguardApply(call.keys.length, ...call.keys, payload);
-        }),
+        calls.map((call) =>
+          this.redis.exfilguardApply(call.actors.length * 2, ...call.keysAndArgs(now)),
+        ),
       ),
     );
     const results = new Array<StepResult>(steps.length);
-    const recovered: PendingLockout[] = [];
     calls.forEach((call, i) => {
       const reply = replies[i]!;
       let at = 0;
-      for (const index of call.indexes) {
-        const parsed = parseStepResult(reply, at);
-        results[index] = parsed.result;
-        at = parsed.next;
+      for (const index of call.steps) {
+        const flag = Number(reply[at]);
+        const figures = figuresOf(steps[index]!.observation);
+        const reading = new Array<number>(figures);
+        for (let f = 0; f < figures; f += 1) reading[f] = Number(reply[at + 1 + f]);
+        at += 1 + figures;
+        if (flag < 2) {
+          results[index] = { reading, applied: flag === 1 };
+          continue;
+        }
+        const claim: ClaimResult = {
+          granted: flag === 2,
+          offence: Number(reply[at]),
+          ttlMs: Number(reply[at + 1]),
+          lockedUntil: Number(reply[at + 2]),
+        };
+        at += 3;
+        results[index] = { reading, applied: true, claim };
       }
-      const pendingCount = Number(reply[at]);
-      for (let p = 1; p <= pendingCount; p += 1) {
-        recovered.push(parsePending(String(reply[at + p]), call));
+      for (const actor of call.actors) {
+        const pendingCount = Number(reply[at]);
+        for (let p = 1; p <= pendingCount; p += 1) {
+          actor.pending.push(parsePending(String(reply[at + p]), actor));
+        }
+        at += 1 + pendingCount;
       }
     });
+    // As the memory store: by actor, in the order of each actor's first step.
+    const recovered = order.flatMap((actor) => actor.pending);
     return { results, recovered };
   }
 
@@ -84,8 +98,8 @@ export class RedisWindowStore implements WindowStore {
     await this.send(() =>
       Promise.all(
         lockouts.map((lockout) => {
-          const tag = this.keys.actorTag(lockout.key.scope, lockout.key.subject);
-          return this.redis.hdel(this.keys.outbox(tag), pendingId(lockout));
+          const actor = this.keys.actor(lockout.key.scope, lockout.key.subject);
+          return this.redis.hdel(actor.outbox, pendingId(lockout));
         }),
       ),
     );
@@ -103,99 +117,105 @@ export class RedisWindowStore implements WindowStore {
     }
   }
 
-  private groupByActor(steps: readonly Step[]): ActorCall[] {
-    const calls = new Map<string, ActorCall>();
+  /** The calls, and every actor with its pending lockouts' slot in order of first step. */
+  private groupByShard(steps: readonly Step[]): { calls: ShardCall[]; order: Actor[] } {
+    const calls = new Map<number, ShardCall>();
+    const order: Actor[] = [];
     steps.forEach((step, index) => {
-      const { key } = step.observation;
-      const actor = `${key.scope}\u0000${key.subject}`;
-      let call = calls.get(actor);
-      if (!call) {
-        const tag = this.keys.actorTag(key.scope, key.subject);
-        const keys = [this.keys.positions(tag), this.keys.outbox(tag)];
-        call = {
-          scope: key.scope,
-          subject: key.subject,
-          tag,
-          indexes: [],
-          keys,
-          keyIndex: new Map(),
-        };
-        calls.set(actor, call);
+      const { observation: o, position } = step;
+      const keys = this.keys.actor(o.key.scope, o.key.subject);
+      let call = calls.get(keys.shard);
+      if (call === undefined) {
+        call = new ShardCall();
+        calls.set(keys.shard, call);
       }
-      call.indexes.push(index);
+      const known = call.actors.length;
+      const actor = call.actor(keys, o.key);
+      if (call.actors.length > known) order.push(actor);
+      const spec = this.spec(step);
+      const window = call.window(spec, o.key.route, this.keys);
+      call.steps.push(index);
+      const args = call.stepArgs;
+      args.push(actor.index, window, o.ts);
+      if (position) args.push(call.stream(position.stream), position.offset);
+      else args.push(0, 0);
+      switch (o.kind) {
+        case 'counter':
+          for (const amount of o.add) args.push(amount);
+          break;
+        case 'sequence':
+          args.push(o.id);
+          break;
+        case 'distinct':
+          args.push(o.bit);
+          break;
+      }
     });
-    return [...calls.values()];
+    return { calls: [...calls.values()], order };
   }
 
-  /** The 1-based index in KEYS of a key, adding it on first use. */
-  private keyIndex(call: ActorCall, name: string): number {
-    let index = call.keyIndex.get(name);
-    if (index === undefined) {
-      call.keys.push(name);
-      index = call.keys.length;
-      call.keyIndex.set(name, index);
+  /** The step's spec, made once per rule and shape. */
+  private spec(step: Step): Spec {
+    const { observation: o, fire, lockout } = step;
+    const [p1, p2] =
+      o.kind === 'counter'
+        ? [o.add.length, 0]
+        : o.kind === 'sequence'
+          ? [o.maxGap, o.recentIds]
+          : [o.bits, 0];
+    let specs = this.specCache.get(fire);
+    if (specs === undefined) {
+      specs = [];
+      this.specCache.set(fire, specs);
     }
-    return index;
-  }
-
-  private payload(call: ActorCall, steps: readonly Step[]): string {
-    const encoded = call.indexes.map((index) => {
-      const step = steps[index]!;
-      const { observation: o, fire, lockout, position } = step;
-      const w = this.keyIndex(call, this.keys.window(call.tag, o.key));
-      const ofs = this.keyIndex(call, this.keys.offences(call.tag, o.key.rule));
-      return {
-        w,
-        o: ofs,
-        k: o.kind === 'counter' ? 'c' : o.kind === 'sequence' ? 's' : 'd',
-        ts: o.ts,
-        win: o.window.windowMs,
-        bkt: o.window.bucketMs,
-        ...(o.kind === 'counter' && { add: o.add }),
-        ...(o.kind === 'sequence' && { id: o.id, gap: o.maxGap, rec: o.recentIds }),
-        ...(o.kind === 'distinct' && { bit: o.bit, bits: o.bits }),
-        min: fire.atLeast.map((min) => min ?? -1),
-        ...(fire.ratio && {
-          rat: [
-            fire.ratio.num,
-            fire.ratio.den,
-            fire.ratio.ratio,
-            fire.ratio.minDen,
-            fire.ratio.minNum ?? 0,
-          ],
-        }),
-        ttl: lockout.ttlMs,
-        ...(lockout.escalation && {
-          esc: [
-            lockout.escalation.factor,
-            lockout.escalation.maxTtlMs,
-            lockout.escalation.forgetAfterMs,
-          ],
-        }),
-        ...(position && { s: position.stream, off: position.offset }),
-        rule: o.key.rule,
-        ...(o.key.route !== undefined && { rt: o.key.route }),
-      };
-    });
-    return JSON.stringify({ steps: encoded });
+    for (const spec of specs) {
+      if (
+        spec.lockout === lockout &&
+        spec.kind === o.kind &&
+        spec.rule === o.key.rule &&
+        spec.windowMs === o.window.windowMs &&
+        spec.bucketMs === o.window.bucketMs &&
+        spec.p1 === p1 &&
+        spec.p2 === p2
+      )
+        return spec;
+    }
+    const args: (string | number)[] = [
+      o.key.rule,
+      o.kind === 'counter' ? 'c' : o.kind === 'sequence' ? 's' : 'd',
+      o.window.windowMs,
+      o.window.bucketMs,
+      p1,
+      p2,
+      lockout.ttlMs,
+    ];
+    const escalation = lockout.escalation;
+    if (escalation) args.push(1, escalation.factor, escalation.maxTtlMs, escalation.forgetAfterMs);
+    else args.push(0);
+    args.push(fire.atLeast.length, ...fire.atLeast.map((min) => min ?? -1));
+    const ratio = fire.ratio;
+    if (ratio) args.push(1, ratio.num, ratio.den, ratio.ratio, ratio.minDen, ratio.minNum ?? 0);
+    else args.push(0);
+    const spec: Spec = {
+      lockout,
+      kind: o.kind,
+      rule: o.key.rule,
+      windowMs: o.window.windowMs,
+      bucketMs: o.window.bucketMs,
+      p1,
+      p2,
+      args,
+    };
+    // A fire condition shared by many shapes or policies is not the engine's way; bounded.
+    if (specs.length >= 16) specs.length = 0;
+    specs.push(spec);
+    return spec;
   }
 }
 
-function parseStepResult(
-  reply: readonly (number | string)[],
-  at: number,
-): { result: StepResult; next: number } {
-  const applied = Number(reply[at]) === 1;
-  const figures = Number(reply[at + 1]);
-  const reading = reply.slice(at + 2, at + 2 + figures).map(Number);
-  let next = at + 2 + figures;
-  const [outcome, offence, ttlMs, lockedUntil] = reply.slice(next, next + 4).map(Number);
-  next += 4;
-  const claim: ClaimResult | undefined =
-    outcome === 0
-      ? undefined
-      : { granted: outcome === 1, offence: offence!, ttlMs: ttlMs!, lockedUntil: lockedUntil! };
-  return { result: { reading, applied, ...(claim && { claim }) }, next };
+function figuresOf(observation: Observation): number {
+  if (observation.kind === 'counter') return observation.add.length;
+  return observation.kind === 'sequence' ? 2 : 1;
 }
 
 interface PendingRecord {
@@ -209,12 +229,12 @@ interface PendingRecord {
   r: number[];
 }
 
-function parsePending(json: string, call: ActorCall): PendingLockout {
+function parsePending(json: string, actor: Actor): PendingLockout {
   const record = JSON.parse(json) as PendingRecord;
   const key: WindowKey = {
     rule: record.rule,
-    scope: call.scope,
-    subject: call.subject,
+    scope: actor.scope,
+    subject: actor.subject,
     ...(record.rt !== undefined && { route: record.rt }),
   };
   return {

@@ -3,7 +3,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { describeWindowStore } from '../../src/window/store-contract.js';
+import { RedisKeys } from '../../src/window/keys.js';
 import { RedisWindowStore } from '../../src/window/redis-store.js';
+import type { Step } from '../../src/window/store.js';
 import { uniqueName } from '../support/kafka.js';
 
 const redisUrl = inject('redisUrl');
@@ -51,17 +53,73 @@ describe('redis window store keys', () => {
         position: { stream: 'logs:0', offset: 1 },
       },
     ]);
-    const tag = new (await import('../../src/window/keys.js')).RedisKeys(secret).actorTag(
-      'user',
-      'alice@example.com',
-    );
-    const keys = await redis.keys(`eg:{${tag}}:*`);
-    expect(keys.length).toBeGreaterThanOrEqual(2);
+    const tag = new RedisKeys(secret).actorTag('user', 'alice@example.com');
+    // Hash tag: the actor's shard; the name: the actor's tag.
+    const keys = await redis.keys(`eg:{*}:${tag}*`);
+    // One state value per actor holds its windows, offences and positions.
+    expect(keys.length).toBeGreaterThanOrEqual(1);
     for (const key of keys) {
       expect(key).not.toContain('alice');
       expect(key).not.toContain('/api');
       const ttl = await redis.pttl(key);
       expect(ttl).toBeGreaterThan(0);
+      if ((await redis.type(key)) !== 'string') continue;
+      const value = (await redis.getBuffer(key))!.toString('latin1');
+      expect(value).not.toContain('alice');
+      expect(value).not.toContain('/api');
     }
+  });
+});
+
+describe('redis window store shards', () => {
+  /** Two subjects whose actors share a shard, so one script call serves both. */
+  function shardMates(secret: string): [string, string] {
+    const keys = new RedisKeys(secret);
+    const first = new Map<number, string>();
+    for (let i = 0; ; i += 1) {
+      const subject = `198.51.100.${i}`;
+      const { shard } = keys.actor('ip', subject);
+      const mate = first.get(shard);
+      if (mate !== undefined) return [mate, subject];
+      first.set(shard, subject);
+    }
+  }
+
+  it('keeps windows, positions and pending lockouts of shard mates apart', async () => {
+    const secret = uniqueName('shard-secret-that-is-long-enough');
+    const [a, b] = shardMates(secret);
+    const redis = connect();
+    const store = new RedisWindowStore(redis, secret);
+    const window = { windowMs: 60_000, bucketMs: 5_000 };
+    const at = (subject: string, ts: number, offset: number, threshold = 3): Step => ({
+      observation: {
+        kind: 'counter',
+        key: { rule: 'r', scope: 'ip', subject },
+        ts,
+        window,
+        add: [1],
+      },
+      fire: { atLeast: [threshold] },
+      lockout: { ttlMs: 60_000 },
+      position: { stream: 'logs:0', offset },
+    });
+    const first = await store.apply([at(a, 0, 10), at(a, 1, 11), at(a, 2, 12)]);
+    expect(first.results.map((r) => [r.applied, r.reading[0], r.claim?.granted])).toEqual([
+      [true, 1, undefined],
+      [true, 2, undefined],
+      [true, 3, true],
+    ]);
+    // b's offsets are below a's: b is another actor, so they count.
+    const second = await store.apply([at(b, 3, 5), at(a, 3, 12), at(b, 4, 6)]);
+    expect(second.results.map((r) => [r.applied, r.reading[0]])).toEqual([
+      [true, 1],
+      [false, 3],
+      [true, 2],
+    ]);
+    // a's unconfirmed lockout comes back with a, never with b.
+    expect(second.recovered.map((l) => l.key.subject)).toEqual([a]);
+    const third = await store.apply([at(b, 5, 7)]);
+    expect(third.recovered).toEqual([]);
+    expect(third.results[0]!.claim?.granted).toBe(true);
   });
 });

@@ -1,82 +1,151 @@
 --[[
-  apply.lua: one actor's steps of one batch, in order, atomically: window updates,
-  fire conditions, lockout claims, redelivery checks and the pending-lockout outbox.
-  The same arithmetic as src/window/memory-store.ts and rules-of-time.ts; the
-  differential test feeds both stores the same random streams.
+  apply.lua: the steps of one batch for the actors of one shard, in order, atomically:
+  window updates, fire conditions, lockout claims, redelivery checks and the
+  pending-lockout outbox. The same arithmetic as src/window/memory-store.ts and
+  rules-of-time.ts; the differential test feeds both stores the same random streams.
 
-  KEYS[1]  positions: hash, stream -> highest offset applied for this actor
-  KEYS[2]  outbox: hash, pending id -> JSON of a granted, unconfirmed lockout
-           (with the triggering record's position, when it has one)
-  KEYS[3…] window states and offence states (msgpack strings), named by the steps
-  ARGV[1]  JSON: { steps = [ step… ] }, each step:
-           w, o    index into KEYS of its window state and of its rule's offence state
-           k       "c" counter | "s" sequence | "d" distinct
-           ts, win, bkt     event time, window and bucket width (ms)
-           add              counter: amounts per figure
-           id, gap, rec     sequence: object id, max gap, recent ids kept
-           bit, bits        distinct: bit to set, bitmap size
-           min              thresholds per figure (-1: none); rat = {num, den, ratio, minDen, minNum}
-           ttl, esc         lockout ttl; escalation {factor, maxTtl, forgetAfter}
-           s, off           position (stream, offset), optional
-           rule, rt         rule id and route, for the outbox record
-  Returns a flat array: per step  applied(0|1), n, figure×n, claim(0 none|1 granted|2 refused),
-           offence, ttl, lockedUntil;  then the number of pending lockouts found at the
-           start, and their JSON records.
+  KEYS     per actor a (1-based): KEYS[2a-1] its state, KEYS[2a] its outbox
+           state: msgpack { w = { field -> window }, o = { rule -> offence },
+                            q = { stream -> highest offset applied }, qd, p }
+             (layouts below: newWindow, claim)
+             every entry carries its deadline (wall-clock ms; `qd` for q; `p` for
+             the outbox): an entry past it is gone, as a key of its own would have
+             expired; the value expires with its latest deadline.
+           outbox: hash, pending id -> JSON of a granted, unconfirmed lockout
+  ARGV     flat, numbers as text:
+           now (wall-clock ms), number of actors
+           S, then S specs: rule, kind (c|s|d), windowMs, bucketMs,
+                 p1 (c: figures, s: max gap, d: bits), p2 (s: recent ids kept),
+                 ttl, hasEscalation [factor, maxTtl, forgetAfter],
+                 M, then M thresholds (-1: none), hasRatio [num, den, ratio, minDen, minNum]
+           D, then D windows: spec, field (in the state), route ('' none, for the outbox)
+           T, then T streams
+           then the steps to the end: actor, window, ts, stream (0: none), offset,
+                 and c: one amount per figure | s: id | d: bit
+  Returns a flat array: per step  flag (0 redelivered, 1 applied, 2 granted, 3 refused),
+           the reading's figures, and after a claim (flag 2|3) offence, ttl, lockedUntil;
+           then per actor the number of pending lockouts found at the start, and their
+           JSON records.
 ]]
-local payload = cjson.decode(ARGV[1])
 local OUTBOX_TTL_MS = 86400000
+local tonumber = tonumber
 
-local applied = {}
-local flat = redis.call('HGETALL', KEYS[1])
-for i = 1, #flat, 2 do applied[flat[i]] = tonumber(flat[i + 1]) end
-local pendingAtStart = redis.call('HVALS', KEYS[2])
+local now = tonumber(ARGV[1])
+local nActors = tonumber(ARGV[2])
+local at = 3
 
-local states, expiries = {}, {}
-local function load(ix)
-  if states[ix] == nil then
-    local raw = redis.call('GET', KEYS[ix])
-    states[ix] = raw and cmsgpack.unpack(raw) or false
+local function arg()
+  at = at + 1
+  return ARGV[at - 1]
+end
+
+local specs = {}
+for s = 1, tonumber(arg()) do
+  local sp = {
+    rule = arg(), k = arg(), win = tonumber(arg()), bkt = tonumber(arg()),
+    p1 = tonumber(arg()), p2 = tonumber(arg()), ttl = tonumber(arg()),
+  }
+  if arg() == '1' then sp.esc = { tonumber(arg()), tonumber(arg()), tonumber(arg()) } end
+  local min = {}
+  for m = 1, tonumber(arg()) do min[m] = tonumber(arg()) end
+  sp.min = min
+  if arg() == '1' then
+    sp.rat = { tonumber(arg()), tonumber(arg()), tonumber(arg()), tonumber(arg()), tonumber(arg()) }
   end
-  return states[ix]
+  sp.figures = sp.k == 'c' and sp.p1 or (sp.k == 's' and 2 or 0)
+  sp.n = math.ceil(sp.win / sp.bkt)
+  specs[s] = sp
 end
 
-local function newRing(step, figures)
-  local n = math.ceil(step.win / step.bkt)
-  local st = { h = -1, n = n, f = figures, i = {}, v = {}, r = {}, bm = {} }
-  for s = 1, n do st.i[s] = -1 end
-  for x = 1, n * figures do st.v[x] = 0 end
-  if step.k == 'd' then
-    local empty = string.rep('\0', math.ceil(step.bits / 8))
-    for s = 1, n do st.bm[s] = empty end
+local windows = {}
+for d = 1, tonumber(ARGV[at]) do
+  local route = ARGV[at + 3 * d]
+  windows[d] = { sp = specs[tonumber(ARGV[at + 3 * d - 2])], field = ARGV[at + 3 * d - 1],
+    route = route ~= '' and route or nil }
+end
+at = at + 1 + 3 * #windows
+
+local streams = {}
+for t = 1, tonumber(ARGV[at]) do streams[t] = ARGV[at + t] end
+at = at + 1 + #streams
+
+-- Each actor's state as it stands, with expired entries dropped, and its pending lockouts.
+local actors, pendingAtStart, dirty, newest, longest = {}, {}, {}, {}, {}
+for a = 1, nActors do
+  local raw = redis.call('GET', KEYS[2 * a - 1])
+  local A
+  if raw then
+    A = cmsgpack.unpack(raw)
+    for field, st in pairs(A.w) do if st[1] <= now then A.w[field] = nil end end
+    for rule, st in pairs(A.o) do if st[5] <= now then A.o[rule] = nil end end
+    if A.q and A.qd <= now then A.q = nil; A.qd = nil end
+  else
+    A = { w = {}, o = {} }
   end
-  return st
-end
-
-local function wouldExpire(st, ts, bkt) return math.floor(ts / bkt) - st.h >= st.n end
-
-local function advance(st, ts, bkt)
-  local b = math.floor(ts / bkt)
-  if b > st.h then st.h = b end
-  return b, b > st.h - st.n
-end
-
-local function ringAdd(st, b, fig, amount)
-  local slot = b % st.n + 1
-  local base = (slot - 1) * st.f
-  if st.i[slot] ~= b then
-    st.i[slot] = b
-    for x = 1, st.f do st.v[base + x] = 0 end
+  local pending = {}
+  if A.p then
+    if A.p > now then pending = redis.call('HVALS', KEYS[2 * a]) end
+    if #pending == 0 then A.p = nil end
   end
-  st.v[base + fig] = st.v[base + fig] + amount
+  actors[a] = A
+  pendingAtStart[a] = pending
+  newest[a] = {}
+  longest[a] = 0
 end
 
-local function sums(st)
+-- A window: a flat array { deadline, head bucket, buckets kept, recent ids (sequence;
+-- 0 otherwise), then per bucket kept: its index and its figures (counter, sequence) or
+-- its bitmap (distinct) }. Only live buckets are kept: a window costs what it holds.
+local D, H, K, R, E = 1, 2, 3, 4, 5
+
+local function newWindow(sp)
+  return { 0, -1, 0, sp.k == 's' and {} or 0 }
+end
+
+local function wouldExpire(st, ts, sp) return math.floor(ts / sp.bkt) - st[H] >= sp.n end
+
+local function advance(st, ts, sp)
+  local b = math.floor(ts / sp.bkt)
+  if b > st[H] then st[H] = b end
+  return b, b > st[H] - sp.n
+end
+
+-- The position of bucket b's entry, made (empty) if missing; dead buckets are dropped.
+local function entry(st, b, sp, w)
+  local k = st[K]
+  for j = E, E + (k - 1) * w, w do
+    if st[j] == b then return j, false end
+  end
+  local oldest = st[H] - sp.n + 1
+  local kept = 0
+  for j = E, E + (k - 1) * w, w do
+    if st[j] >= oldest then
+      local to = E + kept * w
+      if to ~= j then for x = 0, w - 1 do st[to + x] = st[j + x] end end
+      kept = kept + 1
+    end
+  end
+  for x = E + kept * w, E + k * w - 1 do st[x] = nil end
+  local at = E + kept * w
+  st[at] = b
+  if sp.k == 'd' then
+    st[at + 1] = string.rep('\0', math.ceil(sp.p1 / 8))
+  else
+    for x = 1, w - 1 do st[at + x] = 0 end
+  end
+  st[K] = kept + 1
+  return at, true
+end
+
+local function sums(st, sp)
+  local f = sp.figures
   local t = {}
-  for x = 1, st.f do t[x] = 0 end
-  local oldest = st.h - st.n + 1
-  for s = 1, st.n do
-    if st.i[s] >= oldest then
-      for x = 1, st.f do t[x] = t[x] + st.v[(s - 1) * st.f + x] end
+  for x = 1, f do t[x] = 0 end
+  local oldest = st[H] - sp.n + 1
+  local w = f + 1
+  for j = E, E + (st[K] - 1) * w, w do
+    if st[j] >= oldest then
+      for x = 1, f do t[x] = t[x] + st[j + x] end
     end
   end
   return t
@@ -92,15 +161,18 @@ local function popcounts()
   return POPCOUNT
 end
 
-local function distinctReading(st, bits)
+local function distinctReading(st, sp)
   local POPCOUNT = popcounts()
-  local oldest = st.h - st.n + 1
+  local bits = sp.p1
+  local oldest = st[H] - sp.n + 1
+  local live = {}
+  for j = E, E + (st[K] - 1) * 2, 2 do
+    if st[j] >= oldest then live[#live + 1] = st[j + 1] end
+  end
   local set = 0
   for byte = 1, math.ceil(bits / 8) do
     local union = 0
-    for s = 1, st.n do
-      if st.i[s] >= oldest then union = bit.bor(union, string.byte(st.bm[s], byte)) end
-    end
+    for _, bm in ipairs(live) do union = bit.bor(union, string.byte(bm, byte)) end
     set = set + POPCOUNT[union]
   end
   local zeros = bits - set
@@ -108,150 +180,181 @@ local function distinctReading(st, bits)
   return { math.floor(-bits * math.log(zeros / bits) + 0.5) }
 end
 
-local function applyCounter(st, step)
-  local b, live = advance(st, step.ts, step.bkt)
-  if live then for fig, amount in ipairs(step.add) do ringAdd(st, b, fig, amount) end end
-  return sums(st)
+local function applyCounter(st, sp, ts, base)
+  local b, live = advance(st, ts, sp)
+  if live then
+    local at = entry(st, b, sp, sp.figures + 1)
+    for fig = 1, sp.figures do st[at + fig] = st[at + fig] + tonumber(ARGV[base + fig]) end
+  end
+  return sums(st, sp)
 end
 
-local function applySequence(st, step)
-  local b, live = advance(st, step.ts, step.bkt)
+local function applySequence(st, sp, ts, id)
+  local b, live = advance(st, ts, sp)
   if live then
-    ringAdd(st, b, 2, 1)
+    local at = entry(st, b, sp, 3)
+    st[at + 2] = st[at + 2] + 1
+    local recent = st[R]
     local seen, close = false, false
-    for _, r in ipairs(st.r) do if r == step.id then seen = true; break end end
+    for _, r in ipairs(recent) do if r == id then seen = true; break end end
     if not seen then
-      for _, r in ipairs(st.r) do if math.abs(r - step.id) <= step.gap then close = true; break end end
-      table.insert(st.r, step.id)
-      if #st.r > step.rec then table.remove(st.r, 1) end
-      if close then ringAdd(st, b, 1, 1) end
+      for _, r in ipairs(recent) do if math.abs(r - id) <= sp.p1 then close = true; break end end
+      recent[#recent + 1] = id
+      if #recent > sp.p2 then table.remove(recent, 1) end
+      if close then st[at + 1] = st[at + 1] + 1 end
     end
   end
-  return sums(st)
+  return sums(st, sp)
 end
 
-local function applyDistinct(st, step)
-  local b, live = advance(st, step.ts, step.bkt)
+local function applyDistinct(st, sp, ts, bitIndex)
+  local b, live = advance(st, ts, sp)
   if live then
-    local slot = b % st.n + 1
-    if st.i[slot] ~= b then
-      st.i[slot] = b
-      st.bm[slot] = string.rep('\0', math.ceil(step.bits / 8))
-    end
-    local byte = math.floor(step.bit / 8) + 1
-    local mask = 2 ^ (step.bit % 8)
-    local old = string.byte(st.bm[slot], byte)
+    local at = entry(st, b, sp, 2)
+    local byte = math.floor(bitIndex / 8) + 1
+    local mask = 2 ^ (bitIndex % 8)
+    local s = st[at + 1]
+    local old = string.byte(s, byte)
     if bit.band(old, mask) == 0 then
-      local s = st.bm[slot]
-      st.bm[slot] = s:sub(1, byte - 1) .. string.char(bit.bor(old, mask)) .. s:sub(byte + 1)
+      st[at + 1] = s:sub(1, byte - 1) .. string.char(bit.bor(old, mask)) .. s:sub(byte + 1)
     end
   end
-  return distinctReading(st, step.bits)
+  return distinctReading(st, sp)
 end
 
-local function figuresOf(step)
-  if step.k == 'c' then return #step.add end
-  if step.k == 'd' then return 0 end
-  return 2
-end
-
-local function currentState(step)
-  local st = load(step.w)
-  if st and wouldExpire(st, step.ts, step.bkt) then st = false end
+local function currentState(A, win, ts)
+  local st = A.w[win.field]
+  if st and wouldExpire(st, ts, win.sp) then st = nil end
   return st
 end
 
-local function observe(step)
-  local st = currentState(step)
-  if not st then st = newRing(step, figuresOf(step)) end
-  states[step.w] = st
-  expiries[step.w] = step.win + step.bkt
-  if step.k == 'c' then return applyCounter(st, step) end
-  if step.k == 's' then return applySequence(st, step) end
-  return applyDistinct(st, step)
+local function observe(A, win, ts, base)
+  local sp = win.sp
+  local st = currentState(A, win, ts)
+  if not st then
+    st = newWindow(sp)
+    A.w[win.field] = st
+  end
+  st[D] = now + sp.win + sp.bkt
+  if sp.k == 'c' then return applyCounter(st, sp, ts, base) end
+  if sp.k == 's' then return applySequence(st, sp, ts, tonumber(ARGV[base + 1])) end
+  return applyDistinct(st, sp, ts, tonumber(ARGV[base + 1]))
 end
 
 -- The reading as it stands, for a redelivered record: nothing changes.
-local function peek(step)
-  local st = currentState(step)
-  if step.k == 'd' then
+local function peek(A, win, ts)
+  local sp = win.sp
+  local st = currentState(A, win, ts)
+  if sp.k == 'd' then
     if not st then return { 0 } end
-    return distinctReading(st, step.bits)
+    return distinctReading(st, sp)
   end
   if not st then
     local zeros = {}
-    for x = 1, figuresOf(step) do zeros[x] = 0 end
+    for x = 1, sp.figures do zeros[x] = 0 end
     return zeros
   end
-  return sums(st)
+  return sums(st, sp)
 end
 
-local function fires(step, reading)
-  for i, min in ipairs(step.min) do
+local function fires(sp, reading)
+  for i, min in ipairs(sp.min) do
     if min >= 0 and (reading[i] or 0) >= min then return true end
   end
-  local rat = step.rat
+  local rat = sp.rat
   if rat then
     local den = reading[rat[2] + 1] or 0
     local num = reading[rat[1] + 1] or 0
-    return den >= rat[4] and num >= (rat[5] or 0) and num >= rat[3] * den
+    return den >= rat[4] and num >= rat[5] and num >= rat[3] * den
   end
   return false
 end
 
-local function claim(step, reading)
-  local st = load(step.o)
-  if st and st.x <= step.ts then st = false end
-  if st and step.ts < st.u then return 2, st.n, st.u - st.l, st.u end
-  local forget = step.esc and step.esc[3] or 0
+local function claim(a, win, ts, stream, offset, reading)
+  local A, sp = actors[a], win.sp
+  local st = A.o[sp.rule] -- { lockedUntil, offences, lastOffenceAt, keepUntil, deadline }
+  if st and st[4] <= ts then st = nil end
+  if st and ts < st[1] then return 3, st[2], st[1] - st[3], st[1] end
+  local forget = sp.esc and sp.esc[3] or 0
   local offence = 1
-  if st and step.ts - st.l <= forget then offence = st.n + 1 end
-  local ttl = step.ttl
-  if step.esc then ttl = math.min(step.esc[2], math.floor(step.ttl * step.esc[1] ^ (offence - 1) + 0.5)) end
+  if st and ts - st[3] <= forget then offence = st[2] + 1 end
+  local ttl = sp.ttl
+  if sp.esc then ttl = math.min(sp.esc[2], math.floor(sp.ttl * sp.esc[1] ^ (offence - 1) + 0.5)) end
   local retention = math.max(ttl, forget)
-  states[step.o] = { u = step.ts + ttl, n = offence, l = step.ts, x = step.ts + retention }
-  expiries[step.o] = retention
-  local record = { rule = step.rule, ts = step.ts, o = offence, t = ttl, r = reading }
-  if step.rt then record.rt = step.rt end
-  if step.s then record.s = step.s; record.off = step.off end
-  local id = step.rule .. '|' .. string.format('%d', step.ts) .. '|' .. string.format('%d', offence)
-  redis.call('HSET', KEYS[2], id, cjson.encode(record))
-  redis.call('PEXPIRE', KEYS[2], OUTBOX_TTL_MS)
-  return 1, offence, ttl, step.ts + ttl
+  A.o[sp.rule] = { ts + ttl, offence, ts, ts + retention, now + retention }
+  local record = { rule = sp.rule, ts = ts, o = offence, t = ttl, r = reading }
+  if win.route then record.rt = win.route end
+  if stream then record.s = stream; record.off = offset end
+  local id = sp.rule .. '|' .. string.format('%d', ts) .. '|' .. string.format('%d', offence)
+  redis.call('HSET', KEYS[2 * a], id, cjson.encode(record))
+  redis.call('PEXPIRE', KEYS[2 * a], OUTBOX_TTL_MS)
+  A.p = now + OUTBOX_TTL_MS
+  return 2, offence, ttl, ts + ttl
 end
 
 local out = {}
-local newest = {}
-for _, step in ipairs(payload.steps) do
-  local isNew = true
-  if step.s then
-    local seen = applied[step.s]
-    isNew = seen == nil or step.off > seen
-    if isNew and (newest[step.s] == nil or step.off > newest[step.s]) then newest[step.s] = step.off end
+local n = 0
+local last = #ARGV
+while at <= last do
+  local a, win = tonumber(ARGV[at]), windows[tonumber(ARGV[at + 1])]
+  local ts, si = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
+  local base = at + 4
+  local sp = win.sp
+  at = base + (sp.k == 'c' and sp.figures or 1) + 1
+  local A = actors[a]
+  local span = sp.win + sp.bkt
+  if span > longest[a] then longest[a] = span end
+  local isNew, stream, offset = true, nil, nil
+  if si > 0 then
+    stream, offset = streams[si], tonumber(ARGV[base])
+    local seen = A.q and A.q[stream]
+    isNew = seen == nil or offset > seen
+    if isNew then
+      local top = newest[a][stream]
+      if top == nil or offset > top then newest[a][stream] = offset end
+    end
   end
-  local reading = isNew and observe(step) or peek(step)
-  out[#out + 1] = isNew and 1 or 0
-  out[#out + 1] = #reading
-  for _, figure in ipairs(reading) do out[#out + 1] = figure end
-  if isNew and fires(step, reading) then
-    local result, offence, ttl, lockedUntil = claim(step, reading)
-    out[#out + 1] = result
-    out[#out + 1] = offence
-    out[#out + 1] = ttl
-    out[#out + 1] = lockedUntil
+  local reading
+  if isNew then
+    reading = observe(A, win, ts, base)
+    dirty[a] = true
   else
-    for _ = 1, 4 do out[#out + 1] = 0 end
+    reading = peek(A, win, ts)
+  end
+  local flagAt = n + 1
+  out[flagAt] = isNew and 1 or 0
+  n = n + 1
+  for _, figure in ipairs(reading) do n = n + 1; out[n] = figure end
+  if isNew and fires(sp, reading) then
+    local result, offence, ttl, lockedUntil = claim(a, win, ts, stream, offset, reading)
+    out[flagAt] = result
+    out[n + 1] = offence
+    out[n + 2] = ttl
+    out[n + 3] = lockedUntil
+    n = n + 3
   end
 end
 
-for ix, ttl in pairs(expiries) do
-  redis.call('SET', KEYS[ix], cmsgpack.pack(states[ix]), 'PX', math.ceil(ttl))
+for a = 1, nActors do
+  local A = actors[a]
+  if next(newest[a]) then
+    A.q = A.q or {}
+    for stream, offset in pairs(newest[a]) do A.q[stream] = offset end
+    A.qd = now + math.max(longest[a], 3600000)
+  end
+  if dirty[a] then
+    local deadline = A.qd or 0
+    if A.p and A.p > deadline then deadline = A.p end
+    for _, st in pairs(A.w) do if st[1] > deadline then deadline = st[1] end end
+    for _, st in pairs(A.o) do if st[5] > deadline then deadline = st[5] end end
+    redis.call('SET', KEYS[2 * a - 1], cmsgpack.pack(A), 'PX', math.ceil(deadline - now))
+  end
 end
-local longest = 0
-for _, step in ipairs(payload.steps) do longest = math.max(longest, step.win + step.bkt) end
-for stream, offset in pairs(newest) do redis.call('HSET', KEYS[1], stream, string.format('%d', offset)) end
-if next(newest) then redis.call('PEXPIRE', KEYS[1], math.max(longest, 3600000)) end
 
-out[#out + 1] = #pendingAtStart
-for _, record in ipairs(pendingAtStart) do out[#out + 1] = record end
+for a = 1, nActors do
+  local pending = pendingAtStart[a]
+  n = n + 1
+  out[n] = #pending
+  for _, record in ipairs(pending) do n = n + 1; out[n] = record end
+end
 return out

@@ -1,0 +1,103 @@
+// One script call of the Redis window store: the batch's steps of the actors of one
+// shard, encoded as apply.lua reads them (flat arguments, rule specs and windows once).
+import type { ActorKeys, RedisKeys } from './keys.js';
+import type { LockoutPolicy, Observation, PendingLockout, WindowKey } from './store.js';
+
+/** What a step's window is measured by: the rule's shape, thresholds and lockout policy. */
+export interface Spec {
+  readonly lockout: LockoutPolicy;
+  readonly kind: Observation['kind'];
+  readonly rule: string;
+  readonly windowMs: number;
+  readonly bucketMs: number;
+  readonly p1: number;
+  readonly p2: number;
+  /** The spec as the script reads it (see apply.lua). */
+  readonly args: readonly (string | number)[];
+}
+
+export interface Actor {
+  readonly keys: ActorKeys;
+  readonly scope: WindowKey['scope'];
+  readonly subject: string;
+  /** 1-based, in its shard's call. */
+  readonly index: number;
+  /** Its pending lockouts found by the call. */
+  readonly pending: PendingLockout[];
+}
+
+/** One script call: the batch's steps of the actors of one shard. */
+export class ShardCall {
+  readonly actors: Actor[] = [];
+  readonly actorIndex = new Map<ActorKeys, Actor>();
+  readonly steps: number[] = [];
+  readonly specs: Spec[] = [];
+  private readonly specIndex = new Map<Spec, number>();
+  readonly windows: (string | number)[] = [];
+  private readonly windowIndex = new Map<number, Map<string, number>>();
+  private windowCount = 0;
+  readonly streams: string[] = [];
+  private readonly streamIndex = new Map<string, number>();
+  readonly stepArgs: (string | number)[] = [];
+
+  actor(keys: ActorKeys, key: WindowKey): Actor {
+    let actor = this.actorIndex.get(keys);
+    if (actor === undefined) {
+      actor = {
+        keys,
+        scope: key.scope,
+        subject: key.subject,
+        index: this.actors.length + 1,
+        pending: [],
+      };
+      this.actors.push(actor);
+      this.actorIndex.set(keys, actor);
+    }
+    return actor;
+  }
+
+  window(spec: Spec, route: string | undefined, keys: RedisKeys): number {
+    let specAt = this.specIndex.get(spec);
+    if (specAt === undefined) {
+      this.specs.push(spec);
+      specAt = this.specs.length;
+      this.specIndex.set(spec, specAt);
+    }
+    let byRoute = this.windowIndex.get(specAt);
+    if (byRoute === undefined) {
+      byRoute = new Map();
+      this.windowIndex.set(specAt, byRoute);
+    }
+    const routeKey = route ?? '';
+    let at = byRoute.get(routeKey);
+    if (at === undefined) {
+      this.windows.push(specAt, keys.windowField(spec.rule, route), routeKey);
+      at = ++this.windowCount;
+      byRoute.set(routeKey, at);
+    }
+    return at;
+  }
+
+  stream(name: string): number {
+    let at = this.streamIndex.get(name);
+    if (at === undefined) {
+      this.streams.push(name);
+      at = this.streams.length;
+      this.streamIndex.set(name, at);
+    }
+    return at;
+  }
+
+  keysAndArgs(now: number): (string | number)[] {
+    const out: (string | number)[] = [];
+    for (const actor of this.actors) out.push(actor.keys.state, actor.keys.outbox);
+    out.push(now, this.actors.length, this.specs.length);
+    for (const spec of this.specs) for (const arg of spec.args) out.push(arg);
+    out.push(this.windowCount);
+    for (const arg of this.windows) out.push(arg);
+    out.push(this.streams.length);
+    for (const stream of this.streams) out.push(stream);
+    for (const arg of this.stepArgs) out.push(arg);
+    return out;
+  }
+}
