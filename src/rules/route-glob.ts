@@ -21,10 +21,26 @@ export function compileRouteGlob(glob: string): RouteMatcher {
   return (route) => matchWithStars(pattern, splitSegments(route));
 }
 
+const CACHED_ROUTES = 10_000;
+
+/**
+ * Any of the globs. Answers are cached per route template: a service has few routes,
+ * so the per-event cost is one Map lookup. The cache is bounded, since an attacker can
+ * invent routes; when full it starts afresh.
+ */
 export function compileRouteGlobs(globs: readonly string[] | undefined): RouteMatcher | undefined {
   if (!globs || globs.length === 0) return undefined;
   const matchers = globs.map(compileRouteGlob);
-  return (route) => matchers.some((matches) => matches(route));
+  const answers = new Map<string, boolean>();
+  return (route) => {
+    let answer = answers.get(route);
+    if (answer === undefined) {
+      answer = matchers.some((matches) => matches(route));
+      if (answers.size >= CACHED_ROUTES) answers.clear();
+      answers.set(route, answer);
+    }
+    return answer;
+  };
 }
 
 function splitSegments(path: string): string[] {

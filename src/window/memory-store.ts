@@ -81,13 +81,19 @@ export class MemoryWindowStore implements WindowStore {
 
   /** What the call starts from, per actor: applied positions and pending lockouts. */
   private snapshotActors(steps: readonly Step[]) {
-    const actors = new Map<string, { positions: Map<string, number>; pending: PendingLockout[] }>();
+    const actors = new Map<
+      string,
+      { positions?: Map<string, number>; pending: PendingLockout[] }
+    >();
     for (const step of steps) {
       const actor = actorOf(step.observation.key);
       if (actors.has(actor)) continue;
+      // Copies only of what exists: replay has no positions and rarely anything pending.
+      const positions = this.positions.get(actor);
+      const pending = this.pending.get(actor);
       actors.set(actor, {
-        positions: new Map(this.positions.get(actor)),
-        pending: [...(this.pending.get(actor)?.values() ?? [])],
+        ...(positions && { positions: new Map(positions) }),
+        pending: pending && pending.size > 0 ? [...pending.values()] : [],
       });
     }
     return actors;
@@ -95,12 +101,12 @@ export class MemoryWindowStore implements WindowStore {
 
   private applyStep(
     step: Step,
-    before: { positions: Map<string, number> } | undefined,
+    before: { positions?: Map<string, number> } | undefined,
   ): StepResult {
     const { observation, position } = step;
     const actor = actorOf(observation.key);
     if (position) {
-      const applied = before?.positions.get(position.stream);
+      const applied = before?.positions?.get(position.stream);
       if (applied !== undefined && position.offset <= applied) {
         return { reading: this.peek(observation), applied: false };
       }
