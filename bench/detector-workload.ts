@@ -8,7 +8,9 @@ const ROUTES = ['/api/users/', '/api/orders/', '/api/messages/', '/api/invoices/
 const STATIC = ['/static/app.js', '/static/app.css', '/img/logo.png', '/favicon.ico'];
 
 function benign(random: Random, ts: number): AccessEvent {
-  const ip = `10.${random.int(0, 79)}.${random.int(0, 249)}.${random.int(1, 250)}`;
+  // 20,000 benign addresses.
+  const n = random.int(0, 19_999);
+  const ip = `10.${Math.floor(n / 250)}.${n % 250}.1`;
   if (random.chance(0.15)) {
     return {
       ts,

@@ -2,7 +2,8 @@
 // only roughly ordered (one shipped sample shuffles seconds within each minute).
 // An event is released once an event `maxDelayMs` newer has been seen; one that
 // arrives later than that is released at once and counted as late. Memory is
-// bounded by the events of one delay's span, not by the size of the log.
+// bounded by the events of one delay's span (and at most `maxHeld` events), not by
+// the size of the log.
 
 interface Pending<T> {
   readonly ts: number;
@@ -18,14 +19,24 @@ export class ReorderBuffer<T> {
   /** Events that came after later events had already been released. */
   late = 0;
 
-  constructor(private readonly maxDelayMs: number) {}
+  /**
+   * @param maxDelayMs how far out of order an event may come and still be put in place
+   * @param maxHeld at most this many events are held: a dense log releases its oldest
+   *   early rather than hold minutes of traffic in memory
+   */
+  constructor(
+    private readonly maxDelayMs: number,
+    private readonly maxHeld = 100_000,
+  ) {}
 
   /** Adds an event; returns the events now due, in time order. */
   push(ts: number, item: T): T[] {
     if (ts < this.released) this.late += 1;
     this.insert({ ts, seq: this.seq++, item });
     if (ts > this.newest) this.newest = ts;
-    return this.drainUntil(this.newest - this.maxDelayMs);
+    const due = this.drainUntil(this.newest - this.maxDelayMs);
+    while (this.heap.length > this.maxHeld) due.push(this.release());
+    return due;
   }
 
   /** Everything still held, in time order. */
@@ -35,12 +46,14 @@ export class ReorderBuffer<T> {
 
   private drainUntil(limit: number): T[] {
     const due: T[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.ts <= limit) {
-      const next = this.pop();
-      if (next.ts > this.released) this.released = next.ts;
-      due.push(next.item);
-    }
+    while (this.heap.length > 0 && this.heap[0]!.ts <= limit) due.push(this.release());
     return due;
+  }
+
+  private release(): T {
+    const next = this.pop();
+    if (next.ts > this.released) this.released = next.ts;
+    return next.item;
   }
 
   private before(a: Pending<T>, b: Pending<T>): boolean {

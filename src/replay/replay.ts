@@ -84,7 +84,12 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
       hooks.onProgress(source.bytesRead() / source.totalBytes);
     }
   }
-  batch.push(...reorder.flush());
+  // The events still held: pushed one by one (a spread of a million would overflow
+  // the stack) and run in batches of the usual size.
+  for (const due of reorder.flush()) {
+    batch.push(due);
+    if (batch.length >= batchSize) await runBatch();
+  }
   await runBatch();
   summary.late = reorder.late;
   summary.seconds = (performance.now() - began) / 1000;
