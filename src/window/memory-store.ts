@@ -39,130 +39,113 @@ type State = BucketRing | SequenceState | DistinctState;
 
 const SWEEP_EVERY = 50_000;
 
-function keyText(key: WindowKey): string {
-  return `${key.rule}\u0000${key.scope}\u0000${key.subject}\u0000${key.route ?? ''}`;
+interface WindowEntry {
+  readonly state: State;
+  expiresAt: number;
+}
+
+/**
+ * Everything kept for one actor. Looked up by scope, then subject: the event's own
+ * strings, whose hashes V8 caches, instead of a key concatenated (and hashed) anew
+ * for every observation — that lookup was the largest cost of a replay.
+ */
+interface ActorState {
+  /** rule → route ('' for detectors that do not split by route) → window. */
+  readonly windows: Map<string, Map<string, WindowEntry>>;
+  readonly offences: Map<string, { state: OffenceState; expiresAt: number }>;
+  /** Highest offset applied per stream. */
+  positions?: Map<string, number>;
+  /** Granted lockouts not yet confirmed, by pending id. */
+  pending?: Map<string, PendingLockout>;
+}
+
+interface ActorSnapshot {
+  readonly positions?: Map<string, number>;
+  readonly pending: PendingLockout[];
 }
 
 export class MemoryWindowStore implements WindowStore {
-  private readonly windows = new Map<string, { state: State; expiresAt: number }>();
-  private readonly offences = new Map<string, { state: OffenceState; expiresAt: number }>();
-  /** Per actor: highest offset applied per stream. */
-  private readonly positions = new Map<string, Map<string, number>>();
-  /** Per actor: granted lockouts not yet confirmed. */
-  private readonly pending = new Map<string, Map<string, PendingLockout>>();
+  private readonly actors = new Map<string, Map<string, ActorState>>();
   private newestTs = Number.NEGATIVE_INFINITY;
   private sinceSweep = 0;
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
-    const before = this.snapshotActors(steps);
-    const results = steps.map((step) =>
-      this.applyStep(step, before.get(actorOf(step.observation.key))),
-    );
-    const recovered = [...before.values()].flatMap((actor) => actor.pending);
+    const before = new Map<ActorState, ActorSnapshot>();
+    const results = steps.map((step) => {
+      const actor = this.actor(step.observation.key);
+      let snapshot = before.get(actor);
+      if (!snapshot) {
+        snapshot = snapshotOf(actor);
+        before.set(actor, snapshot);
+      }
+      return this.applyStep(step, actor, snapshot);
+    });
+    const recovered = [...before.values()].flatMap((snapshot) => snapshot.pending);
     return { results, recovered };
   }
 
   async confirm(lockouts: readonly PendingLockout[]): Promise<void> {
-    for (const lockout of lockouts)
-      this.pending.get(actorOf(lockout.key))?.delete(pendingId(lockout));
+    for (const lockout of lockouts) this.actor(lockout.key).pending?.delete(pendingId(lockout));
   }
 
   async close(): Promise<void> {
-    this.windows.clear();
-    this.offences.clear();
-    this.positions.clear();
-    this.pending.clear();
+    this.actors.clear();
   }
 
-  /** Actors × rules with live window state: for tests and memory figures. */
+  /** Actors × rules (× routes) with live window state: for tests and memory figures. */
   get trackedWindows(): number {
-    return this.windows.size;
-  }
-
-  /** What the call starts from, per actor: applied positions and pending lockouts. */
-  private snapshotActors(steps: readonly Step[]) {
-    const actors = new Map<
-      string,
-      { positions?: Map<string, number>; pending: PendingLockout[] }
-    >();
-    for (const step of steps) {
-      const actor = actorOf(step.observation.key);
-      if (actors.has(actor)) continue;
-      // Copies only of what exists: replay has no positions and rarely anything pending.
-      const positions = this.positions.get(actor);
-      const pending = this.pending.get(actor);
-      actors.set(actor, {
-        ...(positions && { positions: new Map(positions) }),
-        pending: pending && pending.size > 0 ? [...pending.values()] : [],
-      });
-    }
-    return actors;
-  }
-
-  private applyStep(
-    step: Step,
-    before: { positions?: Map<string, number> } | undefined,
-  ): StepResult {
-    const { observation, position } = step;
-    const actor = actorOf(observation.key);
-    if (position) {
-      const applied = before?.positions?.get(position.stream);
-      if (applied !== undefined && position.offset <= applied) {
-        return { reading: this.peek(observation), applied: false };
+    let count = 0;
+    for (const subjects of this.actors.values()) {
+      for (const actor of subjects.values()) {
+        for (const routes of actor.windows.values()) count += routes.size;
       }
-      const positions = this.positions.get(actor) ?? new Map<string, number>();
-      positions.set(
-        position.stream,
-        Math.max(position.offset, positions.get(position.stream) ?? -1),
-      );
-      this.positions.set(actor, positions);
     }
-    const reading = this.observeOne(observation);
+    return count;
+  }
+
+  private actor(key: WindowKey): ActorState {
+    let subjects = this.actors.get(key.scope);
+    if (!subjects) {
+      subjects = new Map();
+      this.actors.set(key.scope, subjects);
+    }
+    let actor = subjects.get(key.subject);
+    if (!actor) {
+      actor = { windows: new Map(), offences: new Map() };
+      subjects.set(key.subject, actor);
+    }
+    return actor;
+  }
+
+  private applyStep(step: Step, actor: ActorState, before: ActorSnapshot): StepResult {
+    const { observation, position } = step;
+    if (position) {
+      const applied = before.positions?.get(position.stream);
+      if (applied !== undefined && position.offset <= applied) {
+        return { reading: peek(actor, observation), applied: false };
+      }
+      actor.positions ??= new Map();
+      const highest = actor.positions.get(position.stream) ?? -1;
+      actor.positions.set(position.stream, Math.max(position.offset, highest));
+    }
+    const reading = this.observeOne(actor, observation);
     if (!firesOn(step.fire, reading)) return { reading, applied: true };
-    return { reading, applied: true, claim: this.claim(step, reading) };
+    return { reading, applied: true, claim: claim(actor, step, reading) };
   }
 
-  private claim(step: Step, reading: Reading): ClaimResult {
-    const { key, ts } = step.observation;
-    const offenceKey = `${key.rule}\u0000${key.scope}\u0000${key.subject}`;
-    const entry = this.offences.get(offenceKey);
-    const current = entry && entry.expiresAt > ts ? entry.state : undefined;
-    const { result, state } = decideClaim(step.lockout, ts, current);
-    if (!result.granted) return result;
-    this.offences.set(offenceKey, {
-      state,
-      expiresAt: ts + offenceRetentionMs(step.lockout, result.ttlMs),
-    });
-    const lockout: PendingLockout = {
-      key,
-      eventTs: ts,
-      offence: result.offence,
-      ttlMs: result.ttlMs,
-      reading,
-      ...(step.position && { position: step.position }),
-    };
-    const actor = actorOf(key);
-    const pending = this.pending.get(actor) ?? new Map<string, PendingLockout>();
-    pending.set(pendingId(lockout), lockout);
-    this.pending.set(actor, pending);
-    return result;
-  }
-
-  /** The current reading of a key without changing it (for a redelivered record). */
-  private peek(observation: Observation): Reading {
-    const entry = this.windows.get(keyText(observation.key));
-    if (!entry || ringOf(entry.state).wouldExpire(observation.ts)) return zeroReading(observation);
-    return readState(entry.state, observation);
-  }
-
-  private observeOne(observation: Observation): Reading {
+  private observeOne(actor: ActorState, observation: Observation): Reading {
     this.maybeSweep(observation.ts);
-    const key = keyText(observation.key);
-    let entry = this.windows.get(key);
+    const { rule, route = '' } = observation.key;
+    let routes = actor.windows.get(rule);
+    if (!routes) {
+      routes = new Map();
+      actor.windows.set(rule, routes);
+    }
+    let entry = routes.get(route);
     if (entry && ringOf(entry.state).wouldExpire(observation.ts)) entry = undefined;
     if (!entry) {
       entry = { state: newState(observation), expiresAt: 0 };
-      this.windows.set(key, entry);
+      routes.set(route, entry);
     }
     const reading = applyObservation(entry.state, observation);
     const ring = ringOf(entry.state);
@@ -175,15 +158,67 @@ export class MemoryWindowStore implements WindowStore {
     this.sinceSweep += 1;
     if (this.sinceSweep < SWEEP_EVERY) return;
     this.sinceSweep = 0;
-    for (const [key, entry] of this.windows)
-      if (entry.expiresAt <= this.newestTs) this.windows.delete(key);
-    for (const [key, entry] of this.offences)
-      if (entry.expiresAt <= this.newestTs) this.offences.delete(key);
+    for (const subjects of this.actors.values()) {
+      for (const [subject, actor] of subjects) {
+        if (sweepActor(actor, this.newestTs)) subjects.delete(subject);
+      }
+    }
   }
 }
 
-function actorOf(key: WindowKey): string {
-  return `${key.scope}\u0000${key.subject}`;
+/** What a call starts from: applied positions and pending lockouts (copies of what exists). */
+function snapshotOf(actor: ActorState): ActorSnapshot {
+  const pending = actor.pending;
+  return {
+    ...(actor.positions && { positions: new Map(actor.positions) }),
+    pending: pending && pending.size > 0 ? [...pending.values()] : [],
+  };
+}
+
+/** Drops windows and offences whose time has passed; true when nothing is left. */
+function sweepActor(actor: ActorState, now: number): boolean {
+  for (const [rule, routes] of actor.windows) {
+    for (const [route, entry] of routes) if (entry.expiresAt <= now) routes.delete(route);
+    if (routes.size === 0) actor.windows.delete(rule);
+  }
+  for (const [rule, entry] of actor.offences)
+    if (entry.expiresAt <= now) actor.offences.delete(rule);
+  return (
+    actor.windows.size === 0 &&
+    actor.offences.size === 0 &&
+    !actor.positions?.size &&
+    !actor.pending?.size
+  );
+}
+
+function claim(actor: ActorState, step: Step, reading: Reading): ClaimResult {
+  const { key, ts } = step.observation;
+  const entry = actor.offences.get(key.rule);
+  const current = entry && entry.expiresAt > ts ? entry.state : undefined;
+  const { result, state } = decideClaim(step.lockout, ts, current);
+  if (!result.granted) return result;
+  actor.offences.set(key.rule, {
+    state,
+    expiresAt: ts + offenceRetentionMs(step.lockout, result.ttlMs),
+  });
+  const lockout: PendingLockout = {
+    key,
+    eventTs: ts,
+    offence: result.offence,
+    ttlMs: result.ttlMs,
+    reading,
+    ...(step.position && { position: step.position }),
+  };
+  actor.pending ??= new Map();
+  actor.pending.set(pendingId(lockout), lockout);
+  return result;
+}
+
+/** The current reading of a window without changing it (for a redelivered record). */
+function peek(actor: ActorState, observation: Observation): Reading {
+  const entry = actor.windows.get(observation.key.rule)?.get(observation.key.route ?? '');
+  if (!entry || ringOf(entry.state).wouldExpire(observation.ts)) return zeroReading(observation);
+  return readState(entry.state, observation);
 }
 
 /** Identifies a pending lockout within its actor (the same fields as the lockout id). */
