@@ -1,0 +1,50 @@
+// exfilguard run creates the topics it needs when they are missing: the lockouts topic
+// compacted, so a gateway starting up reads each actor's latest command.
+import { ConfigResourceTypes } from 'kafkajs';
+import { describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createKafka, ensureTopics } from '../../src/kafka/client.js';
+import { createLogger } from '../../src/log.js';
+import { uniqueName, withAdmin } from '../support/kafka.js';
+
+const brokers = inject('kafkaBrokers');
+
+describe('topics', () => {
+  it('creates the missing topics, the lockouts topic compacted, and leaves existing ones', async () => {
+    const name = uniqueName('topics');
+    const config = loadConfig({
+      EXFILGUARD_KAFKA_BROKERS: brokers.join(','),
+      EXFILGUARD_REDIS_URL: 'redis://127.0.0.1:1',
+      EXFILGUARD_KEY_SECRET: 'k'.repeat(40),
+      EXFILGUARD_INPUT_TOPIC: `${name}.logs`,
+      EXFILGUARD_LOCKOUT_TOPIC: `${name}.lockouts`,
+      EXFILGUARD_DEAD_LETTER_TOPIC: `${name}.dlq`,
+      EXFILGUARD_TOPIC_PARTITIONS: '3',
+    });
+    const kafka = createKafka(config, createLogger('silent'));
+    expect((await ensureTopics(kafka, config)).sort()).toEqual([
+      `${name}.dlq`,
+      `${name}.lockouts`,
+      `${name}.logs`,
+    ]);
+    expect(await ensureTopics(kafka, config)).toEqual([]);
+
+    await withAdmin(brokers, async (admin) => {
+      const [lockouts] = (
+        await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [
+            {
+              type: ConfigResourceTypes.TOPIC,
+              name: `${name}.lockouts`,
+              configNames: ['cleanup.policy'],
+            },
+          ],
+        })
+      ).resources;
+      expect(lockouts?.configEntries[0]?.configValue).toBe('compact');
+      const metadata = await admin.fetchTopicMetadata({ topics: [`${name}.logs`] });
+      expect(metadata.topics[0]?.partitions).toHaveLength(3);
+    });
+  });
+});
