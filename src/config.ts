@@ -55,6 +55,13 @@ const environmentSchema = z
     GROUP_ID: z.string().min(1).default('exfilguard'),
     /** How long the group waits for a silent member before giving its partitions away. */
     KAFKA_SESSION_TIMEOUT: durationMs.default(30_000),
+    /** Largest fetch per partition: smaller batches lower latency, larger ones raise throughput. */
+    KAFKA_MAX_BYTES_PER_PARTITION: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(104_857_600)
+      .default(1_048_576),
     INPUT_TOPIC: topicName.default('access-logs'),
     INPUT_FORMAT: z.enum(['auto', 'json', 'combined']).default('auto'),
     LOCKOUT_TOPIC: topicName.default('lockouts'),
@@ -114,6 +121,7 @@ export interface Config {
     readonly tlsCaFile?: string;
     readonly groupId: string;
     readonly sessionTimeoutMs: number;
+    readonly maxBytesPerPartition: number;
     readonly createTopics: boolean;
     readonly topicPartitions: number;
   };
@@ -178,6 +186,7 @@ function toConfig(env: Environment): Config {
       ...(env.KAFKA_TLS_CA_FILE && { tlsCaFile: env.KAFKA_TLS_CA_FILE }),
       groupId: env.GROUP_ID,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT,
+      maxBytesPerPartition: env.KAFKA_MAX_BYTES_PER_PARTITION,
       createTopics: env.CREATE_TOPICS,
       topicPartitions: env.TOPIC_PARTITIONS,
     },

@@ -81,6 +81,7 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
       topic: config.topics.input,
       format: config.inputFormat,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      maxBytesPerPartition: config.kafka.maxBytesPerPartition,
     },
     logger.child({ component: 'consumer' }),
   );
