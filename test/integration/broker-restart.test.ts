@@ -17,7 +17,7 @@ import { expectedLockouts, faultWorkload } from '../support/workload.js';
 
 const redisUrl = inject('redisUrl');
 
-describe('broker restart', () => {
+describe('broker restart', { timeout: 150_000 }, () => {
   let kafka: LocalKafka;
   beforeAll(async () => {
     kafka = await LocalKafka.start();

@@ -33,7 +33,8 @@ async function metricValue(url: string, name: string): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-describe('faults', () => {
+// Generous: these run beside the other integration files on two cores.
+describe('faults', { timeout: 150_000 }, () => {
   it('kill -9 mid-stream and a restart leave exactly the lockouts of an uninterrupted run', async () => {
     const events = faultWorkload(Date.now());
     const expected = await expectedLockouts(events);
