@@ -37,7 +37,8 @@ interface DistinctState {
 
 type State = BucketRing | SequenceState | DistinctState;
 
-const SWEEP_EVERY = 50_000;
+/** No sweep below this many windows; above it, a sweep each time the count doubles. */
+const SWEEP_FLOOR = 50_000;
 
 interface WindowEntry {
   readonly state: State;
@@ -67,7 +68,9 @@ interface ActorSnapshot {
 export class MemoryWindowStore implements WindowStore {
   private readonly actors = new Map<string, Map<string, ActorState>>();
   private newestTs = Number.NEGATIVE_INFINITY;
-  private sinceSweep = 0;
+  /** Windows created since the last sweep, plus those the sweep kept. */
+  private windowCount = 0;
+  private sweepAt = SWEEP_FLOOR;
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
     const before = new Map<ActorState, ActorSnapshot>();
@@ -134,7 +137,7 @@ export class MemoryWindowStore implements WindowStore {
   }
 
   private observeOne(actor: ActorState, observation: Observation): Reading {
-    this.maybeSweep(observation.ts);
+    if (observation.ts > this.newestTs) this.newestTs = observation.ts;
     const { rule, route = '' } = observation.key;
     let routes = actor.windows.get(rule);
     if (!routes) {
@@ -146,6 +149,8 @@ export class MemoryWindowStore implements WindowStore {
     if (!entry) {
       entry = { state: newState(observation), expiresAt: 0 };
       routes.set(route, entry);
+      this.windowCount += 1;
+      if (this.windowCount >= this.sweepAt) this.sweep();
     }
     const reading = applyObservation(entry.state, observation);
     const ring = ringOf(entry.state);
@@ -153,16 +158,19 @@ export class MemoryWindowStore implements WindowStore {
     return reading;
   }
 
-  private maybeSweep(ts: number): void {
-    if (ts > this.newestTs) this.newestTs = ts;
-    this.sinceSweep += 1;
-    if (this.sinceSweep < SWEEP_EVERY) return;
-    this.sinceSweep = 0;
+  /**
+   * Drops what event time has passed. Run when the window count has doubled since the
+   * last sweep, so its cost stays proportional to the windows created (a sweep every
+   * 50,000 observations scanned every actor and was a quarter of a replay's time).
+   */
+  private sweep(): void {
     for (const subjects of this.actors.values()) {
       for (const [subject, actor] of subjects) {
         if (sweepActor(actor, this.newestTs)) subjects.delete(subject);
       }
     }
+    this.windowCount = this.trackedWindows;
+    this.sweepAt = Math.max(SWEEP_FLOOR, 2 * this.windowCount);
   }
 }
 

@@ -1,0 +1,138 @@
+// What the memory window store holds after a replay of the bench log: windows per
+// rule and state kind, typed arrays per window, key text length, and the heap they
+// take. Runs the built JS of the working tree or a ref, like bench/stages.ts.
+//
+//   npx tsx bench/store-census.ts [--ref HEAD] [--lines 1000000] [--format jsonl|combined]
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureLogs } from './make-log.js';
+import { builtCli } from './project.js';
+
+interface Event {
+  readonly ts: number;
+}
+interface Entry {
+  readonly state: unknown;
+}
+/** Either layout of the memory store's private state: flat keys (up to 7f47eda) or per actor. */
+interface Store {
+  readonly windows?: Map<string, Entry>;
+  readonly actors?: Map<string, Map<string, { windows: Map<string, Map<string, Entry>> }>>;
+}
+
+/** Every window as [rule, scope, key text of the flat layout or '', state]. */
+function* windowsOf(store: Store): Generator<[string, string, string, unknown]> {
+  for (const [key, { state }] of store.windows ?? []) {
+    const [rule = '', scope = ''] = key.split('\u0000');
+    yield [rule, scope, key, state];
+  }
+  for (const [scope, subjects] of store.actors ?? []) {
+    for (const actor of subjects.values()) {
+      for (const [rule, routes] of actor.windows) {
+        for (const { state } of routes.values()) yield [rule, scope, '', state];
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      ref: { type: 'string' },
+      lines: { type: 'string', default: '1000000' },
+      format: { type: 'string', default: 'jsonl' },
+    },
+  });
+  const cli = builtCli(values.ref);
+  const logs = ensureLogs(Number(values.lines));
+  const log = values.format === 'combined' ? logs.combined : logs.jsonl;
+  const format = values.format === 'combined' ? 'combined' : 'json';
+  const load = async <T>(path: string) =>
+    (await import(pathToFileURL(join(cli.root, 'dist', 'src', path)).href)) as T;
+  const { openLineSource } = await load<{
+    openLineSource: (p: string[]) => Promise<{ lines: AsyncIterable<{ text: string }> }>;
+  }>('source/files.js');
+  const { parseEvent } = await load<{
+    parseEvent: (t: string, f: string) => { ok: boolean; event?: Event };
+  }>('event/parse.js');
+  const { ReorderBuffer } = await load<{
+    ReorderBuffer: new (ms: number) => { push(ts: number, e: Event): Event[]; flush(): Event[] };
+  }>('replay/reorder.js');
+  const { DetectionPipeline } = await load<{
+    DetectionPipeline: new (
+      r: unknown,
+      s: unknown,
+      o: object,
+    ) => { process(e: readonly Event[]): Promise<unknown> };
+  }>('pipeline.js');
+  const { MemoryWindowStore } = await load<{ MemoryWindowStore: new () => Store }>(
+    'window/memory-store.js',
+  );
+  const { loadRules } = await load<{
+    loadRules: (s: object) => Promise<{ compiled: unknown }>;
+  }>('rules/shipped.js');
+
+  const heapBefore = process.memoryUsage();
+  const store = new MemoryWindowStore();
+  const pipeline = new DetectionPipeline(
+    (await loadRules({ dirs: [], shipped: true })).compiled,
+    store,
+    { issuedAt: (ts: number) => ts },
+  );
+  const reorder = new ReorderBuffer(120_000);
+  let batch: Event[] = [];
+  for await (const line of (await openLineSource([log])).lines) {
+    const outcome = parseEvent(line.text, format);
+    if (!outcome.event) continue;
+    batch.push(...reorder.push(outcome.event.ts, outcome.event));
+    if (batch.length >= 1000) {
+      await pipeline.process(batch);
+      batch = [];
+    }
+  }
+  await pipeline.process([...batch, ...reorder.flush()]);
+  batch = [];
+
+  // Measured while the store is still used below, so the collector cannot take it.
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapAfter = process.memoryUsage();
+  const census = new Map<string, { windows: number; typedArrays: number; keyChars: number }>();
+  let total = 0;
+  for (const [rule, scope, key, state] of windowsOf(store)) {
+    total += 1;
+    const kind =
+      state && typeof state === 'object' && 'bitmaps' in state
+        ? 'distinct'
+        : state && typeof state === 'object' && 'recent' in state
+          ? 'sequence'
+          : 'counter';
+    const typedArrays =
+      kind === 'distinct' ? 2 + (state as { bitmaps: unknown[] }).bitmaps.length : 2;
+    const name = `${rule} ${scope} (${kind})`;
+    const row = census.get(name) ?? { windows: 0, typedArrays: 0, keyChars: 0 };
+    row.windows += 1;
+    row.typedArrays += typedArrays;
+    row.keyChars += key.length;
+    census.set(name, row);
+  }
+  const out = process.stdout;
+  out.write(`windows: ${total} (store: ${JSON.stringify(Object.keys(store))})\n`);
+  out.write(
+    `heap used +${((heapAfter.heapUsed - heapBefore.heapUsed) / 2 ** 20).toFixed(0)} MB, ` +
+      `array buffers +${((heapAfter.arrayBuffers - heapBefore.arrayBuffers) / 2 ** 20).toFixed(0)} MB, ` +
+      `rss ${(heapAfter.rss / 2 ** 20).toFixed(0)} MB` +
+      `${(globalThis as { gc?: unknown }).gc ? ' (after a full GC)' : ' (run with --expose-gc for a GC first)'}\n`,
+  );
+  out.write(
+    `${'windows'.padStart(9)} ${'typed arrays'.padStart(12)} ${'key chars'.padStart(9)}  rule scope (state)\n`,
+  );
+  for (const [name, row] of [...census].sort((a, b) => b[1].windows - a[1].windows)) {
+    out.write(
+      `${String(row.windows).padStart(9)} ${String(row.typedArrays).padStart(12)} ` +
+        `${(row.keyChars > 0 ? (row.keyChars / row.windows).toFixed(0) : '-').padStart(9)}  ${name}\n`,
+    );
+  }
+}
+
+await main();
