@@ -6,6 +6,7 @@
 // from seven attackers: sequential, strided, shuffled and slow id scans, a session
 // scraping objects, a 404 prober and a bulk exporter. Event time moves 1–5 ms a line;
 // one line in five is 0–40 ms early.
+import { mulberry32 } from '../src/simulate/random.js';
 
 const SEED = 0x5eed_2026;
 const START_MS = Date.UTC(2026, 0, 5, 8, 0, 0);
@@ -23,17 +24,8 @@ export interface LogEvent {
   records?: number;
 }
 
-/** mulberry32: tiny, fast, and good enough to pick from lists. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded generator (mulberry32): the same log on every machine. */
+export const prng = mulberry32;
 
 const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',

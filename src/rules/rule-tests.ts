@@ -8,6 +8,7 @@ import type { AccessEvent } from '../event/access-event.js';
 import { parseEvent } from '../event/parse.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import { DetectionPipeline } from '../pipeline.js';
+import { mulberry32 } from '../simulate/random.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
 import type { CompiledRuleSet } from './compile.js';
 import { SCOPES } from './schema.js';
@@ -127,16 +128,9 @@ function scanEvents(scan: z.infer<typeof scanSchema>): Record<string, unknown>[]
   }));
 }
 
-/** Fisher–Yates with a small seeded generator (mulberry32): the same order every run. */
+/** Fisher–Yates with the simulator's seeded generator: the same order every run. */
 export function shuffle<T>(items: T[], seed: number): void {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   for (let i = items.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];
