@@ -2,6 +2,17 @@
 // path only increments. Labels are bounded sets (outcome codes, rule ids, scopes):
 // never an IP, a session, a user or a raw path.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PACKAGE_VERSION } from './package.js';
+
+export interface ActiveLockoutCount {
+  readonly labels: { readonly rule: string; readonly scope: string; readonly mode: string };
+  readonly count: number;
+}
+
+export interface ScrapeSources {
+  readonly readiness: () => Record<string, boolean>;
+  readonly activeLockouts: () => Iterable<ActiveLockoutCount>;
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -29,6 +40,43 @@ export class Metrics {
   readonly suppressed = new Counter({
     name: 'exfilguard_lockouts_suppressed_total',
     help: 'Rule hits on actors already locked out by the same rule (not announced again).',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ruleEvaluations = new Counter({
+    name: 'exfilguard_rule_evaluations_total',
+    help: 'Windows updated and evaluated, by rule and mode (one per event, rule and scope).',
+    labelNames: ['rule', 'mode'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ruleHits = new Counter({
+    name: 'exfilguard_rule_hits_total',
+    help: 'Evaluations whose fire condition held (lockout issued or suppressed), by rule and mode.',
+    labelNames: ['rule', 'mode'] as const,
+    registers: [this.registry],
+  });
+
+  readonly activeLockouts = new Gauge({
+    name: 'exfilguard_active_lockouts',
+    help: 'Lockouts published by this instance that are still in force, by rule, scope and mode.',
+    labelNames: ['rule', 'scope', 'mode'] as const,
+    registers: [this.registry],
+    collect: () => this.readSources(),
+  });
+
+  readonly consumerLag = new Gauge({
+    name: 'exfilguard_consumer_lag_messages',
+    help: 'Records behind the high watermark after the last batch, per assigned input partition.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly buildInfo = new Gauge({
+    name: 'exfilguard_build_info',
+    help: 'Always 1; the labels say which exfilguard version runs.',
+    labelNames: ['version'] as const,
     registers: [this.registry],
   });
 
@@ -89,9 +137,29 @@ export class Metrics {
     help: '1 when a component is ready (kafka, redis, rules), else 0.',
     labelNames: ['component'] as const,
     registers: [this.registry],
+    collect: () => this.readSources(),
   });
+
+  /** Read at every scrape (set by the composition root); undefined in replay and tests. */
+  private sources: ScrapeSources | undefined;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.buildInfo.set({ version: PACKAGE_VERSION }, 1);
+  }
+
+  /** Gauges that are states, not events: read from their owners when scraped. */
+  readFrom(sources: ScrapeSources): void {
+    this.sources = sources;
+  }
+
+  private readSources(): void {
+    const { sources } = this;
+    if (!sources) return;
+    for (const [component, ready] of Object.entries(sources.readiness()))
+      this.ready.set({ component }, ready ? 1 : 0);
+    this.activeLockouts.reset();
+    for (const { labels, count } of sources.activeLockouts())
+      this.activeLockouts.set(labels, count);
   }
 }

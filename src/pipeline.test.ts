@@ -59,6 +59,22 @@ async function lockoutsInBatches(events: AccessEvent[], batchSize: number): Prom
   return ids;
 }
 
+/** One address reading ids 0, 1, 2, … of one route, ten a second. */
+function sequentialScan(length: number): AccessEvent[] {
+  return toEvents(
+    Array.from({ length }, (_, i) => ({
+      dt: 100,
+      ip: '192.0.2.1',
+      user: undefined,
+      session: undefined,
+      route: '/api/users/',
+      id: i,
+      status: 200,
+      bytes: 10,
+    })),
+  );
+}
+
 describe('DetectionPipeline', () => {
   it('gives the same lockouts whatever the batch size', async () => {
     await fc.assert(
@@ -76,21 +92,30 @@ describe('DetectionPipeline', () => {
   });
 
   it('fires on a dense stream at all, so the property above compares something', async () => {
-    const events = toEvents(
-      Array.from({ length: 300 }, (_, i) => ({
-        dt: 100,
-        ip: '192.0.2.1',
-        user: undefined,
-        session: undefined,
-        route: '/api/users/',
-        id: i,
-        status: 200,
-        bytes: 10,
-      })),
-    );
+    const events = sequentialScan(300);
     const lockouts = await lockoutsInBatches(events, 300);
     // The fast and the slow scan rule both see 300 sequential ids.
     expect(lockouts.map((l) => l.split(' ')[1])).toEqual(['sequential-id-scan', 'slow-id-scan']);
+  });
+
+  it('counts evaluations, hits and suppressed findings rule by rule, redeliveries left out', async () => {
+    const events = sequentialScan(120);
+    const positions = events.map((_, offset) => ({ stream: 'input:0', offset }));
+    const pipeline = new DetectionPipeline(compiled, new MemoryWindowStore());
+    const first = await pipeline.process(events, positions);
+    const scan = first.byRule.find((a) => a.rule === 'sequential-id-scan');
+    // Fires at the 51st sequential id; every later one is a hit on an actor locked out.
+    expect(scan).toEqual({
+      rule: 'sequential-id-scan',
+      mode: 'enforce',
+      evaluations: 120,
+      hits: 70,
+      suppressed: 69,
+    });
+    expect(first.suppressed).toBe(first.byRule.reduce((sum, a) => sum + a.suppressed, 0));
+    const again = await pipeline.process(events, positions);
+    expect(again.redelivered).toBe(first.observations);
+    expect(again.byRule).toEqual([]);
   });
 });
 

@@ -9,7 +9,7 @@ import type { LockoutCommand } from './decide/lockout.js';
 import { actorIp } from './normalize/ip.js';
 import { normalizeEvent, type NormalizedEvent } from './normalize/normalize.js';
 import type { CompiledRule, CompiledRuleSet } from './rules/compile.js';
-import type { Scope } from './rules/schema.js';
+import type { Mode, Scope } from './rules/schema.js';
 import type {
   ClaimResult,
   Observation,
@@ -34,6 +34,20 @@ export interface BatchResult {
   readonly redelivered: number;
   /** Findings for actors already locked out by the same rule (not announced again). */
   readonly suppressed: number;
+  /** The same, rule by rule (for the metrics): only rules this batch touched. */
+  readonly byRule: readonly RuleActivity[];
+}
+
+/** One rule's work in a batch. */
+export interface RuleActivity {
+  readonly rule: string;
+  readonly mode: Mode;
+  /** Windows updated and evaluated (redeliveries left out: they changed nothing). */
+  evaluations: number;
+  /** Evaluations whose fire condition held: a lockout granted, or suppressed. */
+  hits: number;
+  /** Hits on actors already locked out by this rule. */
+  suppressed: number;
 }
 
 /** What `--explain` shows: one rule's view of one event of one actor. */
@@ -103,13 +117,23 @@ export class DetectionPipeline {
     const toAnnounce: PendingLockout[] = [...republish];
     let suppressed = 0;
     let redelivered = 0;
+    const byRule = new Map<CompiledRule, RuleActivity>();
     results.forEach((result, i) => {
       const { observation, position } = steps[i]!;
-      this.trace(owners[i]!, observation.key, result.reading);
-      if (!result.applied) redelivered += 1;
+      const owner = owners[i]!;
+      this.trace(owner, observation.key, result.reading);
+      if (!result.applied) {
+        redelivered += 1;
+        return;
+      }
+      const activity = activityOf(byRule, owner.rule);
+      activity.evaluations += 1;
       if (!result.claim) return;
-      if (!result.claim.granted) suppressed += 1;
-      else toAnnounce.push(grantedLockout(observation, position, result.claim, result.reading));
+      activity.hits += 1;
+      if (!result.claim.granted) {
+        suppressed += 1;
+        activity.suppressed += 1;
+      } else toAnnounce.push(grantedLockout(observation, position, result.claim, result.reading));
     });
     const toConfirm = [...toAnnounce, ...published];
     const lockouts = toAnnounce.flatMap((lockout) => {
@@ -124,6 +148,7 @@ export class DetectionPipeline {
       observations: steps.length,
       redelivered,
       suppressed,
+      byRule: [...byRule.values()],
     };
   }
 
@@ -175,6 +200,16 @@ export class DetectionPipeline {
     });
     return { steps, owners, allowlisted };
   }
+}
+
+function activityOf(byRule: Map<CompiledRule, RuleActivity>, rule: CompiledRule): RuleActivity {
+  let activity = byRule.get(rule);
+  if (activity === undefined) {
+    const { id, mode } = rule.rule;
+    activity = { rule: id, mode, evaluations: 0, hits: 0, suppressed: 0 };
+    byRule.set(rule, activity);
+  }
+  return activity;
 }
 
 function grantedLockout(

@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.js';
 import type { BatchResult, DetectionPipeline } from '../pipeline.js';
 import type { Publisher } from '../sink/publisher.js';
 import type { BatchControl, ConsumedBatch } from '../source/kafka.js';
+import { ActiveLockouts } from './active-lockouts.js';
 
 export interface Backoff {
   readonly minMs: number;
@@ -26,6 +27,7 @@ export class BatchProcessor {
     private readonly logger: Logger,
     private readonly backoff: Backoff,
     readonly health: StoreHealth = { storeReady: true },
+    readonly activeLockouts = new ActiveLockouts(),
   ) {}
 
   readonly handle = async (batch: ConsumedBatch, control: BatchControl): Promise<boolean> => {
@@ -57,9 +59,20 @@ export class BatchProcessor {
     metrics.deadLetters.inc(batch.rejected.length);
     metrics.allowlisted.inc(result.allowlisted);
     metrics.redelivered.inc(result.redelivered);
-    metrics.suppressed.inc(result.suppressed);
+    for (const activity of result.byRule) {
+      const labels = { rule: activity.rule, mode: activity.mode };
+      metrics.ruleEvaluations.inc(labels, activity.evaluations);
+      if (activity.hits > 0) metrics.ruleHits.inc(labels, activity.hits);
+      if (activity.suppressed > 0)
+        metrics.suppressed.inc({ rule: activity.rule }, activity.suppressed);
+    }
+    metrics.consumerLag.set(
+      { topic: batch.topic, partition: String(batch.partition) },
+      batch.lagAfter,
+    );
     const now = Date.now();
     for (const lockout of result.lockouts) {
+      this.activeLockouts.add(lockout);
       metrics.lockouts.inc({
         rule: lockout.rule,
         scope: lockout.scope,
@@ -112,7 +125,6 @@ export class BatchProcessor {
   private setStoreReady(ready: boolean): void {
     if (this.health.storeReady === ready) return;
     this.health.storeReady = ready;
-    this.metrics.ready.set({ component: 'redis' }, ready ? 1 : 0);
     if (ready) this.logger.info('window store reachable again; resuming');
   }
 }

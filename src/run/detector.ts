@@ -50,7 +50,6 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
   const ruleSources = config.rules;
   const { compiled, ruleSet } = await loadRules(ruleSources);
   metrics.rulesLoaded.set(ruleSet.rules.length);
-  metrics.ready.set({ component: 'rules' }, 1);
 
   const redis = connectRedis(config);
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
@@ -82,24 +81,25 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
       format: config.inputFormat,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+      // A partition taken away is another member's lag now.
+      onAssigned: () => metrics.consumerLag.reset(),
     },
     logger.child({ component: 'consumer' }),
   );
 
-  const app = buildApp({
-    registry: metrics.registry,
-    readiness: {
-      checks: () => ({
-        kafka: source.ready,
-        redis: redis.status === 'ready' && processor.health.storeReady,
-        rules: pipeline.rules.rules.length > 0,
-      }),
-    },
+  const readiness = () => ({
+    kafka: source.ready,
+    redis: redis.status === 'ready' && processor.health.storeReady,
+    rules: pipeline.rules.rules.length > 0,
   });
+  metrics.readFrom({
+    readiness,
+    activeLockouts: () => processor.activeLockouts.counts(),
+  });
+  const app = buildApp({ registry: metrics.registry, readiness: { checks: readiness } });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
 
   await source.start(processor.handle);
-  metrics.ready.set({ component: 'kafka' }, 1);
 
   const watcher = watchRules(ruleSources, pipeline, metrics, logger);
   logger.info({ url, rules: ruleSet.rules.length }, 'exfilguard run is consuming');

@@ -22,6 +22,8 @@ export interface ConsumedBatch {
   readonly events: AccessEvent[];
   readonly positions: RecordPosition[];
   readonly rejected: RejectedRecord[];
+  /** Records of the partition after this batch, not yet fetched (consumer lag). */
+  readonly lagAfter: number;
 }
 
 export interface BatchControl {
@@ -42,6 +44,8 @@ export interface KafkaSourceOptions {
   readonly partitionsConsumedConcurrently?: number;
   readonly sessionTimeoutMs?: number;
   readonly maxBytesPerPartition?: number;
+  /** Called with this member's partitions of the topic after every rebalance. */
+  readonly onAssigned?: (partitions: readonly number[]) => void;
 }
 
 export class KafkaSource {
@@ -64,6 +68,7 @@ export class KafkaSource {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      this.options.onAssigned?.(payload.memberAssignment[this.options.topic] ?? []);
       this.logger.info(
         { memberId: payload.memberId, assignment: payload.memberAssignment },
         'joined the consumer group',
@@ -129,6 +134,7 @@ export class KafkaSource {
       events: [],
       positions: [],
       rejected: [],
+      lagAfter: Math.max(0, Number(batch.offsetLag())),
     };
     for (const message of batch.messages) {
       const outcome = parseEvent(message.value ?? Buffer.alloc(0), this.options.format);

@@ -54,6 +54,35 @@ describe('exfilguard run', () => {
       // The 51st event triggers it; all 80 were produced at sentAt.
       expect(Date.parse(command!.eventTime)).toBe(events[50]!.ts);
       expect(lockouts.received[0]!.receivedAt - sentAt).toBeLessThan(1000);
+
+      // What an analyst sees of it on /metrics.
+      const scrape = await fetch(`${detector.url}/metrics`).then((r) => r.text());
+      const value = (series: string) => {
+        const line = scrape.split('\n').find((l) => l.startsWith(`${series} `));
+        return line === undefined ? undefined : Number(line.slice(series.length + 1));
+      };
+      const scan = 'rule="sequential-id-scan",mode="enforce"';
+      expect(value(`exfilguard_rule_evaluations_total{${scan}}`)).toBeGreaterThanOrEqual(80);
+      expect(value(`exfilguard_rule_hits_total{${scan}}`)).toBeGreaterThanOrEqual(30);
+      expect(
+        value('exfilguard_active_lockouts{rule="sequential-id-scan",scope="ip",mode="enforce"}'),
+      ).toBe(1);
+      expect(
+        value(
+          'exfilguard_lockouts_total{rule="sequential-id-scan",scope="ip",severity="high",mode="enforce"}',
+        ),
+      ).toBe(1);
+      // Caught up: every partition that had a batch reports no lag.
+      const lags = scrape
+        .split('\n')
+        .filter((l) =>
+          l.startsWith(`exfilguard_consumer_lag_messages{topic="${setup.topics.input}"`),
+        );
+      expect(lags.length).toBeGreaterThanOrEqual(1);
+      for (const lag of lags) expect(lag).toMatch(/ 0$/);
+      expect(value('exfilguard_ready{component="kafka"}')).toBe(1);
+      expect(value('exfilguard_ready{component="redis"}')).toBe(1);
+      expect(scrape).toMatch(/^exfilguard_build_info\{version="\d+\.\d+\.\d+"\} 1$/m);
     } finally {
       await lockouts.stop();
     }
