@@ -8,6 +8,7 @@ import { processIo, UsageError, type CommandIo } from './commands/io.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay-command.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules-command.js';
 import { RUN_USAGE, runCommand } from './commands/run-command.js';
+import { SIMULATE_USAGE, simulateCommand } from './commands/simulate-command.js';
 
 const USAGE = `exfilguard — detects bulk data exfiltration in access logs and locks the actor out
 
@@ -15,11 +16,13 @@ Usage:
   exfilguard replay [options] FILE...     run the rules over log files; lockouts as JSON lines
   exfilguard rules check|test [DIR...]    validate rule folders; run the tests beside the rules
   exfilguard run                          the streaming detector: Kafka → Redis windows → lockouts
+  exfilguard simulate [options]           live benign traffic with an attack every few minutes
   exfilguard help [COMMAND]
 
 ${REPLAY_USAGE}
 ${RULES_USAGE}
-${RUN_USAGE}`;
+${RUN_USAGE}
+${SIMULATE_USAGE}`;
 
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -37,6 +40,8 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
         return await rulesCommand(rest, io);
       case 'run':
         return await runCommand(rest, io);
+      case 'simulate':
+        return await simulateCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

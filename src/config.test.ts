@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, redactedConfig } from './config.js';
+import { loadConfig, loadKafkaConfig, redactedConfig } from './config.js';
 import { ExfilguardError } from './errors.js';
 import { createLogger } from './log.js';
 
@@ -76,5 +76,27 @@ describe('loadConfig', () => {
     expect(output).toContain('starting');
     expect(output).not.toContain('hunter2');
     expect(output).not.toContain(SECRET);
+  });
+});
+
+describe('loadKafkaConfig', () => {
+  it('needs only the brokers, and reads the Kafka part as loadConfig does', () => {
+    const env = { ...BASE, EXFILGUARD_INPUT_TOPIC: 'edge-logs', EXFILGUARD_LOG_LEVEL: 'warn' };
+    const kafkaOnly = loadKafkaConfig({ EXFILGUARD_KAFKA_BROKERS: BASE.EXFILGUARD_KAFKA_BROKERS });
+    expect(kafkaOnly.kafka.brokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
+    const { kafka, topics, logLevel } = loadConfig(env);
+    expect(loadKafkaConfig(env)).toEqual({ kafka, topics, logLevel });
+  });
+
+  it('refuses what loadConfig refuses in its part, and typos anywhere', () => {
+    const refused = (env: NodeJS.ProcessEnv) => () => loadKafkaConfig(env);
+    expect(refused({})).toThrow('EXFILGUARD_KAFKA_BROKERS: required, not set');
+    expect(refused({ ...BASE, EXFILGUARD_REDIS_ULR: 'x' })).toThrow(
+      'unknown variable EXFILGUARD_REDIS_ULR',
+    );
+    expect(refused({ ...BASE, EXFILGUARD_KAFKA_SASL_MECHANISM: 'plain' })).toThrow('SASL needs');
+    expect(refused({ ...BASE, EXFILGUARD_INPUT_TOPIC: 'no spaces' })).toThrow(
+      'EXFILGUARD_INPUT_TOPIC',
+    );
   });
 });

@@ -41,72 +41,101 @@ const topicName = z
   });
 
 /** Variables without the EXFILGUARD_ prefix, as the schema sees them. */
-const environmentSchema = z
-  .object({
-    KAFKA_BROKERS: list.refine((brokers) => brokers.length > 0, {
-      message: 'name at least one host:port',
-    }),
-    KAFKA_CLIENT_ID: z.string().min(1).default('exfilguard'),
-    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
-    KAFKA_SASL_USERNAME: z.string().min(1).optional(),
-    KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-    KAFKA_TLS: bool.default(false),
-    KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
-    GROUP_ID: z.string().min(1).default('exfilguard'),
-    /** How long the group waits for a silent member before giving its partitions away. */
-    KAFKA_SESSION_TIMEOUT: durationMs.default(30_000),
-    /** Largest fetch per partition: smaller batches lower latency, larger ones raise throughput. */
-    KAFKA_MAX_BYTES_PER_PARTITION: z.coerce
-      .number()
-      .int()
-      .min(1024)
-      .max(104_857_600)
-      .default(1_048_576),
-    INPUT_TOPIC: topicName.default('access-logs'),
-    INPUT_FORMAT: z.enum(['auto', 'json', 'combined']).default('auto'),
-    LOCKOUT_TOPIC: topicName.default('lockouts'),
-    DEAD_LETTER_TOPIC: topicName.default('access-logs.dlq'),
-    CREATE_TOPICS: bool.default(true),
-    /** Partitions of topics this process creates (an existing topic keeps its own). */
-    TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(12),
-    REDIS_URL: z.url().optional(),
-    REDIS_CLUSTER_NODES: list.optional(),
-    /** The HMAC key for Redis key names: who can read Redis cannot tell whose windows they are. */
-    KEY_SECRET: z
-      .string()
-      .min(32, { message: 'use at least 32 characters, e.g. "openssl rand -hex 32"' }),
-    RULES_DIRS: list.default([]),
-    SHIPPED_RULES: bool.default(true),
-    HTTP_HOST: z.string().min(1).default('0.0.0.0'),
-    HTTP_PORT: port.default(9477),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .default('info'),
-    /** First and largest wait between retries while Redis is away. */
-    REDIS_RETRY_MIN: durationMs.default(200),
-    REDIS_RETRY_MAX: durationMs.default(5000),
-    /** How long a Redis command may take before the batch is retried. */
-    REDIS_COMMAND_TIMEOUT: durationMs.default(2000),
+const environmentFields = z.object({
+  KAFKA_BROKERS: list.refine((brokers) => brokers.length > 0, {
+    message: 'name at least one host:port',
+  }),
+  KAFKA_CLIENT_ID: z.string().min(1).default('exfilguard'),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_TLS: bool.default(false),
+  KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
+  GROUP_ID: z.string().min(1).default('exfilguard'),
+  /** How long the group waits for a silent member before giving its partitions away. */
+  KAFKA_SESSION_TIMEOUT: durationMs.default(30_000),
+  /** Largest fetch per partition: smaller batches lower latency, larger ones raise throughput. */
+  KAFKA_MAX_BYTES_PER_PARTITION: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(104_857_600)
+    .default(1_048_576),
+  INPUT_TOPIC: topicName.default('access-logs'),
+  INPUT_FORMAT: z.enum(['auto', 'json', 'combined']).default('auto'),
+  LOCKOUT_TOPIC: topicName.default('lockouts'),
+  DEAD_LETTER_TOPIC: topicName.default('access-logs.dlq'),
+  CREATE_TOPICS: bool.default(true),
+  /** Partitions of topics this process creates (an existing topic keeps its own). */
+  TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(12),
+  REDIS_URL: z.url().optional(),
+  REDIS_CLUSTER_NODES: list.optional(),
+  /** The HMAC key for Redis key names: who can read Redis cannot tell whose windows they are. */
+  KEY_SECRET: z
+    .string()
+    .min(32, { message: 'use at least 32 characters, e.g. "openssl rand -hex 32"' }),
+  RULES_DIRS: list.default([]),
+  SHIPPED_RULES: bool.default(true),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  HTTP_PORT: port.default(9477),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** First and largest wait between retries while Redis is away. */
+  REDIS_RETRY_MIN: durationMs.default(200),
+  REDIS_RETRY_MAX: durationMs.default(5000),
+  /** How long a Redis command may take before the batch is retried. */
+  REDIS_COMMAND_TIMEOUT: durationMs.default(2000),
+});
+
+function checkSasl(env: KafkaEnvironment, ctx: z.RefinementCtx): void {
+  if (env.KAFKA_SASL_MECHANISM && (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KAFKA_SASL_MECHANISM'],
+      message: 'SASL needs EXFILGUARD_KAFKA_SASL_USERNAME and EXFILGUARD_KAFKA_SASL_PASSWORD',
+    });
+  }
+}
+
+const environmentSchema = environmentFields.strict().superRefine((env, ctx) => {
+  if (!env.REDIS_URL === !env.REDIS_CLUSTER_NODES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message: 'set exactly one of EXFILGUARD_REDIS_URL and EXFILGUARD_REDIS_CLUSTER_NODES',
+    });
+  }
+  checkSasl(env, ctx);
+});
+
+/**
+ * What a Kafka client that is not the detector needs (`exfilguard simulate`): the
+ * connection, the topics and the log level. The other EXFILGUARD_* variables are
+ * accepted and ignored, so one environment serves both commands; misspelt ones are
+ * still refused.
+ */
+const kafkaEnvironmentSchema = environmentFields
+  .pick({
+    KAFKA_BROKERS: true,
+    KAFKA_CLIENT_ID: true,
+    KAFKA_SASL_MECHANISM: true,
+    KAFKA_SASL_USERNAME: true,
+    KAFKA_SASL_PASSWORD: true,
+    KAFKA_TLS: true,
+    KAFKA_TLS_CA_FILE: true,
+    GROUP_ID: true,
+    KAFKA_SESSION_TIMEOUT: true,
+    KAFKA_MAX_BYTES_PER_PARTITION: true,
+    CREATE_TOPICS: true,
+    TOPIC_PARTITIONS: true,
+    INPUT_TOPIC: true,
+    LOCKOUT_TOPIC: true,
+    DEAD_LETTER_TOPIC: true,
+    LOG_LEVEL: true,
   })
-  .strict()
-  .superRefine((env, ctx) => {
-    if (!env.REDIS_URL === !env.REDIS_CLUSTER_NODES) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['REDIS_URL'],
-        message: 'set exactly one of EXFILGUARD_REDIS_URL and EXFILGUARD_REDIS_CLUSTER_NODES',
-      });
-    }
-    if (env.KAFKA_SASL_MECHANISM && (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['KAFKA_SASL_MECHANISM'],
-        message: 'SASL needs EXFILGUARD_KAFKA_SASL_USERNAME and EXFILGUARD_KAFKA_SASL_PASSWORD',
-      });
-    }
-  });
+  .superRefine(checkSasl);
 
 export type Environment = z.output<typeof environmentSchema>;
+type KafkaEnvironment = z.output<typeof kafkaEnvironmentSchema>;
 
 export interface Config {
   readonly kafka: {
@@ -144,33 +173,54 @@ export interface Config {
   readonly logLevel: Environment['LOG_LEVEL'];
 }
 
+/** The Kafka part of the configuration, for commands that only talk to Kafka. */
+export type KafkaConfig = Pick<Config, 'kafka' | 'topics' | 'logLevel'>;
+
 /** Reads the EXFILGUARD_* variables; throws CONFIG_INVALID naming every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return toConfig(parseEnvironment(environmentSchema, env));
+}
+
+/**
+ * Reads only the Kafka variables (brokers, authentication, topics, log level) with the
+ * same names, defaults and checks as loadConfig; throws CONFIG_INVALID likewise.
+ */
+export function loadKafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
+  const parsed = parseEnvironment(kafkaEnvironmentSchema, env);
+  return { ...kafkaSections(parsed), logLevel: parsed.LOG_LEVEL };
+}
+
+function parseEnvironment<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   const ours: Record<string, string> = {};
+  const problems: string[] = [];
   for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(PREFIX) && value !== undefined && value !== '')
-      ours[name.slice(PREFIX.length)] = value;
+    if (!name.startsWith(PREFIX) || value === undefined || value === '') continue;
+    const key = name.slice(PREFIX.length);
+    // Checked against every known name, so a subset schema still catches a typo.
+    if (key in environmentFields.shape) ours[key] = value;
+    else problems.push(`unknown variable ${name}: check its spelling`);
   }
-  const parsed = environmentSchema.safeParse(ours);
+  const parsed = schema.safeParse(ours);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const unknown =
-        issue.code === 'unrecognized_keys' ? issue.keys.map((k) => PREFIX + k).join(', ') : '';
-      const name = issue.path.length > 0 ? PREFIX + issue.path.join('.') : unknown;
-      if (unknown) return `unknown variable ${name}: check its spelling`;
-      return issue.message.endsWith('received undefined')
-        ? `${name}: required, not set`
-        : `${name}: ${issue.message}`;
-    });
+    for (const issue of parsed.error.issues) {
+      const name = PREFIX + issue.path.join('.');
+      problems.push(
+        issue.message.endsWith('received undefined')
+          ? `${name}: required, not set`
+          : `${name}: ${issue.message}`,
+      );
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
     throw new ExfilguardError(
       'CONFIG_INVALID',
       `Configuration refused:\n  ${problems.join('\n  ')}`,
     );
   }
-  return toConfig(parsed.data);
+  return parsed.data;
 }
 
-function toConfig(env: Environment): Config {
+function kafkaSections(env: KafkaEnvironment): Pick<Config, 'kafka' | 'topics'> {
   return {
     kafka: {
       brokers: env.KAFKA_BROKERS,
@@ -195,6 +245,12 @@ function toConfig(env: Environment): Config {
       lockouts: env.LOCKOUT_TOPIC,
       deadLetters: env.DEAD_LETTER_TOPIC,
     },
+  };
+}
+
+function toConfig(env: Environment): Config {
+  return {
+    ...kafkaSections(env),
     inputFormat: env.INPUT_FORMAT,
     redis: {
       ...(env.REDIS_URL && { url: env.REDIS_URL }),

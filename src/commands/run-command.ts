@@ -5,8 +5,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { startDetector } from '../run/detector.js';
 import type { CommandIo } from './io.js';
-
-const SHUTDOWN_DEADLINE_MS = 10_000;
+import { aborted, untilStopped } from './shutdown.js';
 
 export const RUN_USAGE = `Usage: exfilguard run      (configured by EXFILGUARD_* environment variables; see README.md)
 `;
@@ -15,26 +14,8 @@ export async function runCommand(_argv: readonly string[], _io: CommandIo): Prom
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const detector = await startDetector(config, logger);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      const deadline = setTimeout(() => {
-        logger.error('shutdown took longer than 10 s; exiting anyway');
-        resolve(1);
-      }, SHUTDOWN_DEADLINE_MS);
-      deadline.unref();
-      detector.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-  });
+  return untilStopped(async (signal) => {
+    await aborted(signal);
+    await detector.stop();
+  }, logger);
 }

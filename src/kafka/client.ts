@@ -12,7 +12,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function createKafka(config: Config, logger: Logger): Kafka {
+export function createKafka(config: Pick<Config, 'kafka'>, logger: Logger): Kafka {
   const { kafka } = config;
   const log = logger.child({ component: 'kafkajs' });
   const sasl: SASLOptions | undefined = kafka.sasl && {
@@ -39,7 +39,10 @@ export function createKafka(config: Config, logger: Logger): Kafka {
 }
 
 /** Creates the topics that do not exist yet; the lockouts topic is compacted. */
-export async function ensureTopics(kafka: Kafka, config: Config): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  config: Pick<Config, 'kafka' | 'topics'>,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -30,6 +30,8 @@ export interface NatOfficeOptions extends Omit<ActorOptions, 'identity'> {
   readonly ip: string;
   readonly durationMs: number;
   readonly users?: number;
+  /** Users are emp<firstUser>…, so several offices need not share people. */
+  readonly firstUser?: number;
   readonly perMinute?: number;
   /** Records are ids 1..tableSize. */
   readonly tableSize?: number;
@@ -37,9 +39,9 @@ export interface NatOfficeOptions extends Omit<ActorOptions, 'identity'> {
 
 /** Hundreds of people behind one corporate NAT, each opening random records. */
 export function natOffice(options: NatOfficeOptions): Actor {
-  const { users = 300, perMinute = 4, tableSize = 2_000_000 } = options;
+  const { users = 300, firstUser = 1, perMinute = 4, tableSize = 2_000_000 } = options;
   const events: AccessEvent[] = [];
-  for (let u = 1; u <= users; u += 1) {
+  for (let u = firstUser; u < firstUser + users; u += 1) {
     const random = new Random(deriveSeed(options.seed, `nat-user-${u}`));
     const identity = { ip: options.ip, session: `nat-s-${options.seed}-${u}`, user: `emp${u}` };
     const end = options.start + options.durationMs;

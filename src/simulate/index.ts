@@ -1,7 +1,7 @@
 // The traffic simulator: deterministic, seeded generators of access events for
 // benign actors and attackers, and the merge that turns them into one stream.
-// Same seed, same events, on every machine. Used by the scenario tests; meant for
-// an `exfilguard simulate` command and the benchmarks.
+// Same seed, same events, on every machine. Used by the scenario tests, the
+// benchmarks and `exfilguard simulate` (live.ts, release.ts: live traffic in slices).
 export {
   byTime,
   concerns,
@@ -60,3 +60,14 @@ export {
   type Scenario,
   type ScenarioOptions,
 } from './scenario.js';
+export { ATTACK_PLANS, type AttackKind, type AttackPlan } from './live-attacks.js';
+export {
+  attackTime,
+  FIXED_BENIGN_RATE,
+  liveTraffic,
+  SLICE_MS,
+  type AttackLaunch,
+  type LiveOptions,
+  type LiveSlice,
+} from './live.js';
+export { release, systemClock, TICK_MS, type Clock, type ReleaseHooks } from './release.js';

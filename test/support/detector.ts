@@ -65,9 +65,14 @@ export async function startInProcess(setup: DetectorSetup): Promise<RunningDetec
 
 /** `exfilguard run` as a child process (tsx, no build needed). */
 export function spawnDetector(setup: DetectorSetup): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], {
+  return spawnCli(['run'], setup.env);
+}
+
+/** Any `exfilguard` command as a child process, with only `env` besides PATH and HOME. */
+export function spawnCli(args: readonly string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...setup.env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

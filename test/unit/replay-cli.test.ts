@@ -5,26 +5,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
-import type { CommandIo } from '../../src/commands/io.js';
 import { lockoutCommandSchema } from '../../src/decide/lockout.js';
+import { runCli as run } from '../support/cli.js';
 
 const REAL_LOG = new URL(
   '../../../shared/data/elastic-examples-apache-combined-2015.log',
   import.meta.url,
 ).pathname;
-
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIo = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    stderrIsTty: false,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 function scanLines(
   ip: string,
