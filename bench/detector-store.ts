@@ -2,6 +2,7 @@
 // events through the detection pipeline (rules of `rules/`), store calls timed, and
 // Redis's own time per script call and per event (INFO commandstats). No Kafka.
 //   REDIS_URL=redis://127.0.0.1:PORT npx tsx bench/detector-store.ts [events] [batch]
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { DetectionPipeline } from '../src/pipeline.js';
 import { loadRules } from '../src/rules/shipped.js';
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   const pipeline = new DetectionPipeline(compiled, new RedisWindowStore(redis, 'bench-secret'));
   const events = [...benchEvents(TOTAL, Date.now() - 3_600_000)];
   let storeMs = 0;
+  const redisCpuBefore = redisCpuMs();
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (let at = 0; at < events.length; at += BATCH) {
     const batch = events.slice(at, at + BATCH);
@@ -32,6 +35,8 @@ async function main(): Promise<void> {
     await pipeline.confirm(result);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const redisCpu = redisCpuMs() - redisCpuBefore;
   const stats = await admin.info('commandstats');
   const evalsha = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(stats);
   let calls = 0;
@@ -42,9 +47,13 @@ async function main(): Promise<void> {
       events: TOTAL,
       batch: BATCH,
       eventsPerSecond: Math.round(TOTAL / seconds),
+      // CPU time of this process (pipeline + store client): robust to a busy machine.
+      nodeCpuUsPerEvent: Number(((cpu.user + cpu.system) / TOTAL).toFixed(2)),
       processMsPerBatch: Number((storeMs / Math.ceil(TOTAL / BATCH)).toFixed(1)),
       evalshaCalls: Number(evalsha?.[1] ?? 0),
       evalshaUsPerCall: Number((Number(evalsha?.[2] ?? 0) / Number(evalsha?.[1] ?? 1)).toFixed(1)),
+      // CPU time of redis-server (REDIS_PID, from /proc): robust to a busy machine.
+      redisCpuUsPerEvent: Number(((redisCpu * 1000) / TOTAL).toFixed(2)),
       redisUsPerEvent: Number((Number(evalsha?.[2] ?? 0) / TOTAL).toFixed(2)),
       redisCommandsPerEvent: Number((calls / TOTAL).toFixed(3)),
       usedMemory: memory,
@@ -52,6 +61,15 @@ async function main(): Promise<void> {
   );
   redis.disconnect();
   admin.disconnect();
+}
+
+/** User + system CPU time of the redis-server process REDIS_PID, in ms (NaN without it). */
+function redisCpuMs(): number {
+  const pid = process.env.REDIS_PID;
+  if (!pid) return NaN;
+  // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 await main();

@@ -26,6 +26,8 @@ function ensureBuilt(): void {
 }
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+/** BENCH_LATENCY_ONLY=1: only the steady 10,000 events/s phase (for latency work). */
+const LATENCY_ONLY = process.env.BENCH_LATENCY_ONLY === '1';
 const PARTITIONS = 4;
 const say = (text: string) => process.stderr.write(`${text}\n`);
 
@@ -42,24 +44,37 @@ async function main(): Promise<void> {
   try {
     const input = `${run}.logs`;
     await createTopics(kafka, [input, `${run}.lockouts`, `${run}.dlq`]);
-    say(`producing ${TOTAL.toLocaleString('en-US')} events to ${input} …`);
-    await produce(kafka, input, benchEvents(TOTAL, Date.now() - 3_600_000));
-
-    const bare = await bareConsumer(kafka, input, TOTAL);
-    say(`bare consumer: ${Math.round(bare).toLocaleString('en-US')} events/s`);
+    let bare = NaN;
+    if (!LATENCY_ONLY) {
+      say(`producing ${TOTAL.toLocaleString('en-US')} events to ${input} …`);
+      await produce(kafka, input, benchEvents(TOTAL, Date.now() - 3_600_000));
+      bare = await bareConsumer(kafka, input, TOTAL);
+      say(`bare consumer: ${Math.round(bare).toLocaleString('en-US')} events/s`);
+    }
 
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     const before = await redisFigures(redis);
     const port = await freePort();
     const detector = spawnDetector(brokers, redisUrl, run, port);
-    const throughput = await detectorThroughput(port, TOTAL);
+    let throughput = NaN;
+    if (!LATENCY_ONLY) {
+      throughput = await detectorThroughput(port, TOTAL);
+      say(`exfilguard run: ${Math.round(throughput).toLocaleString('en-US')} events/s`);
+    } else {
+      await waitForMetrics(port);
+    }
     const after = await redisFigures(redis);
-    say(`exfilguard run: ${Math.round(throughput).toLocaleString('en-US')} events/s`);
 
+    const stagesBefore = await stageFigures(port);
     const latency = await steadyLatency(kafka, `${run}.logs`, `${run}.lockouts`);
+    const stages = stageDelta(stagesBefore, await stageFigures(port));
     say(
       `detection latency at 10,000 events/s: p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.count} lockouts)`,
+    );
+    say(
+      `  meanwhile: ${stages.batches} batches of ${stages.eventsPerBatch} events, ` +
+        `batch ${stages.batchMs} ms, store ${stages.storeMs} ms (means)`,
     );
     const rssBytes = peakRss(detector);
     detector.kill('SIGTERM');
@@ -73,6 +88,7 @@ async function main(): Promise<void> {
       ratio: Number((throughput / bare).toFixed(3)),
       p50DetectionMs: latency.p50,
       p99DetectionMs: latency.p99,
+      steadyPhase: stages,
       redisCommandsPerEvent: Number(((after.calls - before.calls) / TOTAL).toFixed(3)),
       redisRoundTripCommandsPerEvent: Number(
         ((after.topCalls - before.topCalls) / TOTAL).toFixed(4),
@@ -170,14 +186,61 @@ function spawnDetector(
       EXFILGUARD_HTTP_HOST: '127.0.0.1',
       EXFILGUARD_HTTP_PORT: String(port),
       EXFILGUARD_LOG_LEVEL: 'error',
+      // Any EXFILGUARD_* of the bench's own environment: to measure a setting.
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => name.startsWith('EXFILGUARD_')),
+      ),
     },
   });
 }
 
-async function consumedSoFar(port: number): Promise<number> {
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+async function scrape(port: number): Promise<string> {
+  return fetch(`http://127.0.0.1:${port}/metrics`)
     .then((r) => r.text())
     .catch(() => '');
+}
+
+async function waitForMetrics(port: number): Promise<void> {
+  while (!(await scrape(port)).includes('exfilguard_ready{component="kafka"} 1'))
+    await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+/** Sums and counts of the detector's batch and store histograms, and valid events. */
+async function stageFigures(port: number) {
+  const text = await scrape(port);
+  const value = (series: string) =>
+    Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`${series} `))
+        ?.split(' ')[1] ?? 0,
+    );
+  return {
+    batches: value('exfilguard_batch_duration_seconds_count'),
+    batchSeconds: value('exfilguard_batch_duration_seconds_sum'),
+    storeCalls: value('exfilguard_redis_duration_seconds_count'),
+    storeSeconds: value('exfilguard_redis_duration_seconds_sum'),
+    events: value('exfilguard_events_total{outcome="valid",reason=""}'),
+  };
+}
+
+function stageDelta(
+  a: Awaited<ReturnType<typeof stageFigures>>,
+  b: Awaited<ReturnType<typeof stageFigures>>,
+) {
+  const batches = b.batches - a.batches;
+  return {
+    batches,
+    eventsPerBatch: Math.round((b.events - a.events) / Math.max(1, batches)),
+    batchMs: Math.round(((b.batchSeconds - a.batchSeconds) / Math.max(1, batches)) * 1000),
+    storeMs: Math.round(
+      ((b.storeSeconds - a.storeSeconds) / Math.max(1, b.storeCalls - a.storeCalls)) * 1000,
+    ),
+  };
+}
+
+async function consumedSoFar(port: number): Promise<number> {
+  const text = await scrape(port);
   const line = text
     .split('\n')
     .find((l) => l.startsWith('exfilguard_events_total{outcome="valid"'));

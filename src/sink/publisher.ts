@@ -17,6 +17,16 @@ export interface CommitPoint {
   readonly offset: string;
 }
 
+/**
+ * A transaction that follows another on the same producer is refused with
+ * CONCURRENT_TRANSACTIONS until the broker has written the previous one's markers, a
+ * few milliseconds. kafkajs retries it, by default after 300 ms, then 600 ms: that wait
+ * was most of the detection latency (back-to-back transactions measured here: p50
+ * 373 ms with the default, 53 ms with these). The budget stays about as long as the
+ * default's (~9 s), so a broker restart is still ridden out.
+ */
+const TRANSACTION_RETRY = { initialRetryTime: 10, maxRetryTime: 1000, retries: 15 };
+
 export class Publisher {
   private readonly producer: Producer;
   /** One transaction at a time on a producer: batches of several partitions queue here. */
@@ -34,6 +44,7 @@ export class Publisher {
       maxInFlightRequests: 1,
       // The default (murmur2, Java-compatible) partitioner, named to silence kafkajs' warning.
       createPartitioner: Partitioners.DefaultPartitioner,
+      retry: TRANSACTION_RETRY,
     });
   }
 

@@ -28,7 +28,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     exfilguardApply(
       numberOfKeys: number,
-      ...keysAndArgs: (string | number)[]
+      ...keysAndArgs: (string | number | Buffer)[]
     ): Result<(number | string)[], Context>;
   }
 }
@@ -135,19 +135,21 @@ export class RedisWindowStore implements WindowStore {
       const spec = this.spec(step);
       const window = call.window(spec, o.key.route, this.keys);
       call.steps.push(index);
-      const args = call.stepArgs;
-      args.push(actor.index, window, o.ts);
-      if (position) args.push(call.stream(position.stream), position.offset);
-      else args.push(0, 0);
+      const values = call.stepValues;
+      values.push(actor.index);
+      values.push(window);
+      values.push(o.ts);
+      values.push(position ? call.stream(position.stream) : 0);
+      values.push(position ? position.offset : 0);
       switch (o.kind) {
         case 'counter':
-          for (const amount of o.add) args.push(amount);
+          for (const amount of o.add) values.push(amount);
           break;
         case 'sequence':
-          args.push(o.id);
+          values.push(o.id);
           break;
         case 'distinct':
-          args.push(o.bit);
+          values.push(o.bit);
           break;
       }
     });

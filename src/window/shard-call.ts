@@ -38,7 +38,8 @@ export class ShardCall {
   private windowCount = 0;
   readonly streams: string[] = [];
   private readonly streamIndex = new Map<string, number>();
-  readonly stepArgs: (string | number)[] = [];
+  /** The steps, as apply.lua reads them: little-endian doubles in one argument. */
+  readonly stepValues = new DoubleWriter();
 
   actor(keys: ActorKeys, key: WindowKey): Actor {
     let actor = this.actorIndex.get(keys);
@@ -88,8 +89,8 @@ export class ShardCall {
     return at;
   }
 
-  keysAndArgs(now: number): (string | number)[] {
-    const out: (string | number)[] = [];
+  keysAndArgs(now: number): (string | number | Buffer)[] {
+    const out: (string | number | Buffer)[] = [];
     for (const actor of this.actors) out.push(actor.keys.state, actor.keys.outbox);
     out.push(now, this.actors.length, this.specs.length);
     for (const spec of this.specs) for (const arg of spec.args) out.push(arg);
@@ -97,7 +98,27 @@ export class ShardCall {
     for (const arg of this.windows) out.push(arg);
     out.push(this.streams.length);
     for (const stream of this.streams) out.push(stream);
-    for (const arg of this.stepArgs) out.push(arg);
+    out.push(this.stepValues.toBuffer());
     return out;
+  }
+}
+
+/** A growing buffer of little-endian doubles. */
+export class DoubleWriter {
+  private view = new DataView(new ArrayBuffer(1024));
+  private length = 0;
+
+  push(value: number): void {
+    if (this.length + 8 > this.view.byteLength) {
+      const grown = new Uint8Array(this.view.byteLength * 2);
+      grown.set(new Uint8Array(this.view.buffer, 0, this.length));
+      this.view = new DataView(grown.buffer);
+    }
+    this.view.setFloat64(this.length, value, true);
+    this.length += 8;
+  }
+
+  toBuffer(): Buffer {
+    return Buffer.from(this.view.buffer, 0, this.length);
   }
 }

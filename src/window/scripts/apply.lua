@@ -5,7 +5,9 @@
   rules-of-time.ts; the differential test feeds both stores the same random streams.
 
   KEYS     per actor a (1-based): KEYS[2a-1] its state, KEYS[2a] its outbox
-           state: msgpack { w = { field -> window }, o = { rule -> offence },
+           state: msgpack { w = { field -> msgpack of its window },
+                            x = { field -> the window's deadline },
+                            o = { rule -> offence },
                             q = { stream -> highest offset applied }, qd, p }
              (layouts below: newWindow, claim)
              every entry carries its deadline (wall-clock ms; `qd` for q; `p` for
@@ -20,8 +22,11 @@
                  M, then M thresholds (-1: none), hasRatio [num, den, ratio, minDen, minNum]
            D, then D windows: spec, field (in the state), route ('' none, for the outbox)
            T, then T streams
-           then the steps to the end: actor, window, ts, stream (0: none), offset,
+           then one binary argument, the steps: per step little-endian doubles
+                 actor, window, ts, stream (0: none), offset,
                  and c: one amount per figure | s: id | d: bit
+                 (one argument, not seven per step: ioredis encodes and Redis
+                 decodes each argument, which cost more than the arithmetic)
   Returns a flat array: per step  flag (0 redelivered, 1 applied, 2 granted, 3 refused),
            the reading's figures, and after a claim (flag 2|3) offence, ttl, lockedUntil;
            then per actor the number of pending lockouts found at the start, and their
@@ -53,6 +58,8 @@ for s = 1, tonumber(arg()) do
     sp.rat = { tonumber(arg()), tonumber(arg()), tonumber(arg()), tonumber(arg()), tonumber(arg()) }
   end
   sp.figures = sp.k == 'c' and sp.p1 or (sp.k == 's' and 2 or 0)
+  -- How its steps' values after the first five are read: amounts, or one id or bit.
+  sp.tail = '<' .. string.rep('d', sp.k == 'c' and sp.p1 or 1)
   sp.n = math.ceil(sp.win / sp.bkt)
   specs[s] = sp
 end
@@ -70,17 +77,23 @@ for t = 1, tonumber(ARGV[at]) do streams[t] = ARGV[at + t] end
 at = at + 1 + #streams
 
 -- Each actor's state as it stands, with expired entries dropped, and its pending lockouts.
-local actors, pendingAtStart, dirty, newest, longest = {}, {}, {}, {}, {}
+local actors, pendingAtStart, dirty, newest, longest, opened = {}, {}, {}, {}, {}, {}
 for a = 1, nActors do
   local raw = redis.call('GET', KEYS[2 * a - 1])
   local A
   if raw then
     A = cmsgpack.unpack(raw)
-    for field, st in pairs(A.w) do if st[1] <= now then A.w[field] = nil end end
+    if not A.x then -- written before windows were kept encoded: upgrade it
+      A.x = {}
+      for field, st in pairs(A.w) do A.x[field] = st[1] end
+    end
+    for field, deadline in pairs(A.x) do
+      if deadline <= now then A.w[field] = nil; A.x[field] = nil end
+    end
     for rule, st in pairs(A.o) do if st[5] <= now then A.o[rule] = nil end end
     if A.q and A.qd <= now then A.q = nil; A.qd = nil end
   else
-    A = { w = {}, o = {} }
+    A = { w = {}, x = {}, o = {} }
   end
   local pending = {}
   if A.p then
@@ -90,6 +103,7 @@ for a = 1, nActors do
   actors[a] = A
   pendingAtStart[a] = pending
   newest[a] = {}
+  opened[a] = {}
   longest[a] = 0
 end
 
@@ -180,11 +194,11 @@ local function distinctReading(st, sp)
   return { math.floor(-bits * math.log(zeros / bits) + 0.5) }
 end
 
-local function applyCounter(st, sp, ts, base)
+local function applyCounter(st, sp, ts, amounts)
   local b, live = advance(st, ts, sp)
   if live then
     local at = entry(st, b, sp, sp.figures + 1)
-    for fig = 1, sp.figures do st[at + fig] = st[at + fig] + tonumber(ARGV[base + fig]) end
+    for fig = 1, sp.figures do st[at + fig] = st[at + fig] + amounts[fig] end
   end
   return sums(st, sp)
 end
@@ -222,29 +236,41 @@ local function applyDistinct(st, sp, ts, bitIndex)
   return distinctReading(st, sp)
 end
 
-local function currentState(A, win, ts)
-  local st = A.w[win.field]
-  if st and wouldExpire(st, ts, win.sp) then st = nil end
+-- An actor's windows stay msgpack-encoded in its state (w: field -> bytes, x: field ->
+-- deadline): a call decodes only the windows its steps touch, and encodes them again
+-- at the end (opened), instead of unpacking and packing every window of the actor.
+
+local function currentState(a, win, ts)
+  local open = opened[a]
+  local st = open[win.field]
+  if st == nil then
+    local raw = actors[a].w[win.field]
+    if raw == nil then return nil end
+    st = type(raw) == 'string' and cmsgpack.unpack(raw) or raw
+    open[win.field] = st
+  end
+  if wouldExpire(st, ts, win.sp) then return nil end
   return st
 end
 
-local function observe(A, win, ts, base)
+-- values: the step's amounts (c), its first being the id (s) or bit (d).
+local function observe(a, win, ts, values)
   local sp = win.sp
-  local st = currentState(A, win, ts)
+  local st = currentState(a, win, ts)
   if not st then
     st = newWindow(sp)
-    A.w[win.field] = st
+    opened[a][win.field] = st
   end
   st[D] = now + sp.win + sp.bkt
-  if sp.k == 'c' then return applyCounter(st, sp, ts, base) end
-  if sp.k == 's' then return applySequence(st, sp, ts, tonumber(ARGV[base + 1])) end
-  return applyDistinct(st, sp, ts, tonumber(ARGV[base + 1]))
+  if sp.k == 'c' then return applyCounter(st, sp, ts, values) end
+  if sp.k == 's' then return applySequence(st, sp, ts, values[1]) end
+  return applyDistinct(st, sp, ts, values[1])
 end
 
 -- The reading as it stands, for a redelivered record: nothing changes.
-local function peek(A, win, ts)
+local function peek(a, win, ts)
   local sp = win.sp
-  local st = currentState(A, win, ts)
+  local st = currentState(a, win, ts)
   if sp.k == 'd' then
     if not st then return { 0 } end
     return distinctReading(st, sp)
@@ -294,32 +320,37 @@ end
 
 local out = {}
 local n = 0
-local last = #ARGV
-while at <= last do
-  local a, win = tonumber(ARGV[at]), windows[tonumber(ARGV[at + 1])]
-  local ts, si = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
-  local base = at + 4
+local steps = ARGV[at]
+local pos, last = 1, #steps
+local unpack = struct.unpack
+while pos <= last do
+  local a, w, ts, si, offset
+  a, w, ts, si, offset, pos = unpack('<ddddd', steps, pos)
+  local win = windows[w]
   local sp = win.sp
-  at = base + (sp.k == 'c' and sp.figures or 1) + 1
+  local values = { unpack(sp.tail, steps, pos) }
+  pos = table.remove(values)
   local A = actors[a]
   local span = sp.win + sp.bkt
   if span > longest[a] then longest[a] = span end
-  local isNew, stream, offset = true, nil, nil
+  local isNew, stream = true, nil
   if si > 0 then
-    stream, offset = streams[si], tonumber(ARGV[base])
+    stream = streams[si]
     local seen = A.q and A.q[stream]
     isNew = seen == nil or offset > seen
     if isNew then
       local top = newest[a][stream]
       if top == nil or offset > top then newest[a][stream] = offset end
     end
+  else
+    offset = nil
   end
   local reading
   if isNew then
-    reading = observe(A, win, ts, base)
+    reading = observe(a, win, ts, values)
     dirty[a] = true
   else
-    reading = peek(A, win, ts)
+    reading = peek(a, win, ts)
   end
   local flagAt = n + 1
   out[flagAt] = isNew and 1 or 0
@@ -345,7 +376,13 @@ for a = 1, nActors do
   if dirty[a] then
     local deadline = A.qd or 0
     if A.p and A.p > deadline then deadline = A.p end
-    for _, st in pairs(A.w) do if st[1] > deadline then deadline = st[1] end end
+    for field, st in pairs(opened[a]) do
+      A.w[field] = cmsgpack.pack(st)
+      A.x[field] = st[D]
+    end
+    for _, windowDeadline in pairs(A.x) do
+      if windowDeadline > deadline then deadline = windowDeadline end
+    end
     for _, st in pairs(A.o) do if st[5] > deadline then deadline = st[5] end end
     redis.call('SET', KEYS[2 * a - 1], cmsgpack.pack(A), 'PX', math.ceil(deadline - now))
   end
