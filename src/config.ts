@@ -61,6 +61,8 @@ const environmentFields = z.object({
     .min(1024)
     .max(104_857_600)
     .default(1_048_576),
+  /** Partitions' batches processed at once: their window-store calls overlap. */
+  KAFKA_CONCURRENT_PARTITIONS: z.coerce.number().int().min(1).max(64).default(2),
   INPUT_TOPIC: topicName.default('access-logs'),
   INPUT_FORMAT: z.enum(['auto', 'json', 'combined']).default('auto'),
   LOCKOUT_TOPIC: topicName.default('lockouts'),
@@ -125,6 +127,7 @@ const kafkaEnvironmentSchema = environmentFields
     GROUP_ID: true,
     KAFKA_SESSION_TIMEOUT: true,
     KAFKA_MAX_BYTES_PER_PARTITION: true,
+    KAFKA_CONCURRENT_PARTITIONS: true,
     CREATE_TOPICS: true,
     TOPIC_PARTITIONS: true,
     INPUT_TOPIC: true,
@@ -151,6 +154,7 @@ export interface Config {
     readonly groupId: string;
     readonly sessionTimeoutMs: number;
     readonly maxBytesPerPartition: number;
+    readonly concurrentPartitions: number;
     readonly createTopics: boolean;
     readonly topicPartitions: number;
   };
@@ -237,6 +241,7 @@ function kafkaSections(env: KafkaEnvironment): Pick<Config, 'kafka' | 'topics'> 
       groupId: env.GROUP_ID,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT,
       maxBytesPerPartition: env.KAFKA_MAX_BYTES_PER_PARTITION,
+      concurrentPartitions: env.KAFKA_CONCURRENT_PARTITIONS,
       createTopics: env.CREATE_TOPICS,
       topicPartitions: env.TOPIC_PARTITIONS,
     },

@@ -81,6 +81,7 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
       format: config.inputFormat,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+      partitionsConsumedConcurrently: config.kafka.concurrentPartitions,
       // A partition taken away is another member's lag now.
       onAssigned: () => metrics.consumerLag.reset(),
     },

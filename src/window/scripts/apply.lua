@@ -58,7 +58,7 @@ for s = 1, tonumber(arg()) do
     sp.rat = { tonumber(arg()), tonumber(arg()), tonumber(arg()), tonumber(arg()), tonumber(arg()) }
   end
   sp.figures = sp.k == 'c' and sp.p1 or (sp.k == 's' and 2 or 0)
-  -- How its steps' values after the first five are read: amounts, or one id or bit.
+  -- How a counter step's amounts are read (the other kinds have one value).
   sp.tail = '<' .. string.rep('d', sp.k == 'c' and sp.p1 or 1)
   sp.n = math.ceil(sp.win / sp.bkt)
   specs[s] = sp
@@ -209,10 +209,14 @@ local function applySequence(st, sp, ts, id)
     local at = entry(st, b, sp, 3)
     st[at + 2] = st[at + 2] + 1
     local recent = st[R]
-    local seen, close = false, false
-    for _, r in ipairs(recent) do if r == id then seen = true; break end end
+    local seen, close, gap = false, false, sp.p1
+    -- One pass: seen before ends it; close to one seen before is noted on the way.
+    for i = 1, #recent do
+      local d = recent[i] - id
+      if d == 0 then seen = true; break end
+      if d <= gap and d >= -gap then close = true end
+    end
     if not seen then
-      for _, r in ipairs(recent) do if math.abs(r - id) <= sp.p1 then close = true; break end end
       recent[#recent + 1] = id
       if #recent > sp.p2 then table.remove(recent, 1) end
       if close then st[at + 1] = st[at + 1] + 1 end
@@ -253,7 +257,7 @@ local function currentState(a, win, ts)
   return st
 end
 
--- values: the step's amounts (c), its first being the id (s) or bit (d).
+-- values: the step's amounts (c, a table), or its id (s) or bit (d).
 local function observe(a, win, ts, values)
   local sp = win.sp
   local st = currentState(a, win, ts)
@@ -263,8 +267,8 @@ local function observe(a, win, ts, values)
   end
   st[D] = now + sp.win + sp.bkt
   if sp.k == 'c' then return applyCounter(st, sp, ts, values) end
-  if sp.k == 's' then return applySequence(st, sp, ts, values[1]) end
-  return applyDistinct(st, sp, ts, values[1])
+  if sp.k == 's' then return applySequence(st, sp, ts, values) end
+  return applyDistinct(st, sp, ts, values)
 end
 
 -- The reading as it stands, for a redelivered record: nothing changes.
@@ -328,8 +332,13 @@ while pos <= last do
   a, w, ts, si, offset, pos = unpack('<ddddd', steps, pos)
   local win = windows[w]
   local sp = win.sp
-  local values = { unpack(sp.tail, steps, pos) }
-  pos = table.remove(values)
+  local values
+  if sp.k == 'c' then
+    values = { unpack(sp.tail, steps, pos) }
+    pos = table.remove(values)
+  else
+    values, pos = unpack('<d', steps, pos)
+  end
   local A = actors[a]
   local span = sp.win + sp.bkt
   if span > longest[a] then longest[a] = span end
