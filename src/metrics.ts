@@ -146,6 +146,9 @@ export class Metrics {
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.buildInfo.set({ version: PACKAGE_VERSION }, 1);
+    // Both outcomes exported from the start: Prometheus sees the first failure as an
+    // increase from 0, not as a new series (which increase() cannot count).
+    for (const outcome of ['success', 'failure']) this.ruleReloads.inc({ outcome }, 0);
   }
 
   /** Gauges that are states, not events: read from their owners when scraped. */
