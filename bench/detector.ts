@@ -26,6 +26,8 @@ function ensureBuilt(): void {
 }
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+/** How long the steady 10,000 events/s phase lasts: ~3 lockouts a second, for the p99. */
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 60);
 /** BENCH_LATENCY_ONLY=1: only the steady 10,000 events/s phase (for latency work). */
 const LATENCY_ONLY = process.env.BENCH_LATENCY_ONLY === '1';
 const PARTITIONS = 4;
@@ -269,6 +271,7 @@ async function detectorThroughput(port: number, total: number): Promise<number> 
 
 async function steadyLatency(kafka: Kafka, input: string, lockoutTopic: string) {
   const latencies: number[] = [];
+  const arrivals: number[] = [];
   const consumer = kafka.consumer({ groupId: `${lockoutTopic}.latency`, maxWaitTimeInMs: 20 });
   await consumer.connect();
   await consumer.subscribe({ topics: [lockoutTopic], fromBeginning: false });
@@ -278,15 +281,17 @@ async function steadyLatency(kafka: Kafka, input: string, lockoutTopic: string) 
         eventTime: string;
         subject: string;
       };
-      if (lockout.subject.startsWith('203.0.'))
+      if (lockout.subject.startsWith('203.0.')) {
         latencies.push(Date.now() - Date.parse(lockout.eventTime));
+        arrivals.push(Date.now());
+      }
     },
   });
   await new Promise((resolve) => setTimeout(resolve, 3000)); // joined before we produce
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  // 20 s at 10,000 events/s: 200 sends of 500, one every 50 ms; event time = send time.
-  for (let tick = 0; tick < 400; tick += 1) {
+  // STEADY_SECONDS at 10,000 events/s: a send of 500 every 50 ms; event time = send time.
+  for (let tick = 0; tick < STEADY_SECONDS * 20; tick += 1) {
     const due = performance.now() + 50;
     const events = steadyEvents(tick, Date.now(), 500);
     await producer.send({
@@ -299,6 +304,13 @@ async function steadyLatency(kafka: Kafka, input: string, lockoutTopic: string) 
   await new Promise((resolve) => setTimeout(resolve, 3000));
   await producer.disconnect();
   await consumer.disconnect();
+  // BENCH_LATENCY_TRACE=1: every latency in order of arrival, to see where the tail is.
+  if (process.env.BENCH_LATENCY_TRACE === '1') {
+    const start = Number(process.env.BENCH_TRACE_EPOCH ?? arrivals[0] ?? 0);
+    say(
+      `latencies in order (ms@s): ${latencies.map((l, i) => `${l}@${Math.round((arrivals[i]! - start) / 1000)}`).join(' ')}`,
+    );
+  }
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;

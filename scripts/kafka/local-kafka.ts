@@ -103,6 +103,13 @@ export class LocalKafka {
     return [
       `-Xms${Math.min(256, this.options.heapMb)}m`,
       `-Xmx${this.options.heapMb}m`,
+      // The garbage collector settings Kafka's own start scripts use (kafka-run-class.sh):
+      // short G1 pauses, which a broker sharing two cores with Redis and the detector needs.
+      '-server',
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:InitiatingHeapOccupancyPercent=35',
+      '-XX:+ExplicitGCInvokesConcurrent',
       '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${LOG4J_CONFIG}`,
       '-cp',

@@ -1,13 +1,13 @@
 // The Redis window store, for the streaming service: state shared by every instance.
-// Actors are grouped into shards (keys.ts); one script call per shard per batch
-// (scripts/apply.lua) applies the steps of all the batch's actors of that shard, each
+// Actors are grouped into shards (keys.ts); one script call (scripts/apply.lua) applies
+// the steps of many of the batch's actors (on a Cluster: those of one shard), each
 // actor's state one msgpack value. Every call of a batch is sent together (ioredis
 // auto-pipelining: one round trip on one node, one per node on a cluster), so the cost
-// is per shard and batch plus a little per actor, not per event.
+// is per call and batch plus a little per actor, not per event.
 import { readFileSync } from 'node:fs';
-import type { Cluster, Redis, Result } from 'ioredis';
+import { Cluster, type Redis, type Result } from 'ioredis';
 import { ExfilguardError } from '../errors.js';
-import { RedisKeys } from './keys.js';
+import { RedisKeys, SHARDS } from './keys.js';
 import { pendingId } from './memory-store.js';
 import { ShardCall, type Actor, type Spec } from './shard-call.js';
 import type {
@@ -22,6 +22,9 @@ import type {
   WindowStore,
 } from './store.js';
 
+/** Steps per script call on a single Redis (a call of 1,000 steps: a few ms of Redis). */
+const STEPS_PER_CALL = 1000;
+
 const APPLY_SCRIPT = readFileSync(new URL('./scripts/apply.lua', import.meta.url), 'utf8');
 
 declare module 'ioredis' {
@@ -35,6 +38,7 @@ declare module 'ioredis' {
 
 export class RedisWindowStore implements WindowStore {
   private readonly keys: RedisKeys;
+  private readonly clustered: boolean;
   /** Specs by fire condition (one object per rule in the engine), then by the rest. */
   private specCache = new WeakMap<FireCondition, Spec[]>();
 
@@ -44,12 +48,13 @@ export class RedisWindowStore implements WindowStore {
     keySecret: string,
   ) {
     this.keys = new RedisKeys(keySecret);
+    this.clustered = redis instanceof Cluster;
     // defineCommand sends EVALSHA and falls back to EVAL (loading the script) on NOSCRIPT.
     redis.defineCommand('exfilguardApply', { lua: APPLY_SCRIPT });
   }
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
-    const { calls, order } = this.groupByShard(steps);
+    const { calls, order } = this.groupIntoCalls(steps);
     const now = Date.now();
     const replies = await this.send(() =>
       Promise.all(
@@ -117,17 +122,28 @@ export class RedisWindowStore implements WindowStore {
     }
   }
 
-  /** The calls, and every actor with its pending lockouts' slot in order of first step. */
-  private groupByShard(steps: readonly Step[]): { calls: ShardCall[]; order: Actor[] } {
+  /**
+   * The calls, and every actor with its pending lockouts' slot in order of first step.
+   * On a Redis Cluster a script may only touch keys of one slot: one call per shard.
+   * A single Redis takes keys of any shard in one call, so a batch makes as few calls
+   * as keep each of them short (about STEPS_PER_CALL steps: Redis serves no one else
+   * while a script runs): each call costs ~25 µs of Redis and more of Node besides its
+   * steps, which made small batches (low traffic, low latency) pay per actor again.
+   */
+  private groupIntoCalls(steps: readonly Step[]): { calls: ShardCall[]; order: Actor[] } {
+    const groups = this.clustered
+      ? SHARDS
+      : Math.min(SHARDS, Math.ceil(steps.length / STEPS_PER_CALL));
     const calls = new Map<number, ShardCall>();
     const order: Actor[] = [];
     steps.forEach((step, index) => {
       const { observation: o, position } = step;
       const keys = this.keys.actor(o.key.scope, o.key.subject);
-      let call = calls.get(keys.shard);
+      const group = keys.shard % groups;
+      let call = calls.get(group);
       if (call === undefined) {
         call = new ShardCall();
-        calls.set(keys.shard, call);
+        calls.set(group, call);
       }
       const known = call.actors.length;
       const actor = call.actor(keys, o.key);

@@ -1,5 +1,5 @@
-// One script call of the Redis window store: the batch's steps of the actors of one
-// shard, encoded as apply.lua reads them (flat arguments, rule specs and windows once).
+// One script call of the Redis window store: the batch's steps of a group of actors
+// (on a Redis Cluster, those of one shard), encoded as apply.lua reads them (flat arguments, rule specs and windows once).
 import type { ActorKeys, RedisKeys } from './keys.js';
 import type { LockoutPolicy, Observation, PendingLockout, WindowKey } from './store.js';
 
@@ -26,7 +26,7 @@ export interface Actor {
   readonly pending: PendingLockout[];
 }
 
-/** One script call: the batch's steps of the actors of one shard. */
+/** One script call: the batch's steps of a group of actors. */
 export class ShardCall {
   readonly actors: Actor[] = [];
   readonly actorIndex = new Map<ActorKeys, Actor>();
