@@ -17,6 +17,8 @@ export interface LocalRedisOptions {
   appendOnly?: boolean;
   /** The redis-server binary; $REDIS_SERVER_BIN or "redis-server" on PATH by default. */
   binary?: string;
+  /** A Redis Cluster node, its cluster bus on this port (local-redis-cluster.ts). */
+  clusterBusPort?: number;
 }
 
 export class LocalRedis {
@@ -58,6 +60,17 @@ export class LocalRedis {
       '--appendfsync',
       'everysec',
     ];
+    if (this.options.clusterBusPort !== undefined) {
+      args.push(
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(this.dataDir, 'nodes.conf'),
+        // Not port + 10000, the default: that one may be taken, or past 65535.
+        '--cluster-port',
+        String(this.options.clusterBusPort),
+      );
+    }
     const service = startServiceProcess(binary, args, join(this.dataDir, 'redis.log'));
     this.process = service;
     await waitUntilReady('redis-server', service, () => portAccepts(this.port), 20_000).catch(

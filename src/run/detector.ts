@@ -1,7 +1,6 @@
 // `exfilguard run`, assembled: the composition root of the streaming path. It owns
 // start-up and shutdown order — whoever opens a connection closes it:
 //   rules → Redis (window store) → Kafka topics, producer → pipeline → HTTP → consumer → watcher
-import { Redis, Cluster, type RedisOptions } from 'ioredis';
 import type { Config } from '../config.js';
 import { redactedConfig } from '../config.js';
 import { buildApp } from '../http/app.js';
@@ -13,6 +12,7 @@ import { loadRules } from '../rules/shipped.js';
 import { RuleWatcher } from '../rules/watch.js';
 import { Publisher } from '../sink/publisher.js';
 import { KafkaSource } from '../source/kafka.js';
+import { connectRedis } from '../window/redis-client.js';
 import { RedisWindowStore } from '../window/redis-store.js';
 import { BatchProcessor } from './batch-processor.js';
 
@@ -24,26 +24,6 @@ export interface RunningDetector {
   stop(): Promise<void>;
 }
 
-function connectRedis(config: Config): Redis | Cluster {
-  const options: RedisOptions = {
-    // Fail fast while Redis is away (no offline queue, no per-command retries): the
-    // batch processor retries the whole batch, and redelivered steps count once.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: config.redis.commandTimeoutMs,
-    enableAutoPipelining: true,
-    retryStrategy: (attempt) =>
-      Math.min(config.redis.retryMaxMs, config.redis.retryMinMs * 2 ** attempt),
-  };
-  if (config.redis.clusterNodes) {
-    return new Cluster([...config.redis.clusterNodes], {
-      redisOptions: options,
-      enableOfflineQueue: false,
-    });
-  }
-  return new Redis(config.redis.url!, options);
-}
-
 export async function startDetector(config: Config, logger: Logger): Promise<RunningDetector> {
   logger.info({ config: redactedConfig(config) }, 'starting exfilguard run');
   const metrics = new Metrics();
@@ -51,7 +31,7 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
   const { compiled, ruleSet } = await loadRules(ruleSources);
   metrics.rulesLoaded.set(ruleSet.rules.length);
 
-  const redis = connectRedis(config);
+  const redis = connectRedis(config.redis);
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   const store = new RedisWindowStore(redis, config.keySecret);
   const pipeline = new DetectionPipeline(compiled, store);

@@ -1,0 +1,103 @@
+// The differential between window stores: random streams of steps — every detector
+// kind, several actors, late events, redeliveries, batch cuts, confirmations — run
+// through a store, giving every result and recovery in order, to compare stores by.
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { MemoryWindowStore } from '../../src/window/memory-store.js';
+import type { Observation, Step, WindowKey, WindowStore } from '../../src/window/store.js';
+
+/** The property: on random streams, a fresh store of `makeStore` gives the memory store's results. */
+export async function expectSameAsMemoryStore(
+  makeStore: () => WindowStore,
+  numRuns: number,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.array(draftArbitrary, { minLength: 1, maxLength: 150 }), async (drafts) => {
+      const memory = await runStore(new MemoryWindowStore(), drafts);
+      expect(await runStore(makeStore(), drafts)).toEqual(memory);
+    }),
+    { numRuns },
+  );
+}
+
+const SHAPE = { windowMs: 60_000, bucketMs: 6_000 };
+const KINDS = ['counter', 'sequence', 'distinct', 'ratio'] as const;
+
+export const draftArbitrary = fc.record({
+  // Five actors: on a Redis Cluster, their shards fall on different nodes.
+  actor: fc.constantFrom('192.0.2.1', '192.0.2.2', '198.51.100.7', 'alice', 'bob'),
+  kind: fc.constantFrom(...KINDS),
+  dt: fc.integer({ min: -20_000, max: 15_000 }),
+  value: fc.integer({ min: 0, max: 300 }),
+  redeliver: fc.boolean(),
+  cutAfter: fc.boolean(),
+  confirm: fc.boolean(),
+});
+export type Draft = typeof draftArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+function stepOf(draft: Draft, ts: number, offset: number): Step {
+  const key: WindowKey = {
+    rule: draft.kind,
+    scope: draft.actor === 'alice' || draft.actor === 'bob' ? 'user' : 'ip',
+    subject: draft.actor,
+  };
+  const base = { key, ts, window: SHAPE };
+  const escalation = { factor: 2, maxTtlMs: 120_000, forgetAfterMs: 600_000 };
+  const lockout = { ttlMs: 20_000, escalation };
+  const position = { stream: 'logs:0', offset };
+  let observation: Observation;
+  switch (draft.kind) {
+    case 'counter':
+      observation = { ...base, kind: 'counter', add: [1, draft.value * 1000] };
+      return { observation, fire: { atLeast: [null, 900_000] }, lockout, position };
+    case 'ratio':
+      observation = { ...base, kind: 'counter', add: [1, draft.value % 3 === 0 ? 0 : 1] };
+      return {
+        observation,
+        fire: { atLeast: [], ratio: { num: 1, den: 0, ratio: 0.6, minDen: 5 } },
+        lockout,
+        position,
+      };
+    case 'sequence':
+      observation = {
+        ...base,
+        key: { ...key, route: '/api/u/:id' },
+        kind: 'sequence',
+        id: draft.value % 60,
+        maxGap: 3,
+        recentIds: 5,
+      };
+      return { observation, fire: { atLeast: [6] }, lockout, position };
+    case 'distinct':
+      observation = { ...base, kind: 'distinct', bit: draft.value % 128, bits: 128 };
+      return { observation, fire: { atLeast: [20] }, lockout, position };
+  }
+}
+
+export async function runStore(store: WindowStore, drafts: Draft[]): Promise<unknown[]> {
+  const outputs: unknown[] = [];
+  let ts = 1_700_000_000_000;
+  let offset = 0;
+  let batch: Step[] = [];
+  let redeliveries: Step[] = [];
+  const flush = async (confirm: boolean) => {
+    if (batch.length === 0) return;
+    const result = await store.apply(batch);
+    outputs.push(result);
+    if (confirm) await store.confirm(result.recovered);
+    // Records delivered again open the next batch, as after a rebalance.
+    batch = redeliveries;
+    redeliveries = [];
+  };
+  for (const draft of drafts) {
+    ts += draft.dt;
+    const step = stepOf(draft, ts, offset);
+    batch.push(step);
+    if (draft.redeliver) redeliveries.push(step);
+    offset += 1;
+    if (draft.cutAfter) await flush(draft.confirm);
+  }
+  await flush(true);
+  await flush(true);
+  return outputs;
+}
