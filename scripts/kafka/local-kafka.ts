@@ -26,16 +26,58 @@ export interface LocalKafkaOptions {
   heapMb?: number;
   /** How long to wait for the broker to serve; two busy cores can take tens of seconds. */
   startTimeoutMs?: number;
+  /**
+   * Also a SASL_SSL listener (TLS with a self-signed certificate for 127.0.0.1, SASL
+   * PLAIN with this one user), as a production cluster would require of clients.
+   */
+  secured?: { username: string; password: string };
 }
 
-function serverProperties(port: number, controllerPort: number, dataDir: string): string {
+/** The SASL_SSL listener of a secured broker. */
+export interface SecuredListener {
+  readonly brokers: string[];
+  /** PEM of the broker's self-signed certificate: the CA a client must trust. */
+  readonly caFile: string;
+}
+
+interface SecuredProperties {
+  readonly port: number;
+  readonly keystore: string;
+  readonly storePassword: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+function securedProperties(secured: SecuredProperties): string {
+  // A JAAS value is a quoted string in a properties file: no quote or backslash in it.
+  const quoted = (text: string) => {
+    if (/["\\\n]/.test(text)) throw new Error('secured broker: no quote, backslash or newline');
+    return `"${text}"`;
+  };
+  return `# The SASL_SSL listener: TLS (self-signed, 127.0.0.1) and SASL PLAIN, one user.
+ssl.keystore.location=${secured.keystore}
+ssl.keystore.type=PKCS12
+ssl.keystore.password=${secured.storePassword}
+ssl.key.password=${secured.storePassword}
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${secured.username}=${quoted(secured.password)};
+`;
+}
+
+function serverProperties(
+  port: number,
+  controllerPort: number,
+  dataDir: string,
+  secured?: SecuredProperties,
+): string {
+  const sasl = secured ? `,SASL_SSL://127.0.0.1:${secured.port}` : '';
   return `# Written by scripts/kafka/local-kafka.ts: one node, loopback only, for tests.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${port}
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${sasl}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}${sasl}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=${join(dataDir, 'logs')}
@@ -60,20 +102,22 @@ num.recovery.threads.per.data.dir=1
 background.threads=2
 log.cleaner.threads=1
 log.cleaner.dedupe.buffer.size=33554432
-`;
+${secured ? securedProperties(secured) : ''}`;
 }
 
 export class LocalKafka {
   private process: ServiceProcess | undefined;
   /** Milliseconds the last start took, from spawning the JVM to the broker serving. */
   lastStartMs = 0;
+  /** Set when started with `secured`. */
+  secured: SecuredListener | undefined;
 
   private constructor(
     readonly port: number,
     private readonly controllerPort: number,
     readonly dataDir: string,
     private readonly jarsDir: string,
-    private readonly options: Required<LocalKafkaOptions>,
+    private readonly options: Required<Omit<LocalKafkaOptions, 'secured'>>,
   ) {}
 
   get brokers(): string[] {
@@ -89,7 +133,15 @@ export class LocalKafka {
       heapMb: options.heapMb ?? 512,
       startTimeoutMs: options.startTimeoutMs ?? 90_000,
     });
-    await writeFile(kafka.propertiesFile, serverProperties(port, controllerPort, dataDir));
+    let secured: SecuredProperties | undefined;
+    if (options.secured) {
+      const securedPort = await freePort();
+      const storePassword = randomBytes(12).toString('hex');
+      const { keystore, caFile } = await selfSignedKeystore(dataDir, storePassword);
+      secured = { port: securedPort, keystore, storePassword, ...options.secured };
+      kafka.secured = { brokers: [`127.0.0.1:${securedPort}`], caFile };
+    }
+    await writeFile(kafka.propertiesFile, serverProperties(port, controllerPort, dataDir, secured));
     await kafka.formatStorage();
     await kafka.resume();
     return kafka;
@@ -125,18 +177,7 @@ export class LocalKafka {
     const clusterId = randomBytes(16).toString('base64url');
     const args = this.javaArgs('kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`);
     args.push('-c', this.propertiesFile, '--ignore-formatted');
-    return new Promise((resolve, reject) => {
-      const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.on('error', (error) => reject(new Error(`Could not run java: ${error.message}`)));
-      child.on('exit', (code) =>
-        code === 0
-          ? resolve()
-          : reject(new Error(`Formatting Kafka storage failed (exit ${code}):\n${output}`)),
-      );
-    });
+    return runTool('java', args, 'Formatting Kafka storage');
   }
 
   /** Starts the broker on its port and data (again, after `pause`) and waits until it serves. */
@@ -175,6 +216,46 @@ export class LocalKafka {
     await this.pause();
     await rm(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** A key pair and self-signed certificate for 127.0.0.1 (keytool, from the JDK). */
+async function selfSignedKeystore(
+  dir: string,
+  password: string,
+): Promise<{ keystore: string; caFile: string }> {
+  const keystore = join(dir, 'broker.p12');
+  const caFile = join(dir, 'broker-ca.pem');
+  const store = ['-keystore', keystore, '-storetype', 'PKCS12', '-storepass', password];
+  await runTool(
+    'keytool',
+    [
+      '-genkeypair',
+      ...['-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '2'],
+      ...['-dname', 'CN=localhost', '-ext', 'SAN=IP:127.0.0.1,DNS:localhost'],
+      ...['-keypass', password, ...store],
+    ],
+    'Making the broker certificate',
+  );
+  await runTool(
+    'keytool',
+    ['-exportcert', '-rfc', '-alias', 'broker', ...store, '-file', caFile],
+    'Exporting the broker certificate',
+  );
+  return { keystore, caFile };
+}
+
+/** Runs a tool to its end; its output goes into the error when it fails. */
+function runTool(command: string, args: string[], what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => reject(new Error(`Could not run ${command}: ${error.message}`)));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${what} failed (exit ${code}):\n${output}`)),
+    );
+  });
 }
 
 async function runFromCommandLine(): Promise<void> {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config.js';
+import { ExfilguardError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -36,6 +37,35 @@ export function createKafka(config: Pick<Config, 'kafka'>, logger: Logger): Kafk
         log[LEVELS[level] ?? 'info'](rest, message);
       },
   });
+}
+
+/**
+ * A start-up failure in words an operator can act on: which setting to check. kafkajs
+ * errors carry their cause in `name` and in the message of the last retry.
+ */
+export function kafkaStartupError(error: unknown, config: Pick<Config, 'kafka'>): unknown {
+  if (!(error instanceof Error) || !error.name.startsWith('KafkaJS')) return error;
+  const messages: string[] = [];
+  for (let e: unknown = error; e instanceof Error && messages.length < 5; e = e.cause)
+    if (!messages.some((said) => said.includes(e.message))) messages.push(e.message);
+  const said = messages.join(': ');
+  if (error.name === 'KafkaJSSASLAuthenticationError') {
+    return new ExfilguardError(
+      'KAFKA_AUTH_FAILED',
+      `the brokers refused the SASL login: ${error.message}. Check EXFILGUARD_KAFKA_SASL_MECHANISM, ` +
+        'EXFILGUARD_KAFKA_SASL_USERNAME and EXFILGUARD_KAFKA_SASL_PASSWORD.',
+      { cause: error },
+    );
+  }
+  const tls = /certificate|self.signed|SSL|TLS/i.test(said)
+    ? " With TLS, EXFILGUARD_KAFKA_TLS_CA_FILE must hold the CA that signed the brokers' certificates."
+    : '';
+  return new ExfilguardError(
+    'KAFKA_UNAVAILABLE',
+    `Kafka at ${config.kafka.brokers.join(',')} could not be used: ${said}. Check ` +
+      `EXFILGUARD_KAFKA_BROKERS and that the brokers are up.${tls}`,
+    { cause: error },
+  );
 }
 
 /** Creates the topics that do not exist yet; the lockouts topic is compacted. */

@@ -4,10 +4,11 @@
 import type { Config } from '../config.js';
 import { redactedConfig } from '../config.js';
 import { buildApp } from '../http/app.js';
-import { createKafka, ensureTopics } from '../kafka/client.js';
+import { createKafka, ensureTopics, kafkaStartupError } from '../kafka/client.js';
 import type { Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import { DetectionPipeline } from '../pipeline.js';
+import type { CompiledRuleSet } from '../rules/compile.js';
 import { loadRules } from '../rules/shipped.js';
 import { RuleWatcher } from '../rules/watch.js';
 import { Publisher } from '../sink/publisher.js';
@@ -31,7 +32,28 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
   const { compiled, ruleSet } = await loadRules(ruleSources);
   metrics.rulesLoaded.set(ruleSet.rules.length);
 
+  // What is open so far, closed in reverse if start-up fails: a refused start must end
+  // the process with its error, not leave it hanging on an open connection.
+  const opened: (() => Promise<unknown> | void)[] = [];
+  try {
+    return await assemble(config, logger, metrics, compiled, ruleSet.rules.length, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    throw kafkaStartupError(error, config);
+  }
+}
+
+async function assemble(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  compiled: CompiledRuleSet,
+  ruleCount: number,
+  opened: (() => Promise<unknown> | void)[],
+): Promise<RunningDetector> {
+  const ruleSources = config.rules;
   const redis = connectRedis(config.redis);
+  opened.push(() => redis.disconnect());
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   const store = new RedisWindowStore(redis, config.keySecret);
   const pipeline = new DetectionPipeline(compiled, store);
@@ -42,6 +64,7 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
     if (created.length > 0) logger.info({ topics: created }, 'created topics');
   }
   const publisher = new Publisher(kafka, config.topics, config.kafka.clientId);
+  opened.push(() => publisher.disconnect());
   await publisher.connect();
   const processor = new BatchProcessor(
     pipeline,
@@ -78,12 +101,14 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
     activeLockouts: () => processor.activeLockouts.counts(),
   });
   const app = buildApp({ registry: metrics.registry, readiness: { checks: readiness } });
+  opened.push(() => app.close());
   const url = await app.listen({ host: config.http.host, port: config.http.port });
 
+  opened.push(() => source.stop());
   await source.start(processor.handle);
 
   const watcher = watchRules(ruleSources, pipeline, metrics, logger);
-  logger.info({ url, rules: ruleSet.rules.length }, 'exfilguard run is consuming');
+  logger.info({ url, rules: ruleCount }, 'exfilguard run is consuming');
 
   return {
     url,
