@@ -10,7 +10,7 @@ import {
   childOutput,
   collectTopic,
   detectorSetup,
-  exited,
+  exitedWithin,
   produceEvents,
   scanEvents,
   spawnCli,
@@ -73,13 +73,7 @@ describe('a TLS + SASL broker', { timeout: 150_000 }, () => {
     });
     const child = spawnCli(['run'], setup.env);
     // A wrong password must end the process, not leave it hanging on open connections.
-    const code = await Promise.race([
-      exited(child),
-      new Promise<string>((resolve) =>
-        setTimeout(() => resolve('still running after 30 s'), 30_000),
-      ),
-    ]);
-    if (typeof code === 'string') child.kill('SIGKILL');
+    const code = await exitedWithin(child, 30_000);
     const output = childOutput(child);
     expect(code).toBe(1);
     expect(output).toContain('exfilguard: [KAFKA_AUTH_FAILED] the brokers refused the SASL login');
@@ -92,13 +86,7 @@ describe('a TLS + SASL broker', { timeout: 150_000 }, () => {
     const { EXFILGUARD_KAFKA_TLS_CA_FILE: _ca, ...untrusting } = securedEnv(PASSWORD);
     const setup = await detectorSetup(kafka.brokers, redisUrl, { env: untrusting });
     const child = spawnCli(['run'], setup.env);
-    const code = await Promise.race([
-      exited(child),
-      new Promise<string>((resolve) =>
-        setTimeout(() => resolve('still running after 60 s'), 60_000),
-      ),
-    ]);
-    if (typeof code === 'string') child.kill('SIGKILL');
+    const code = await exitedWithin(child, 60_000);
     const output = childOutput(child);
     expect(code).toBe(1);
     expect(output).toContain('exfilguard: [KAFKA_UNAVAILABLE]');

@@ -87,6 +87,21 @@ export function childOutput(child: ChildProcess): string {
   return (child as ChildProcess & { output: string }).output;
 }
 
+/** The exit code, or 'timeout' (the child killed) if it is still running after `ms`. */
+export async function exitedWithin(
+  child: ChildProcess,
+  ms: number,
+): Promise<number | null | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    exited(child),
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
+  ]);
+  clearTimeout(timer);
+  if (code === 'timeout') child.kill('SIGKILL');
+  return code;
+}
+
 export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
