@@ -1,6 +1,7 @@
 // `exfilguard run`, assembled: the composition root of the streaming path. It owns
 // start-up and shutdown order — whoever opens a connection closes it:
 //   rules → Redis (window store) → Kafka topics, producer → pipeline → HTTP → consumer → watcher
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../config.js';
 import { redactedConfig } from '../config.js';
 import { buildApp } from '../http/app.js';
@@ -66,30 +67,11 @@ async function assemble(
   const publisher = new Publisher(kafka, config.topics, config.kafka.clientId);
   opened.push(() => publisher.disconnect());
   await publisher.connect();
-  const processor = new BatchProcessor(
-    pipeline,
-    publisher,
-    metrics,
-    logger.child({ component: 'batch' }),
-    {
-      minMs: config.redis.retryMinMs,
-      maxMs: config.redis.retryMaxMs,
-    },
-  );
-  const source = new KafkaSource(
-    kafka,
-    {
-      groupId: config.kafka.groupId,
-      topic: config.topics.input,
-      format: config.inputFormat,
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      maxBytesPerPartition: config.kafka.maxBytesPerPartition,
-      partitionsConsumedConcurrently: config.kafka.concurrentPartitions,
-      // A partition taken away is another member's lag now.
-      onAssigned: () => metrics.consumerLag.reset(),
-    },
-    logger.child({ component: 'consumer' }),
-  );
+  // While Redis is away, a batch is retried with pauses growing between these.
+  const backoff = { minMs: config.redis.retryMinMs, maxMs: config.redis.retryMaxMs };
+  const batchLogger = logger.child({ component: 'batch' });
+  const processor = new BatchProcessor(pipeline, publisher, metrics, batchLogger, backoff);
+  const source = inputSource(kafka, config, metrics, logger);
 
   const readiness = () => ({
     kafka: source.ready,
@@ -122,6 +104,24 @@ async function assemble(
       logger.info('stopped');
     },
   };
+}
+
+/** The consumer group on the input topic, as configured. */
+function inputSource(kafka: Kafka, config: Config, metrics: Metrics, logger: Logger): KafkaSource {
+  return new KafkaSource(
+    kafka,
+    {
+      groupId: config.kafka.groupId,
+      topic: config.topics.input,
+      format: config.inputFormat,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+      partitionsConsumedConcurrently: config.kafka.concurrentPartitions,
+      // A partition taken away is another member's lag now.
+      onAssigned: () => metrics.consumerLag.reset(),
+    },
+    logger.child({ component: 'consumer' }),
+  );
 }
 
 /** Hot reload: a good change replaces the rules in force; a bad one is refused and logged. */
