@@ -27,6 +27,15 @@ export interface CommitPoint {
  */
 const TRANSACTION_RETRY = { initialRetryTime: 10, maxRetryTime: 1000, retries: 15 };
 
+/**
+ * How long the broker lets a transaction stay open. A process killed mid-transaction
+ * leaves it open (its transactional id dies with it), and read-committed readers of the
+ * lockouts topic — the gateways — see nothing past it until the broker aborts it: with
+ * kafkajs' default, up to 60 s without new lockouts after a crash. Ours take ~50 ms;
+ * one that outlives this is aborted and its batch redelivered, which counts once.
+ */
+const TRANSACTION_TIMEOUT_MS = 10_000;
+
 export class Publisher {
   private readonly producer: Producer;
   /** One transaction at a time on a producer: batches of several partitions queue here. */
@@ -45,6 +54,7 @@ export class Publisher {
       // The default (murmur2, Java-compatible) partitioner, named to silence kafkajs' warning.
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: TRANSACTION_RETRY,
+      transactionTimeout: TRANSACTION_TIMEOUT_MS,
     });
   }
 
