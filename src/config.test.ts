@@ -55,6 +55,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes a transactional id of safe characters only', () => {
+    const ok = loadConfig({ ...BASE, EXFILGUARD_KAFKA_TRANSACTIONAL_ID: 'exfilguard-0' });
+    expect(ok.kafka.transactionalId).toBe('exfilguard-0');
+    expect(loadConfig(BASE).kafka.transactionalId).toBeUndefined();
+    expect(refusal({ ...BASE, EXFILGUARD_KAFKA_TRANSACTIONAL_ID: 'pod 0/x' })).toContain(
+      'EXFILGUARD_KAFKA_TRANSACTIONAL_ID: letters, digits, ".", "_" and "-" only',
+    );
+  });
+
   it('requires SASL credentials with a mechanism', () => {
     expect(refusal({ ...BASE, EXFILGUARD_KAFKA_SASL_MECHANISM: 'plain' })).toContain('SASL needs');
   });

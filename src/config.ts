@@ -46,6 +46,17 @@ const environmentFields = z.object({
     message: 'name at least one host:port',
   }),
   KAFKA_CLIENT_ID: z.string().min(1).default('exfilguard'),
+  /**
+   * This instance's own transactional id, stable across its restarts (e.g. a StatefulSet
+   * pod name): a restart then aborts at once a transaction its predecessor left open.
+   * Unset: a random one per process. Never the same for two running instances.
+   */
+  KAFKA_TRANSACTIONAL_ID: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
+    .optional(),
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
@@ -119,6 +130,7 @@ const kafkaEnvironmentSchema = environmentFields
   .pick({
     KAFKA_BROKERS: true,
     KAFKA_CLIENT_ID: true,
+    KAFKA_TRANSACTIONAL_ID: true,
     KAFKA_SASL_MECHANISM: true,
     KAFKA_SASL_USERNAME: true,
     KAFKA_SASL_PASSWORD: true,
@@ -144,6 +156,7 @@ export interface Config {
   readonly kafka: {
     readonly brokers: readonly string[];
     readonly clientId: string;
+    readonly transactionalId?: string;
     readonly sasl?: {
       readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
       readonly username: string;
@@ -229,6 +242,7 @@ function kafkaSections(env: KafkaEnvironment): Pick<Config, 'kafka' | 'topics'> 
     kafka: {
       brokers: env.KAFKA_BROKERS,
       clientId: env.KAFKA_CLIENT_ID,
+      ...(env.KAFKA_TRANSACTIONAL_ID && { transactionalId: env.KAFKA_TRANSACTIONAL_ID }),
       ...(env.KAFKA_SASL_MECHANISM && {
         sasl: {
           mechanism: env.KAFKA_SASL_MECHANISM,

@@ -64,7 +64,8 @@ async function assemble(
     const created = await ensureTopics(kafka, config);
     if (created.length > 0) logger.info({ topics: created }, 'created topics');
   }
-  const publisher = new Publisher(kafka, config.topics, config.kafka.clientId);
+  const { clientId, transactionalId } = config.kafka;
+  const publisher = new Publisher(kafka, config.topics, clientId, transactionalId);
   opened.push(() => publisher.disconnect());
   await publisher.connect();
   // While Redis is away, a batch is retried with pauses growing between these.

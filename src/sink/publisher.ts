@@ -45,10 +45,13 @@ export class Publisher {
     kafka: Kafka,
     private readonly topics: { readonly lockouts: string; readonly deadLetters: string },
     clientId: string,
+    transactionalId?: string,
   ) {
     this.producer = kafka.producer({
-      // Unique per process: a restarted instance never collides with a lingering one.
-      transactionalId: `${clientId}-${randomUUID()}`,
+      // The instance's own, when configured: its restart fences the dead predecessor and
+      // aborts what it left open. Otherwise unique per process: never two alike, but a
+      // transaction left open by a crash then lasts until TRANSACTION_TIMEOUT_MS.
+      transactionalId: transactionalId ?? `${clientId}-${randomUUID()}`,
       idempotent: true,
       maxInFlightRequests: 1,
       // The default (murmur2, Java-compatible) partitioner, named to silence kafkajs' warning.

@@ -1,7 +1,8 @@
 // Faults that must lose nothing and announce nothing twice: the detector killed
 // (-9) mid-stream, two instances sharing the partitions, Redis frozen, Redis
 // restarted with AOF, and a clean SIGTERM. Each run must end with exactly the
-// lockouts replay's engine gives for the same events.
+// lockouts replay's engine gives for the same events. And one that must not delay
+// them: a predecessor's transaction left open, aborted by a restart with its id.
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { LocalRedis } from '../../scripts/redis/local-redis.js';
 import { freePort } from '../../scripts/lib/service-process.js';
@@ -11,13 +12,16 @@ import {
   collectTopic,
   detectorSetup,
   exited,
+  produceEvents,
   produceOverTime,
   receivedLockouts,
+  scanEvents,
   settle,
   spawnDetector,
   startInProcess,
   waitFor,
 } from '../support/detector.js';
+import { testKafka, uniqueName } from '../support/kafka.js';
 import { expectedLockouts, faultWorkload } from '../support/workload.js';
 
 const brokers = inject('kafkaBrokers');
@@ -59,6 +63,48 @@ describe('faults', { timeout: 150_000 }, () => {
     second.kill('SIGTERM');
     expect(await exited(second), childOutput(second)).toBe(0);
     expect(receivedLockouts(lockouts.received)).toEqual(expected);
+  });
+
+  it('a restart with the same transactional id aborts the transaction its predecessor left open', async () => {
+    const transactionalId = uniqueName('exfilguard-instance');
+    const setup = await detectorSetup(brokers, redisUrl, {
+      env: { EXFILGUARD_KAFKA_TRANSACTIONAL_ID: transactionalId },
+    });
+    const lockouts = await collectTopic(brokers, setup.topics.lockouts);
+    cleanups.push(() => lockouts.stop());
+
+    // The predecessor: a transaction open on both lockout partitions, never ended, and
+    // a timeout (60 s) far past this test's patience.
+    const predecessor = testKafka(brokers).producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+    });
+    await predecessor.connect();
+    cleanups.push(() => predecessor.disconnect());
+    const open = await predecessor.transaction();
+    await open.send({
+      topic: setup.topics.lockouts,
+      messages: [0, 1].map((partition) => ({ partition, key: 'ip:x', value: 'never committed' })),
+    });
+
+    const detector = await startInProcess(setup);
+    cleanups.push(() => detector.stop());
+    const sentAt = await produceEvents(
+      brokers,
+      setup.topics.input,
+      scanEvents('203.0.113.90', 60, Date.now()),
+    );
+    await waitFor(
+      () => lockouts.received.length >= 1,
+      15_000,
+      'the lockout past the open transaction',
+    );
+    const values = lockouts.received.map((r) => r.message.value?.toString() ?? '');
+    expect(values.some((v) => v.includes('203.0.113.90'))).toBe(true);
+    expect(values).not.toContain('never committed');
+    expect(lockouts.received[0]!.receivedAt - sentAt).toBeLessThan(15_000);
   });
 
   it('two instances in one group split the partitions and give the lockouts of one', async () => {
