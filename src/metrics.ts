@@ -63,7 +63,7 @@ export class Metrics {
     help: 'Lockouts published by this instance that are still in force, by rule, scope and mode.',
     labelNames: ['rule', 'scope', 'mode'] as const,
     registers: [this.registry],
-    collect: () => this.readSources(),
+    collect: () => this.readActiveLockouts(),
   });
 
   readonly consumerLag = new Gauge({
@@ -137,7 +137,7 @@ export class Metrics {
     help: '1 when a component is ready (kafka, redis, rules), else 0.',
     labelNames: ['component'] as const,
     registers: [this.registry],
-    collect: () => this.readSources(),
+    collect: () => this.readReadiness(),
   });
 
   /** Read at every scrape (set by the composition root); undefined in replay and tests. */
@@ -156,13 +156,16 @@ export class Metrics {
     this.sources = sources;
   }
 
-  private readSources(): void {
-    const { sources } = this;
-    if (!sources) return;
-    for (const [component, ready] of Object.entries(sources.readiness()))
+  private readReadiness(): void {
+    if (!this.sources) return;
+    for (const [component, ready] of Object.entries(this.sources.readiness()))
       this.ready.set({ component }, ready ? 1 : 0);
+  }
+
+  private readActiveLockouts(): void {
+    if (!this.sources) return;
     this.activeLockouts.reset();
-    for (const { labels, count } of sources.activeLockouts())
+    for (const { labels, count } of this.sources.activeLockouts())
       this.activeLockouts.set(labels, count);
   }
 }

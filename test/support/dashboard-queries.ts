@@ -3,6 +3,7 @@
 // real Prometheus with the substitutions Grafana would make.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { replaceVariables, variablesIn } from './dashboards.js';
 import type { RunningPrometheus } from './prometheus.js';
 
 /** A query to run: where it came from, and its text before substitution. */
@@ -103,23 +104,13 @@ export const GLOBALS: Readonly<Record<string, string>> = {
   __range_ms: '300000',
 };
 
-/** `$name`, `${name}`, `${name:format}` and `[[name]]` replaced, as Grafana would with one value. */
+/** Every variable given a value replaced, as Grafana would with one value; the rest kept. */
 export function substitute(expr: string, values: Readonly<Record<string, string>>): string {
-  return expr.replace(
-    /\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\[\[([A-Za-z_]\w*)\]\]|\$([A-Za-z_]\w*)/g,
-    (whole, braced?: string, bracketed?: string, bare?: string) => {
-      const name = braced ?? bracketed ?? bare ?? '';
-      return values[name] ?? whole;
-    },
-  );
+  return replaceVariables(expr, (name, asWritten) => values[name] ?? asWritten);
 }
 
-/** Names of variables still in the text (`$1` of label_replace is no variable). */
-export function unresolved(expr: string): string[] {
-  return [...expr.matchAll(/\$\{?([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)\]\]/g)].map(
-    (m) => m[1] ?? m[2] ?? '',
-  );
-}
+/** Names of variables still in the text. */
+export const unresolved = variablesIn;
 
 /** How a `query` variable's values are found: `label_values(metric, label)`, `label_values(label)`. */
 export function labelValuesQuery(

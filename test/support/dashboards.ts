@@ -111,12 +111,25 @@ export function dashboardQueries(dashboards = loadDashboards()): PanelQuery[] {
   );
 }
 
-/** Grafana's spellings of a variable: `$name`, `${name}`, `${name:format}`, `[[name]]`. */
-const VARIABLE = /\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]/g;
+/**
+ * Grafana's spellings of a variable: `${name}`, `${name:format}`, `[[name]]`, `$name`
+ * (a name starts with a letter or `_`: `$1` in label_replace is no variable).
+ */
+const VARIABLE = /\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\[\[([A-Za-z_]\w*)\]\]|\$([A-Za-z_]\w*)/g;
 
 /** Names of the variables a query refers to. */
 export function variablesIn(expr: string): string[] {
   return [...expr.matchAll(VARIABLE)].map((match) => match[1] ?? match[2] ?? match[3] ?? '');
+}
+
+/** Each variable of `expr` replaced by `valueOf(name, asWritten)`. */
+export function replaceVariables(
+  expr: string,
+  valueOf: (name: string, asWritten: string) => string,
+): string {
+  return expr.replace(VARIABLE, (whole: string, a?: string, b?: string, c?: string) =>
+    valueOf(a ?? b ?? c ?? '', whole),
+  );
 }
 
 /**
@@ -129,8 +142,7 @@ export function substituteVariables(
   rateInterval = '1m',
 ): string {
   const all: Record<string, string> = { __rate_interval: rateInterval, ...values };
-  return expr.replace(VARIABLE, (_text, a, b, c) => {
-    const name = String(a ?? b ?? c);
+  return replaceVariables(expr, (name) => {
     const value = all[name];
     if (value === undefined)
       throw new Error(`no value for the Grafana variable $${name} in ${expr}`);
