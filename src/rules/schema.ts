@@ -103,8 +103,9 @@ export const detectSchema = z.discriminatedUnion('kind', [
       /** How many recent distinct ids a new id is compared with. */
       recentIds: z.number().int().min(2).max(64).default(64),
       /**
-       * And close ids must be at least this share of the actor's requests on the route:
-       * hundreds of people behind one NAT land close ids by chance, a fraction of a percent.
+       * And close ids must be at least this share of the actor's new ids on the route
+       * (repeats of recent ids count in neither): hundreds of people behind one NAT land
+       * close ids by chance, a fraction of a percent.
        */
       minShare: z.number().min(0).max(1).default(0.3),
     })

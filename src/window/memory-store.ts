@@ -281,11 +281,13 @@ function applyCounter(ring: BucketRing, observation: CounterObservation): Readin
 
 function applySequence(state: SequenceState, observation: SequenceObservation): Reading {
   const { bucket, live } = state.ring.advance(observation.ts);
-  if (live) state.ring.add(bucket, 1, 1);
+  // A repeat of a recent id fetches no new record: it counts in neither figure, so
+  // repeats cannot dilute the share of close ids (issue 9, item 1).
   if (live && !state.recent.includes(observation.id)) {
     const close = state.recent.some((id) => Math.abs(id - observation.id) <= observation.maxGap);
     state.recent.push(observation.id);
     if (state.recent.length > observation.recentIds) state.recent.shift();
+    state.ring.add(bucket, 1, 1);
     if (close) state.ring.add(bucket, 0, 1);
   }
   return state.ring.sums();

@@ -111,7 +111,7 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
         sequence('a', 1, 11),
         sequence('a', 500_000, 12),
       ]);
-      // Readings are [close ids, requests].
+      // Readings are [close ids, new ids].
       expect(got).toEqual([
         [0, 1],
         [1, 2],
@@ -130,6 +130,28 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
       // 101 close; 101 repeat; 103 close; 200 far; 204 close; 100: recent now [103,200,204] → close (103);
       // 99 close; 98 close.
       expect(got.map((r) => r[0])).toEqual([0, 1, 1, 2, 2, 3, 4, 5, 6]);
+      await store.close();
+    });
+
+    it('counts a repeat of a recent id in neither figure (padding cannot dilute)', async () => {
+      const store = await makeStore();
+      const ids = [500, 1, 1, 1, 501, 1, 1, 1, 502];
+      const got = await readings(
+        store,
+        ids.map((id, i) => sequence('a', i * 1000, id)),
+      );
+      // [close ids, new ids]: 500 new; 1 new, far; 1, 1 repeats; 501 close; …; 502 close.
+      expect(got).toEqual([
+        [0, 1],
+        [0, 2],
+        [0, 2],
+        [0, 2],
+        [1, 3],
+        [1, 3],
+        [1, 3],
+        [1, 3],
+        [2, 4],
+      ]);
       await store.close();
     });
 

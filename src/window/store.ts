@@ -54,7 +54,8 @@ export interface DistinctObservation {
 /**
  * An object id touched. It counts as "close" when it is new (not among the `recentIds`
  * last distinct ids) and within `maxGap` of one of them: the signature of walking ids
- * in order, by stride, or shuffled within a range. The reading is [close ids, requests].
+ * in order, by stride, or shuffled within a range. The reading is [close ids, new ids]:
+ * a repeat of a recent id counts in neither.
  */
 export interface SequenceObservation {
   readonly kind: 'sequence';
@@ -70,7 +71,7 @@ export type Observation = CounterObservation | DistinctObservation | SequenceObs
 
 /**
  * The window's figures after the observation: counter → the sums; distinct → [estimate];
- * sequence → [close ids, requests in the window].
+ * sequence → [close ids, new ids in the window].
  */
 export type Reading = readonly number[];
 

@@ -111,7 +111,7 @@ describe('exfilguard replay', () => {
     const input = await tempFile('scan.jsonl', scanLines('192.0.2.81', 60).join('\n'));
     const { stdout } = await run(['replay', '--explain', 'ip:192.0.2.81', input]);
     expect(stdout).toContain('rule sequential-id-scan (enumeration, window 10m, mode enforce)');
-    expect(stdout).toMatch(/FIRES sequentialIds=50 requests=51 threshold=50/);
+    expect(stdout).toMatch(/FIRES sequentialIds=50 newIds=51 threshold=50/);
     expect(stdout).toContain('=> lockout at 2015-05-18T12:00:25.000Z for 1h');
     expect(stdout).toContain('rule object-breadth');
     expect(stdout).toContain('not keyed by ip');

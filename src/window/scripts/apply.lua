@@ -206,8 +206,6 @@ end
 local function applySequence(st, sp, ts, id)
   local b, live = advance(st, ts, sp)
   if live then
-    local at = entry(st, b, sp, 3)
-    st[at + 2] = st[at + 2] + 1
     local recent = st[R]
     local seen, close, gap = false, false, sp.p1
     -- One pass: seen before ends it; close to one seen before is noted on the way.
@@ -216,7 +214,10 @@ local function applySequence(st, sp, ts, id)
       if d == 0 then seen = true; break end
       if d <= gap and d >= -gap then close = true end
     end
+    -- A repeat fetches no new record: it counts in neither figure (close ids, new ids).
     if not seen then
+      local at = entry(st, b, sp, 3)
+      st[at + 2] = st[at + 2] + 1
       recent[#recent + 1] = id
       if #recent > sp.p2 then table.remove(recent, 1) end
       if close then st[at + 1] = st[at + 1] + 1 end
