@@ -9,6 +9,7 @@ import { SCOPES } from '../rules/schema.js';
 import { loadRules } from '../rules/shipped.js';
 import { parseDuration } from '../rules/units.js';
 import { UsageError, type CommandIo } from './io.js';
+import { describeKeySecret, KEY_SECRET_USAGE, keySecretChoice } from './key-secret.js';
 
 export const REPLAY_USAGE = `Usage: exfilguard replay [options] FILE...   (FILE may be "-" for stdin, or end in .gz)
 
@@ -19,7 +20,7 @@ export const REPLAY_USAGE = `Usage: exfilguard replay [options] FILE...   (FILE 
   --explain SCOPE:SUBJECT
                        trace one actor (e.g. ip:203.0.113.7): per rule, its figures and why it fired or not
   --reorder DURATION   how far out of order events may arrive (default 2m)
-`;
+${KEY_SECRET_USAGE}`;
 
 const FORMATS: readonly EventFormat[] = ['auto', 'json', 'combined'];
 
@@ -34,6 +35,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
       table: { type: 'boolean', default: false },
       explain: { type: 'string' },
       reorder: { type: 'string', default: '2m' },
+      'key-secret-file': { type: 'string' },
     },
   });
   if (positionals.length === 0)
@@ -46,9 +48,11 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
     throw new UsageError(`--reorder takes a duration like "2m", got "${values.reorder}"`);
   const explainer = values.explain ? parseExplain(values.explain) : undefined;
 
+  const key = await keySecretChoice(values['key-secret-file']);
   const { compiled } = await loadRules({
     dirs: values.rules,
     shipped: !values['no-shipped-rules'],
+    distinctHash: key.distinctHash,
   });
   const lockouts: LockoutCommand[] = [];
   const streaming = !values.table && !explainer;
@@ -64,7 +68,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
   if (io.stderrIsTty) io.stderr(`${progressBar(1)}\n`);
   if (explainer) io.stdout(explainer.format(compiled, lockouts));
   else if (values.table) io.stdout(lockouts.length > 0 ? formatTable(lockouts) : 'no lockouts\n');
-  io.stderr(formatSummary(summary));
+  io.stderr(`${formatSummary(summary)}${describeKeySecret(key)}\n`);
   return 0;
 }
 

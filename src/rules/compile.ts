@@ -2,6 +2,7 @@
 // the match predicate, the window shape, the allowlist lookups.
 import { CidrSet } from '../normalize/cidr-set.js';
 import type { NormalizedEvent } from '../normalize/normalize.js';
+import { DistinctHash } from '../detect/distinct-hash.js';
 import { fireConditionOf } from '../detect/index.js';
 import type { FireCondition, LockoutPolicy, WindowShape } from '../window/store.js';
 import type { RuleSet } from './load.js';
@@ -15,6 +16,8 @@ export interface CompiledRule {
   readonly lockout: LockoutPolicy;
   /** True when the event counts for this rule (methods, routes, status, static assets). */
   readonly matches: (event: NormalizedEvent) => boolean;
+  /** Places values in breadth bitmaps: keyed by the detector's secret (or the built-in key). */
+  readonly distinctHash: DistinctHash;
 }
 
 export interface CompiledAllowlist {
@@ -27,14 +30,20 @@ export interface CompiledRuleSet {
   readonly allowlist: CompiledAllowlist;
 }
 
-export function compileRuleSet(ruleSet: RuleSet): CompiledRuleSet {
+export function compileRuleSet(
+  ruleSet: RuleSet,
+  distinctHash: DistinctHash = DistinctHash.builtIn(),
+): CompiledRuleSet {
   return {
-    rules: ruleSet.rules.map(compileRule),
+    rules: ruleSet.rules.map((rule) => compileRule(rule, distinctHash)),
     allowlist: compileAllowlists(ruleSet.allowlists),
   };
 }
 
-export function compileRule(rule: Rule): CompiledRule {
+export function compileRule(
+  rule: Rule,
+  distinctHash: DistinctHash = DistinctHash.builtIn(),
+): CompiledRule {
   const bucketMs = Math.ceil(rule.window / rule.buckets);
   return {
     rule,
@@ -42,6 +51,7 @@ export function compileRule(rule: Rule): CompiledRule {
     fire: fireConditionOf(rule),
     lockout: lockoutPolicyOf(rule),
     matches: compileMatch(rule),
+    distinctHash,
   };
 }
 

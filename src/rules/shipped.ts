@@ -3,6 +3,7 @@
 // (their own rules, overrides of shipped ones, allowlists).
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package.js';
+import type { DistinctHash } from '../detect/distinct-hash.js';
 import { compileRuleSet, type CompiledRuleSet } from './compile.js';
 import { loadRuleSet, type RuleSet } from './load.js';
 
@@ -13,6 +14,8 @@ export interface RuleSources {
   readonly dirs: readonly string[];
   /** False to leave the shipped rules out entirely. */
   readonly shipped: boolean;
+  /** The breadth hash keyed by the detector's secret; the built-in key when absent. */
+  readonly distinctHash?: DistinctHash;
 }
 
 export function ruleFolders(sources: RuleSources): string[] {
@@ -23,5 +26,5 @@ export async function loadRules(
   sources: RuleSources,
 ): Promise<{ ruleSet: RuleSet; compiled: CompiledRuleSet }> {
   const ruleSet = await loadRuleSet(ruleFolders(sources));
-  return { ruleSet, compiled: compileRuleSet(ruleSet) };
+  return { ruleSet, compiled: compileRuleSet(ruleSet, sources.distinctHash) };
 }

@@ -10,7 +10,8 @@ import type { Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import { DetectionPipeline } from '../pipeline.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
-import { loadRules } from '../rules/shipped.js';
+import { loadRules, type RuleSources } from '../rules/shipped.js';
+import { DistinctHash } from '../detect/distinct-hash.js';
 import { RuleWatcher } from '../rules/watch.js';
 import { Publisher } from '../sink/publisher.js';
 import { KafkaSource } from '../source/kafka.js';
@@ -29,8 +30,7 @@ export interface RunningDetector {
 export async function startDetector(config: Config, logger: Logger): Promise<RunningDetector> {
   logger.info({ config: redactedConfig(config) }, 'starting exfilguard run');
   const metrics = new Metrics();
-  const ruleSources = config.rules;
-  const { compiled, ruleSet } = await loadRules(ruleSources);
+  const { compiled, ruleSet } = await loadRules(ruleSourcesOf(config));
   metrics.rulesLoaded.set(ruleSet.rules.length);
 
   // What is open so far, closed in reverse if start-up fails: a refused start must end
@@ -52,7 +52,7 @@ async function assemble(
   ruleCount: number,
   opened: (() => Promise<unknown> | void)[],
 ): Promise<RunningDetector> {
-  const ruleSources = config.rules;
+  const ruleSources = ruleSourcesOf(config);
   const redis = connectRedis(config.redis);
   opened.push(() => redis.disconnect());
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
@@ -152,4 +152,9 @@ function watchRules(
   });
   watcher.start();
   return watcher;
+}
+
+/** The rule folders, with breadth bitmaps keyed by the key secret (replay takes the same). */
+function ruleSourcesOf(config: Config): RuleSources {
+  return { ...config.rules, distinctHash: DistinctHash.fromSecret(config.keySecret) };
 }

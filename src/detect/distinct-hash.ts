@@ -1,0 +1,51 @@
+// The keyed hash that places a value (a route, or route + object id) in a breadth
+// bitmap. Keyed, because an unkeyed hash lets an attacker pick ids that share a few
+// bits: 2,000 distinct records read as ~100 (issue 9). The key is derived from the
+// detector's key secret (EXFILGUARD_KEY_SECRET), so replay and rule tests given the
+// same secret place every value in the same bit as the live detector did.
+import { createHmac } from 'node:crypto';
+import { sipHash24, sipKeyOf, type SipKey } from './siphash.js';
+
+/**
+ * The key of replay and rule tests run without a secret: fixed, so their results are
+ * reproducible, and public, so their breadth estimates can be steered by chosen ids.
+ * Decisions match the live detector's only with its secret.
+ */
+export const BUILT_IN_SECRET = 'exfilguard built-in breadth key: not the live detector secret';
+
+/** Domain separation: the Redis key names use the same secret for another HMAC. */
+const LABEL = 'exfilguard/breadth-bitmap/v1';
+
+export class DistinctHash {
+  readonly #key: SipKey;
+  private buffer = Buffer.alloc(256);
+
+  private constructor(
+    secret: string,
+    /** True for the built-in key: said in replay's summary. */
+    readonly builtIn: boolean,
+  ) {
+    this.#key = sipKeyOf(createHmac('sha256', secret).update(LABEL).digest().subarray(0, 16));
+  }
+
+  static fromSecret(secret: string): DistinctHash {
+    return new DistinctHash(secret, false);
+  }
+
+  static builtIn(): DistinctHash {
+    return new DistinctHash(BUILT_IN_SECRET, true);
+  }
+
+  /** The value's bit in a bitmap of `bits` bits, a power of two. */
+  bitOf(value: string, bits: number): number {
+    // A UTF-8 byte per UTF-16 unit at most three: grow once for a long value.
+    if (value.length * 3 > this.buffer.length) this.buffer = Buffer.alloc(value.length * 3);
+    const length = this.buffer.write(value, 'utf8');
+    return sipHash24(this.#key, this.buffer, length)[1] & (bits - 1);
+  }
+
+  /** Never print key material, whatever logs the rule set. */
+  toJSON(): string {
+    return this.builtIn ? '[built-in breadth key]' : '[breadth key from the key secret]';
+  }
+}
