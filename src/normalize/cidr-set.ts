@@ -22,7 +22,7 @@ interface Ipv6Table {
   readonly networks: Set<string>;
 }
 
-/** A set of IPv4 and IPv6 networks; IPv4-mapped IPv6 addresses match IPv4 networks. */
+/** A set of IPv4 and IPv6 networks; IPv6 addresses that embed IPv4 match IPv4 networks. */
 export class CidrSet {
   readonly #ipv4 = new Map<number, Ipv4Table>();
   readonly #ipv6 = new Map<number, Ipv6Table>();

@@ -1,21 +1,24 @@
 // CIDR text for allowlists, parsed strictly at config load (cidr-set.ts does
 // the per-event membership test).
 //
-// IPv4-mapped IPv6 CIDRs (`::ffff:10.0.0.0/104`) become the IPv4 CIDRs they
-// are (`10.0.0.0/8`), since mapped addresses are IPv4 addresses here (ip.ts).
-// A shorter IPv6 CIDR that merely contains the mapped range (`::/0`,
-// `::/64`) stays IPv6 and matches IPv6 clients only: an allowlist entry that
+// CIDRs inside a range that embeds IPv4 (`::ffff:10.0.0.0/104`,
+// `64:ff9b::10.0.0.0/104`; embedded-ipv4.ts) become the IPv4 CIDRs they are
+// (`10.0.0.0/8`), since such addresses are IPv4 addresses here (ip.ts); and an
+// IPv4 CIDR matches its clients in every embedded form.
+// A shorter IPv6 CIDR that merely contains such a range (`::/0`, `::/64`,
+// `64:ff9b::/64`) stays IPv6 and matches IPv6 clients only: an allowlist entry that
 // silently admitted every IPv4 client as well would be the dangerous reading.
-import { formatIp, isIpv4Mapped, mappedIpv4, parsePlainIp, type IpAddress } from './ip.js';
-import { ipv4Mask } from './ipv4.js';
-import { maskIpv6, type Ipv6Groups } from './ipv6.js';
+import { isIpv4EmbeddingPrefix, lastIpv4 } from './embedded-ipv4.js';
+import { formatIp, type IpAddress } from './ip.js';
+import { ipv4Mask, parseIpv4 } from './ipv4.js';
+import { maskIpv6, parseIpv6, type Ipv6Groups } from './ipv6.js';
 
 /** A network: its address with host bits zero, and its prefix length. */
 export type Cidr =
   | { readonly family: 4; readonly network: number; readonly prefixLength: number }
   | { readonly family: 6; readonly network: Ipv6Groups; readonly prefixLength: number };
 
-const MAPPED_PREFIX_LENGTH = 96;
+const EMBEDDING_PREFIX_LENGTH = 96;
 
 /**
  * Parses `address/length`, or a bare address (a /32 or /128). Strict, for
@@ -26,21 +29,31 @@ const MAPPED_PREFIX_LENGTH = 96;
 export function parseCidr(text: string): Cidr {
   const slash = text.indexOf('/');
   const addressText = slash === -1 ? text : text.slice(0, slash);
-  const address = parsePlainIp(addressText);
+  const address = parseRawAddress(addressText);
   if (address === undefined) throw cidrError(text, 'not an IPv4 or IPv6 address');
-  const maxLength = addressText.includes(':') ? 128 : 32;
+  const maxLength = address.family === 6 ? 128 : 32;
   const prefixLength = slash === -1 ? maxLength : parsePrefixLength(text.slice(slash + 1));
   if (prefixLength === undefined || prefixLength > maxLength) {
     throw cidrError(text, `prefix length must be an integer 0–${maxLength}`);
   }
   const cidr = maxLength === 32 ? ipv4Cidr(address, prefixLength) : ipv6Cidr(address, prefixLength);
   if (cidr === undefined) {
-    throw cidrError(
-      text,
-      `host bits are set; did you mean ${networkText(address, prefixLength, maxLength)}?`,
-    );
+    throw cidrError(text, `host bits are set; did you mean ${networkText(address, prefixLength)}?`);
   }
   return cidr;
+}
+
+/**
+ * The address as written: IPv6 text stays IPv6 even when it embeds IPv4, since the
+ * prefix length counts its 128 bits (parseIp would have made it IPv4).
+ */
+function parseRawAddress(text: string): IpAddress | undefined {
+  if (!text.includes(':')) {
+    const value = parseIpv4(text);
+    return value === undefined ? undefined : { family: 4, value };
+  }
+  const groups = parseIpv6(text);
+  return groups === undefined ? undefined : { family: 6, groups };
 }
 
 function cidrError(text: string, problem: string): Error {
@@ -60,37 +73,41 @@ function parsePrefixLength(text: string): number | undefined {
 
 /** The IPv4 CIDR, or undefined when host bits are set. */
 function ipv4Cidr(address: IpAddress, prefixLength: number): Cidr | undefined {
-  if (address.family !== 4) return undefined; // unreachable: text without ":" is IPv4
+  if (address.family !== 4) return undefined; // unreachable: maxLength 32 is IPv4
   const network = (address.value & ipv4Mask(prefixLength)) >>> 0;
   return network === address.value ? { family: 4, network, prefixLength } : undefined;
 }
 
-/** The CIDR of IPv6 text (mapped ranges as IPv4), or undefined when host bits are set. */
+/** The CIDR of IPv6 text (embedded IPv4 as IPv4), or undefined when host bits are set. */
 function ipv6Cidr(address: IpAddress, prefixLength: number): Cidr | undefined {
-  const groups = ipv6Groups(address);
+  if (address.family !== 6) return undefined; // unreachable: text with ":" is IPv6
+  const groups = address.groups;
   const network = maskIpv6(groups, prefixLength);
   if (!network.every((group, i) => group === groups[i])) return undefined;
-  if (prefixLength >= MAPPED_PREFIX_LENGTH && isIpv4Mapped(network)) {
-    const ipv4Length = prefixLength - MAPPED_PREFIX_LENGTH;
-    return { family: 4, network: mappedIpv4(network), prefixLength: ipv4Length };
+  if (prefixLength >= EMBEDDING_PREFIX_LENGTH && embedsIpv4(network)) {
+    const ipv4Length = prefixLength - EMBEDDING_PREFIX_LENGTH;
+    return { family: 4, network: lastIpv4(network), prefixLength: ipv4Length };
   }
   return { family: 6, network, prefixLength };
 }
 
-/** IPv6 groups of an address; IPv4 (from mapped text) goes back to ::ffff:a.b.c.d. */
-function ipv6Groups(address: IpAddress): Ipv6Groups {
-  if (address.family === 6) return address.groups;
-  const value = address.value;
-  return [0, 0, 0, 0, 0, 0xffff, value >>> 16, value & 0xffff];
+/**
+ * Whether a network of /96 or longer is a range of embedded IPv4 addresses. In the
+ * IPv4-compatible range ::/96, only networks outside ::/112 are: `::1/128` and `::/96`
+ * stay IPv6, as the loopback and unspecified addresses in them do (embedded-ipv4.ts).
+ */
+function embedsIpv4(network: Ipv6Groups): boolean {
+  const compatible = network[0] === 0 && network[5] === 0;
+  return isIpv4EmbeddingPrefix(network) && (!compatible || network[6] !== 0);
 }
 
 /** The network an erroneous `address/prefixLength` probably meant, for the error message. */
-function networkText(address: IpAddress, prefixLength: number, maxLength: number): string {
-  if (address.family === 4 && maxLength === 32) {
+function networkText(address: IpAddress, prefixLength: number): string {
+  if (address.family === 4) {
     const network = (address.value & ipv4Mask(prefixLength)) >>> 0;
     return `${formatIp({ family: 4, value: network })}/${prefixLength}`;
   }
-  const groups = maskIpv6(ipv6Groups(address), prefixLength);
+  const groups = maskIpv6(address.groups, prefixLength);
   return `${formatIp({ family: 6, groups })}/${prefixLength}`;
 }
 

@@ -29,8 +29,8 @@ describe('parseIp', () => {
     ['1::', '1::', 6],
     ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0', 6],
     ['::2:3:4:5:6:7:8', '0:2:3:4:5:6:7:8', 6],
-    ['::1.2.3.4', '::102:304', 6],
-    ['64:ff9b::192.0.2.33', '64:ff9b::c000:221', 6],
+    ['::1.2.3.4', '1.2.3.4', 4],
+    ['64:ff9b::192.0.2.33', '192.0.2.33', 4],
     ['fe80::1%eth0', 'fe80::1', 6],
     ['fe80::1%25', 'fe80::1', 6],
     ['[2001:db8::1]', '2001:db8::1', 6],
@@ -128,8 +128,8 @@ describe('actorIp', () => {
     const half = fc.tuple(group, group, group, group);
     fc.assert(
       fc.property(half, half, half, (network, hostA, hostB) => {
-        // A first group of 0 could make the address IPv4-mapped (an IPv4 actor).
-        fc.pre(network[0] !== 0);
+        // ::/96 and 64:ff9b::/32 can embed IPv4 (an IPv4 actor): see embedded-ipv4.test.ts.
+        fc.pre(network[0] !== 0 && network[0] !== 0x64);
         const text = (groups: number[]) => groups.map((g) => g.toString(16)).join(':');
         const a = actorIp(text([...network, ...hostA]), 64);
         expect(actorIp(text([...network, ...hostB]), 64)).toBe(a);

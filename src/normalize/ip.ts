@@ -1,7 +1,9 @@
 // Client addresses: one parser for both families, and the actor key that
-// rules count per. An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`, what a
-// dual-stack socket reports for an IPv4 client) IS that IPv4 address here,
+// rules count per. An IPv6 address that embeds an IPv4 client (`::ffff:1.2.3.4`,
+// what a dual-stack socket reports for an IPv4 client; `64:ff9b::1.2.3.4`, what a
+// NAT64/SIIT translator reports; see embedded-ipv4.ts) IS that IPv4 address here,
 // everywhere: in actor keys and in CIDR membership.
+import { embeddedIpv4 } from './embedded-ipv4.js';
 import { formatIpv4, parseIpv4 } from './ipv4.js';
 import { formatIpv6, maskIpv6, parseIpv6, type Ipv6Groups } from './ipv6.js';
 
@@ -12,19 +14,16 @@ export type IpAddress =
 
 /**
  * Parses IPv4 or IPv6 text. Accepts what logs contain: compressed and full IPv6,
- * embedded dotted IPv4 (`::ffff:1.2.3.4`, returned as family 4), a zone id
+ * dotted IPv4 tails (`::ffff:1.2.3.4`), a zone id
  * (`fe80::1%eth0`, dropped: it names the receiving interface, not the client) and
- * surrounding brackets (`[2001:db8::1]`). Undefined for anything else.
+ * surrounding brackets (`[2001:db8::1]`). An address that embeds an IPv4 client
+ * (`::ffff:1.2.3.4`, `64:ff9b::102:304`) is returned as family 4. Undefined for
+ * anything else.
  */
 export function parseIp(text: string): IpAddress | undefined {
   if (!text.includes(':')) return ipv4Address(parseIpv4(text));
   const plain = withoutBracketsAndZone(text);
   return plain === undefined ? undefined : parsePlainIpv6(plain);
-}
-
-/** Like parseIp but without brackets or zone ids: the form CIDR text uses. */
-export function parsePlainIp(text: string): IpAddress | undefined {
-  return text.includes(':') ? parsePlainIpv6(text) : ipv4Address(parseIpv4(text));
 }
 
 function ipv4Address(value: number | undefined): IpAddress | undefined {
@@ -34,7 +33,8 @@ function ipv4Address(value: number | undefined): IpAddress | undefined {
 function parsePlainIpv6(text: string): IpAddress | undefined {
   const groups = parseIpv6(text);
   if (groups === undefined) return undefined;
-  return isIpv4Mapped(groups) ? ipv4Address(mappedIpv4(groups)) : { family: 6, groups };
+  const ipv4 = embeddedIpv4(groups);
+  return ipv4 === undefined ? { family: 6, groups } : { family: 4, value: ipv4 };
 }
 
 function withoutBracketsAndZone(text: string): string | undefined {
@@ -48,24 +48,14 @@ function withoutBracketsAndZone(text: string): string | undefined {
   return zone === plain.length - 1 ? undefined : plain.slice(0, zone);
 }
 
-/** Whether the groups are in ::ffff:0:0/96, the IPv4-mapped range (RFC 4291 §2.5.5.2). */
-export function isIpv4Mapped(groups: Ipv6Groups): boolean {
-  for (let i = 0; i < 5; i++) if (groups[i] !== 0) return false;
-  return groups[5] === 0xffff;
-}
-
-/** The IPv4 address in the low 32 bits of a mapped address. */
-export function mappedIpv4(groups: Ipv6Groups): number {
-  return (groups[6] ?? 0) * 0x10000 + (groups[7] ?? 0);
-}
-
-/** Canonical text: dotted quad for IPv4 (mapped addresses included), RFC 5952 for IPv6. */
+/** Canonical text: dotted quad for IPv4 (embedded ones included), RFC 5952 for IPv6. */
 export function formatIp(address: IpAddress): string {
   return address.family === 4 ? formatIpv4(address.value) : formatIpv6(address.groups);
 }
 
 /**
- * The actor an address belongs to. IPv4: the canonical address itself. IPv6:
+ * The actor an address belongs to. IPv4, embedded IPv4 included (`64:ff9b::1.2.3.4`
+ * is the actor `1.2.3.4`): the canonical address itself. IPv6:
  * the canonical /N network, e.g. `2001:db8:1:2::/64` for N = 64, because one
  * subscriber usually holds a whole /64 (RFC 6177) and can rotate addresses in it
  * at will, so per-address counting would be evaded for free.
