@@ -11,6 +11,8 @@ export interface ActiveLockoutCount {
 
 export interface ScrapeSources {
   readonly readiness: () => Record<string, boolean>;
+  /** False once the consumer has stopped for good (crashed without restart). */
+  readonly consumerRunning: () => boolean;
   readonly activeLockouts: () => Iterable<ActiveLockoutCount>;
 }
 
@@ -138,6 +140,15 @@ export class Metrics {
     labelNames: ['component'] as const,
     registers: [this.registry],
     collect: () => this.readReadiness(),
+  });
+
+  readonly consumerRunning = new Gauge({
+    name: 'exfilguard_consumer_running',
+    help: '1 while the input consumer runs or restarts; 0 once it has stopped for good (crash without restart).',
+    registers: [this.registry],
+    collect: () => {
+      if (this.sources) this.consumerRunning.set(this.sources.consumerRunning() ? 1 : 0);
+    },
   });
 
   /** Read at every scrape (set by the composition root); undefined in replay and tests. */

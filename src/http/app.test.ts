@@ -34,4 +34,20 @@ describe('HTTP app', () => {
     );
     await app.close();
   });
+
+  it('answers /healthz 503 with the reason once the consumer has stopped for good', async () => {
+    const consumer: { stoppedBy?: string } = {};
+    const app = buildApp({
+      readiness: { checks: () => ({ kafka: true }) },
+      registry: new Metrics({ processMetrics: false }).registry,
+      deadBecause: () => consumer.stoppedBy,
+    });
+    expect((await app.inject('/healthz')).statusCode).toBe(200);
+    const reason = 'KafkaJSProtocolError: The request included a message larger than the max';
+    consumer.stoppedBy = reason;
+    const stopped = await app.inject('/healthz');
+    expect(stopped.statusCode).toBe(503);
+    expect(stopped.json()).toEqual({ status: 'consumer stopped', reason });
+    await app.close();
+  });
 });

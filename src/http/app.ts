@@ -10,14 +10,21 @@ export interface ReadinessCheck {
 
 export interface AppDependencies {
   readonly readiness: ReadinessCheck;
+  /** Why the process no longer does its work (the consumer stopped for good); undefined while it does. */
+  readonly deadBecause?: () => string | undefined;
   readonly registry: Registry;
 }
 
 export function buildApp(deps: AppDependencies): FastifyInstance {
   const app = Fastify({ logger: false });
 
-  // The process is alive and serving: restart it only if this fails.
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // The process is alive and working: restart it if this fails. A consumer that crashed
+  // without restarting leaves the process up but consuming nothing: that is a failure.
+  app.get('/healthz', async (_request, reply) => {
+    const reason = deps.deadBecause?.();
+    if (reason === undefined) return { status: 'ok' };
+    return reply.code(503).send({ status: 'consumer stopped', reason });
+  });
 
   // Kafka joined, Redis reachable, rules loaded: traffic may be routed here.
   app.get('/readyz', async (_request, reply) => {

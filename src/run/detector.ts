@@ -64,10 +64,7 @@ async function assemble(
     const created = await ensureTopics(kafka, config);
     if (created.length > 0) logger.info({ topics: created }, 'created topics');
   }
-  const { clientId, transactionalId } = config.kafka;
-  const publisher = new Publisher(kafka, config.topics, clientId, transactionalId);
-  opened.push(() => publisher.disconnect());
-  await publisher.connect();
+  const publisher = await connectPublisher(kafka, config, logger, opened);
   // While Redis is away, a batch is retried with pauses growing between these.
   const backoff = { minMs: config.redis.retryMinMs, maxMs: config.redis.retryMaxMs };
   const batchLogger = logger.child({ component: 'batch' });
@@ -81,9 +78,14 @@ async function assemble(
   });
   metrics.readFrom({
     readiness,
+    consumerRunning: () => source.stoppedReason === undefined,
     activeLockouts: () => processor.activeLockouts.counts(),
   });
-  const app = buildApp({ registry: metrics.registry, readiness: { checks: readiness } });
+  const app = buildApp({
+    registry: metrics.registry,
+    readiness: { checks: readiness },
+    deadBecause: () => source.stoppedReason,
+  });
   opened.push(() => app.close());
   const url = await app.listen({ host: config.http.host, port: config.http.port });
 
@@ -105,6 +107,21 @@ async function assemble(
       logger.info('stopped');
     },
   };
+}
+
+/** The producer of lockouts and dead letters, connected, with the topics' size limits learned. */
+async function connectPublisher(
+  kafka: Kafka,
+  config: Config,
+  logger: Logger,
+  opened: (() => Promise<unknown> | void)[],
+): Promise<Publisher> {
+  const { clientId, transactionalId } = config.kafka;
+  const publisher = new Publisher(kafka, config.topics, clientId, transactionalId);
+  opened.push(() => publisher.disconnect());
+  const limitsProblem = await publisher.connect();
+  if (limitsProblem) logger.warn(limitsProblem);
+  return publisher;
 }
 
 /** The consumer group on the input topic, as configured. */

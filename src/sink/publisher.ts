@@ -5,9 +5,11 @@
 // committed: a crash before the commit shows nothing and the batch is redelivered;
 // a crash after it leaves nothing to redo. So a restart adds no duplicate.
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { lockoutKey, type LockoutCommand } from '../decide/lockout.js';
 import { deadLetterMessage, type RejectedRecord } from './dead-letters.js';
+import { chunkBySize, recordBudget, recordBytes } from './record-size.js';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, learnTopicLimits } from './topic-limits.js';
 
 export interface CommitPoint {
   readonly groupId: string;
@@ -36,13 +38,35 @@ const TRANSACTION_RETRY = { initialRetryTime: 10, maxRetryTime: 1000, retries: 1
  */
 const TRANSACTION_TIMEOUT_MS = 10_000;
 
+interface Outgoing {
+  readonly topic: string;
+  readonly message: Message;
+}
+
+/**
+ * The broker's refusal of a batch over a topic's size limit (Kafka protocol errors 10,
+ * 18), which kafkajs wraps in a KafkaJSNonRetriableError: found along the causes.
+ */
+function isTooLarge(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const type = (e as { type?: unknown }).type;
+    if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') return true;
+  }
+  return false;
+}
+
 export class Publisher {
   private readonly producer: Producer;
   /** One transaction at a time on a producer: batches of several partitions queue here. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** max.message.bytes of the lockouts and dead-letter topics, learned on connect. */
+  private limits = {
+    lockouts: KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+    deadLetters: KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  };
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly topics: { readonly lockouts: string; readonly deadLetters: string },
     clientId: string,
     transactionalId?: string,
@@ -61,8 +85,21 @@ export class Publisher {
     });
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
+  /** Connects; returns a problem to log if the topics' size limits could not be read. */
+  async connect(): Promise<string | undefined> {
+    await this.producer.connect();
+    return this.learnLimits();
+  }
+
+  /** The topics' max.message.bytes as the broker says now; a problem when it would not. */
+  async learnLimits(): Promise<string | undefined> {
+    const { lockouts, deadLetters } = this.topics;
+    const learned = await learnTopicLimits(this.kafka, [lockouts, deadLetters]);
+    this.limits = {
+      lockouts: learned.limits.get(lockouts) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+      deadLetters: learned.limits.get(deadLetters) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+    };
+    return learned.problem;
   }
 
   disconnect(): Promise<void> {
@@ -76,16 +113,31 @@ export class Publisher {
     commit: CommitPoint,
   ): Promise<void> {
     const run = this.queue.then(() =>
-      this.transaction(this.messagesOf(lockouts, rejected), commit),
+      this.transaction(lockouts, rejected, commit).catch(async (error: unknown) => {
+        // A topic's limit lowered while running: learn it, cut to it, try once more.
+        if (!isTooLarge(error)) throw error;
+        await this.learnLimits();
+        await this.transaction(lockouts, rejected, commit);
+      }),
     );
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async transaction(topicMessages: TopicMessages[], commit: CommitPoint): Promise<void> {
+  private async transaction(
+    lockouts: readonly LockoutCommand[],
+    rejected: readonly RejectedRecord[],
+    commit: CommitPoint,
+  ): Promise<void> {
+    const outgoing = this.messagesOf(lockouts, rejected);
+    // Each chunk is one produce request: no partition's batch in it exceeds a topic's limit.
+    const budget = recordBudget(Math.min(this.limits.lockouts, this.limits.deadLetters));
+    const chunks = chunkBySize(outgoing, (o) => recordBytes(o.message), budget);
     const transaction = await this.producer.transaction();
     try {
-      await transaction.sendBatch({ topicMessages, acks: -1 });
+      for (const chunk of chunks) {
+        await transaction.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
+      }
       await transaction.sendOffsets({
         consumerGroupId: commit.groupId,
         topics: [
@@ -105,24 +157,31 @@ export class Publisher {
   private messagesOf(
     lockouts: readonly LockoutCommand[],
     rejected: readonly RejectedRecord[],
-  ): TopicMessages[] {
-    const topicMessages: TopicMessages[] = [];
-    if (lockouts.length > 0) {
-      topicMessages.push({
-        topic: this.topics.lockouts,
-        messages: lockouts.map((command) => ({
+  ): Outgoing[] {
+    const { topics, limits } = this;
+    return [
+      ...lockouts.map((command) => ({
+        topic: topics.lockouts,
+        message: {
           key: lockoutKey(command),
           value: JSON.stringify(command),
           headers: { 'exfilguard.lockout.id': command.id },
-        })),
-      });
-    }
-    if (rejected.length > 0) {
-      topicMessages.push({
-        topic: this.topics.deadLetters,
-        messages: rejected.map(deadLetterMessage),
-      });
-    }
-    return topicMessages;
+        },
+      })),
+      ...rejected.map((record) => ({
+        topic: topics.deadLetters,
+        message: deadLetterMessage(record, limits.deadLetters),
+      })),
+    ];
   }
+}
+
+function byTopic(chunk: readonly Outgoing[]): TopicMessages[] {
+  const topics = new Map<string, Message[]>();
+  for (const { topic, message } of chunk) {
+    const messages = topics.get(topic);
+    if (messages) messages.push(message);
+    else topics.set(topic, [message]);
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
 }

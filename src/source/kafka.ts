@@ -51,6 +51,8 @@ export interface KafkaSourceOptions {
 export class KafkaSource {
   private readonly consumer: Consumer;
   private joined = false;
+  /** Why the consumer stopped for good (a crash kafkajs does not restart), if it did. */
+  private stoppedBy: string | undefined;
 
   constructor(
     kafka: Kafka,
@@ -76,6 +78,9 @@ export class KafkaSource {
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.joined = false;
+      // Without a restart no partition is consumed again by this process: /healthz
+      // turns 503 so that it is restarted, and the alert on exfilguard_consumer_running fires.
+      if (!payload.restart) this.stoppedBy = `${payload.error.name}: ${payload.error.message}`;
       this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
     });
     this.consumer.on(this.consumer.events.DISCONNECT, () => (this.joined = false));
@@ -84,6 +89,11 @@ export class KafkaSource {
   /** True while the consumer is a member of its group. */
   get ready(): boolean {
     return this.joined;
+  }
+
+  /** Why consumption stopped for good (a crash without restart); undefined while it runs. */
+  get stoppedReason(): string | undefined {
+    return this.stoppedBy;
   }
 
   async start(handler: BatchHandler): Promise<void> {
