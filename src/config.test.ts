@@ -86,6 +86,19 @@ describe('loadConfig', () => {
     expect(output).not.toContain('hunter2');
     expect(output).not.toContain(SECRET);
   });
+
+  it('masks URL credentials of every setting, cluster nodes with or without a scheme', () => {
+    const { EXFILGUARD_REDIS_URL: _url, ...withoutUrl } = BASE;
+    const config = loadConfig({
+      ...withoutUrl,
+      EXFILGUARD_REDIS_CLUSTER_NODES:
+        'redis://default:hunter2-a@10.0.0.1:6379, default:hunter2-b@10.0.0.2:6379',
+    });
+    const logged = JSON.stringify(redactedConfig(config));
+    expect(logged).toContain('"redis://[redacted]@10.0.0.1:6379"');
+    expect(logged).toContain('"[redacted]@10.0.0.2:6379"');
+    expect(logged).not.toContain('hunter2');
+  });
 });
 
 describe('loadKafkaConfig', () => {

@@ -3,6 +3,7 @@
 // every problem is named with the variable and what it expects.
 import { z } from 'zod';
 import { ExfilguardError } from './errors.js';
+import { REDACTED, redactUrlCredentials } from './log.js';
 import { parseDuration } from './rules/units.js';
 
 const PREFIX = 'EXFILGUARD_';
@@ -285,25 +286,26 @@ function toConfig(env: Environment): Config {
   };
 }
 
-/** The configuration with its secrets masked, for the start-up log line. */
+/**
+ * The configuration with its secrets masked, for the start-up log line. One rule for
+ * every setting, present or added later: a setting named like a secret is masked whole,
+ * and any other text loses the credentials of the URL it may hold, with or without a
+ * scheme (ioredis reads a cluster node `user:pass@host:6379` as a URL too).
+ */
 export function redactedConfig(config: Config): unknown {
-  return {
-    ...config,
-    keySecret: '[redacted]',
-    kafka: {
-      ...config.kafka,
-      ...(config.kafka.sasl && { sasl: { ...config.kafka.sasl, password: '[redacted]' } }),
-    },
-    redis: { ...config.redis, ...(config.redis.url && { url: redactUrl(config.redis.url) }) },
-  };
+  return redactSetting(config, '');
 }
 
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = 'redacted';
-    return parsed.toString();
-  } catch {
-    return '[unparsable url]';
-  }
+const SECRET_NAME = /secret|password|token/i;
+
+function redactSetting(value: unknown, name: string): unknown {
+  if (typeof value === 'string') return SECRET_NAME.test(name) ? REDACTED : redactUserinfo(value);
+  if (Array.isArray(value)) return value.map((item: unknown) => redactSetting(item, name));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, redactSetting(v, key)]));
+}
+
+function redactUserinfo(setting: string): string {
+  if (setting.includes('://')) return redactUrlCredentials(setting);
+  return redactUrlCredentials(`://${setting}`).slice(3);
 }
