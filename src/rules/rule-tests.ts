@@ -60,6 +60,8 @@ export interface RuleTestResult {
   readonly name: string;
   readonly passed: boolean;
   readonly problems: readonly string[];
+  /** The lockouts the test expects (none when it could not be read). */
+  readonly expected: readonly ExpectedLockout[];
 }
 
 export async function runRuleTestFile(
@@ -76,7 +78,7 @@ export async function runRuleTestFile(
       const problems = parsed.error.issues.map(
         (i) => `${i.path.join('.') || '(test)'}: ${i.message}`,
       );
-      results.push({ file, name: `test #${index + 1}`, passed: false, problems });
+      results.push({ file, name: `test #${index + 1}`, passed: false, problems, expected: [] });
       continue;
     }
     results.push(await runRuleTest(file, parsed.data, rules));
@@ -97,7 +99,8 @@ async function runRuleTest(
   await pipeline.confirm(result);
   const { lockouts } = result;
   problems.push(...compareLockouts(test.expect.lockouts, lockouts));
-  return { file, name: test.name, passed: problems.length === 0, problems };
+  const expected = test.expect.lockouts;
+  return { file, name: test.name, passed: problems.length === 0, problems, expected };
 }
 
 function eventsOf(

@@ -15,6 +15,14 @@ import {
   waitFor,
   type DetectorSetup,
 } from '../support/detector.js';
+import {
+  counted,
+  growthOnceCounted,
+  lockoutsIssued,
+  ruleActivity,
+  scanByAddress,
+  scrapeMetrics,
+} from '../support/metrics.js';
 
 const brokers = inject('kafkaBrokers');
 const redisUrl = inject('redisUrl');
@@ -37,6 +45,7 @@ describe('exfilguard run', () => {
 
   it('locks out a scan produced to the input topic, once, within 1 s of the triggering event', async () => {
     const lockouts = await collectTopic(brokers, setup.topics.lockouts);
+    const before = await scrapeMetrics(detector.url);
     try {
       const events = scanEvents('203.0.113.44', 80, Date.now());
       const sentAt = await produceEvents(brokers, setup.topics.input, events);
@@ -55,34 +64,28 @@ describe('exfilguard run', () => {
       expect(Date.parse(command!.eventTime)).toBe(events[50]!.ts);
       expect(lockouts.received[0]!.receivedAt - sentAt).toBeLessThan(1000);
 
-      // What an analyst sees of it on /metrics.
-      const scrape = await fetch(`${detector.url}/metrics`).then((r) => r.text());
-      const value = (series: string) => {
-        const line = scrape.split('\n').find((l) => l.startsWith(`${series} `));
-        return line === undefined ? undefined : Number(line.slice(series.length + 1));
-      };
-      const scan = 'rule="sequential-id-scan",mode="enforce"';
-      expect(value(`exfilguard_rule_evaluations_total{${scan}}`)).toBeGreaterThanOrEqual(80);
-      expect(value(`exfilguard_rule_hits_total{${scan}}`)).toBeGreaterThanOrEqual(30);
+      // What an analyst sees of it on /metrics, figured from the 80 events.
+      expect(await growthOnceCounted(detector.url, before, events.length)).toEqual(
+        scanByAddress(80),
+      );
+      const after = await scrapeMetrics(detector.url);
       expect(
-        value('exfilguard_active_lockouts{rule="sequential-id-scan",scope="ip",mode="enforce"}'),
-      ).toBe(1);
-      expect(
-        value(
-          'exfilguard_lockouts_total{rule="sequential-id-scan",scope="ip",severity="high",mode="enforce"}',
+        after.get(
+          'exfilguard_active_lockouts{rule="sequential-id-scan",scope="ip",mode="enforce"}',
         ),
       ).toBe(1);
       // Caught up: every partition that had a batch reports no lag.
-      const lags = scrape
-        .split('\n')
-        .filter((l) =>
-          l.startsWith(`exfilguard_consumer_lag_messages{topic="${setup.topics.input}"`),
-        );
+      const lags = [...after].filter(([series]) =>
+        series.startsWith(`exfilguard_consumer_lag_messages{topic="${setup.topics.input}"`),
+      );
       expect(lags.length).toBeGreaterThanOrEqual(1);
-      for (const lag of lags) expect(lag).toMatch(/ 0$/);
-      expect(value('exfilguard_ready{component="kafka"}')).toBe(1);
-      expect(value('exfilguard_ready{component="redis"}')).toBe(1);
-      expect(scrape).toMatch(/^exfilguard_build_info\{version="\d+\.\d+\.\d+"\} 1$/m);
+      for (const [, lag] of lags) expect(lag).toBe(0);
+      expect(after.get('exfilguard_ready{component="kafka"}')).toBe(1);
+      expect(after.get('exfilguard_ready{component="redis"}')).toBe(1);
+      const builds = [...after].filter(([series]) => series.startsWith('exfilguard_build_info'));
+      expect(builds).toHaveLength(1);
+      expect(builds[0]![0]).toMatch(/^exfilguard_build_info\{version="\d+\.\d+\.\d+"\}$/);
+      expect(builds[0]![1]).toBe(1);
     } finally {
       await lockouts.stop();
     }
@@ -91,6 +94,7 @@ describe('exfilguard run', () => {
   it('sends invalid messages to the dead-letter topic with their bytes and reason, and goes on', async () => {
     const dlq = await collectTopic(brokers, setup.topics.deadLetters);
     const lockouts = await collectTopic(brokers, setup.topics.lockouts);
+    const before = await scrapeMetrics(detector.url);
     try {
       const scan = scanEvents('198.51.100.77', 60, Date.now());
       const invalid = [
@@ -122,8 +126,10 @@ describe('exfilguard run', () => {
       }
       const messages = headers.map((h) => h['exfilguard.error.message']!.toString());
       expect(messages.some((m) => m.startsWith('ts:'))).toBe(true);
-      const scrape = await fetch(`${detector.url}/metrics`).then((r) => r.text());
-      expect(scrape).toMatch(/exfilguard_dead_letters_total [1-9]/);
+      expect(await growthOnceCounted(detector.url, before, scan.length)).toEqual({
+        ...scanByAddress(60),
+        exfilguard_dead_letters_total: 3,
+      });
     } finally {
       await Promise.all([dlq.stop(), lockouts.stop()]);
     }
@@ -131,6 +137,7 @@ describe('exfilguard run', () => {
 
   it('gives the same lockouts as replay over the same events', async () => {
     const lockouts = await collectTopic(brokers, setup.topics.lockouts);
+    const before = await scrapeMetrics(detector.url);
     try {
       const start = Date.now();
       const events = [
@@ -155,7 +162,9 @@ describe('exfilguard run', () => {
       const expected = offline.lockouts
         .map((l) => `${l.id} ${l.rule} ${l.scope}:${l.subject}`)
         .sort();
-      expect(expected.length).toBeGreaterThanOrEqual(4);
+      // Both scans from their 51st id; the 404 scan by error-probing from its 60th
+      // request; the export by session and by address on its 5th 4 MB page (20 MB).
+      expect(expected).toHaveLength(5);
 
       // One partition key per actor keeps each actor's events in order, as in replay.
       await produceEvents(brokers, setup.topics.input, events);
@@ -172,6 +181,29 @@ describe('exfilguard run', () => {
         .map((l) => `${l.id} ${l.rule} ${l.scope}:${l.subject}`)
         .sort();
       expect(live).toEqual(expected);
+      // Per event: the scans are windows of both id rules and error-probing (by address);
+      // an export page is a window of error-probing and bulk-export by address and by
+      // session, and of session-flood by session (no numeric or object id: no id rule).
+      expect(await growthOnceCounted(detector.url, before, events.length)).toEqual({
+        ...counted({
+          valid: 148,
+          deadLetters: 0,
+          suppressed: { 'sequential-id-scan': 38, 'error-probing': 10, 'bulk-export': 6 },
+        }),
+        ...ruleActivity({
+          'sequential-id-scan': [140, 40],
+          'slow-id-scan': [140, 0],
+          'error-probing': [70 + 70 + 16, 11],
+          'bulk-export': [16, 8],
+          'session-flood': [8, 0],
+        }),
+        ...lockoutsIssued({
+          'sequential-id-scan,ip,high': 2,
+          'error-probing,ip,medium': 1,
+          'bulk-export,session,critical': 1,
+          'bulk-export,ip,critical': 1,
+        }),
+      });
     } finally {
       await lockouts.stop();
     }
