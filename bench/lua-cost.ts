@@ -44,7 +44,7 @@ for (let at = 0; at < events.length; at += BATCH) {
   await pipeline.process(events.slice(at, at + BATCH));
 }
 const steps = captured.reduce((n, c) => n + (c.args.at(-1) as Buffer).length / 48, 0);
-const actors = captured.reduce((n, c) => n + c.numKeys / 2, 0);
+const actors = captured.reduce((n, c) => n + c.numKeys / 3, 0);
 process.stdout.write(
   `captured ${captured.length} calls, ${actors} actors, ~${Math.round(steps)} steps\n`,
 );
@@ -54,14 +54,14 @@ const variants: Record<string, string> = {
   ...(process.env.OTHER_LUA && { other: readFileSync(process.env.OTHER_LUA, 'utf8') }),
   full2: base,
   noSet: base.replace(
-    "redis.call('SET', KEYS[2 * a - 1], cmsgpack.pack(A), 'PX', math.ceil(deadline - now))",
+    "redis.call('SET', key, cmsgpack.pack(value), 'PX', math.ceil(deadline - now))",
     'local _ = 1',
   ),
   packNoSet: base.replace(
-    "redis.call('SET', KEYS[2 * a - 1], cmsgpack.pack(A), 'PX', math.ceil(deadline - now))",
-    'local _ = cmsgpack.pack(A)',
+    "redis.call('SET', key, cmsgpack.pack(value), 'PX', math.ceil(deadline - now))",
+    'local _ = cmsgpack.pack(value)',
   ),
-  noGet: base.replace("local raw = redis.call('GET', KEYS[2 * a - 1])", 'local raw = nil'),
+  noGet: base.replace("local raw = redis.call('GET', KEYS[3 * a - 2])", 'local raw = nil'),
   empty: 'return 1',
 };
 for (const [name, lua] of Object.entries(variants)) {

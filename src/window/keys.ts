@@ -1,9 +1,13 @@
-// Redis key names. An actor's keys carry an HMAC of `scope:subject` under the configured
-// secret, so nobody reading a Redis dump learns whose windows they are; windows within
-// an actor's state are named by a hash of rule and route: no path is stored in clear. Actors are grouped into SHARDS shards by
-// that HMAC, and the hash tag is the shard: every key of one actor (and of its shard
-// mates) sits on one Redis Cluster slot, so one Lua script call updates many actors.
-import { createHash, createHmac } from 'node:crypto';
+// Redis key names, and what hides personal data in Redis values. An actor's keys carry
+// an HMAC of `scope:subject` under the configured secret, so nobody reading a Redis dump
+// learns whose windows they are; windows within an actor's state are named by an HMAC
+// of rule and route (an unkeyed hash could be reversed with a dictionary of routes);
+// object ids are stored offset by a per-actor value derived from the same HMAC (see
+// idOffset). Actors are grouped into SHARDS shards by that HMAC, and the hash tag is the
+// shard: every key of one actor (and of its shard mates) sits on one Redis Cluster slot,
+// so one Lua script call updates many actors.
+import { createHmac } from 'node:crypto';
+import { RouteSeal } from './route-seal.js';
 
 const PREFIX = 'eg';
 
@@ -19,6 +23,17 @@ export interface ActorKeys {
   readonly state: string;
   /** The actor's granted, unconfirmed lockouts (a hash). */
   readonly outbox: string;
+  /** The actor's offences per rule (counts and times only), kept apart from its windows. */
+  readonly offences: string;
+  /**
+   * Subtracted from every object id the actor's windows store: a uniform integer in
+   * [0, 2^53). Ids are non-negative safe integers (≤ 2^53 − 1), so a stored id lies in
+   * (−2^53, 2^53), exact as a double and as a msgpack integer, and the distance of two
+   * stored ids is their ids' distance, exactly (it is at most 2^53 − 1): readings do not
+   * change. A stored id alone tells nothing of the id; a reader who knows one of the
+   * actor's ids learns the others (the price of keeping distances).
+   */
+  readonly idOffset: number;
 }
 
 /** Actors remembered between batches (their HMACs cost a few µs each). */
@@ -30,7 +45,11 @@ export class RedisKeys {
   private readonly actors = new Map<string, Map<string, ActorKeys>>();
   private cached = 0;
 
-  constructor(private readonly secret: string) {}
+  private readonly routes: RouteSeal;
+
+  constructor(private readonly secret: string) {
+    this.routes = new RouteSeal(secret);
+  }
 
   /** The actor's hash: 128 bits of HMAC-SHA-256, URL-safe base64. */
   actorTag(scope: string, subject: string): string {
@@ -53,6 +72,9 @@ export class RedisKeys {
         shard,
         state: `${PREFIX}:{${shard}}:${tag}`,
         outbox: `${PREFIX}:{${shard}}:${tag}:out`,
+        offences: `${PREFIX}:{${shard}}:${tag}:off`,
+        // Bytes 20–26, which neither the tag (bytes 0–16) nor the shard (30–31) shows.
+        idOffset: (digest[20]! & 0x1f) * 2 ** 48 + digest.readUIntBE(21, 6),
       };
       if (this.cached >= CACHED_ACTORS) {
         for (const map of this.actors.values()) map.clear();
@@ -65,18 +87,32 @@ export class RedisKeys {
   }
 
   /**
-   * The field of a window within its actor's state: 60 bits of SHA-256 of the rule and
-   * route (short, since every actor's state repeats it; no path in clear).
+   * The field of a window within its actor's state: 60 bits of HMAC-SHA-256 of the rule
+   * and route (short, since every actor's state repeats it; keyed, so a dictionary of
+   * routes does not tell which route a field is).
    */
   windowField(rule: string, route: string | undefined): string {
     const id = route === undefined ? rule : `${rule}\u0000${route}`;
     let field = this.fields.get(id);
     if (field === undefined) {
-      field = createHash('sha256').update(id).digest('base64url').slice(0, 10);
+      field = createHmac('sha256', this.secret)
+        .update(`window\u0000${id}`)
+        .digest('base64url')
+        .slice(0, 10);
       // Routes are few; attacker-invented ones could be many: keep the cache bounded.
       if (this.fields.size > 10_000) this.fields.clear();
       this.fields.set(id, field);
     }
     return field;
+  }
+
+  /** A route as the outbox keeps it: sealed ('' for none). */
+  sealRoute(route: string | undefined): string {
+    return route === undefined ? '' : this.routes.seal(route);
+  }
+
+  /** A route the outbox kept, or undefined when it cannot be opened. */
+  openRoute(sealed: string): string | undefined {
+    return this.routes.open(sealed);
   }
 }

@@ -59,7 +59,7 @@ export class RedisWindowStore implements WindowStore {
     const replies = await this.send(() =>
       Promise.all(
         calls.map((call) =>
-          this.redis.exfilguardApply(call.actors.length * 2, ...call.keysAndArgs(now)),
+          this.redis.exfilguardApply(call.actors.length * 3, ...call.keysAndArgs(now)),
         ),
       ),
     );
@@ -89,7 +89,7 @@ export class RedisWindowStore implements WindowStore {
       for (const actor of call.actors) {
         const pendingCount = Number(reply[at]);
         for (let p = 1; p <= pendingCount; p += 1) {
-          actor.pending.push(parsePending(String(reply[at + p]), actor));
+          actor.pending.push(parsePending(String(reply[at + p]), actor, this.keys));
         }
         at += 1 + pendingCount;
       }
@@ -162,7 +162,8 @@ export class RedisWindowStore implements WindowStore {
           for (const amount of o.add) values.push(amount);
           break;
         case 'sequence':
-          values.push(o.id);
+          // Never the id itself in Redis: offset per actor, distances kept (keys.ts).
+          values.push(o.id - keys.idOffset);
           break;
         case 'distinct':
           values.push(o.bit);
@@ -238,6 +239,9 @@ function figuresOf(observation: Observation): number {
 
 interface PendingRecord {
   rule: string;
+  /** The route, sealed (RouteSeal). */
+  rs?: string;
+  /** The route in clear: records written before issue 9 (they live a day at most). */
   rt?: string;
   s?: string;
   off?: number;
@@ -247,13 +251,14 @@ interface PendingRecord {
   r: number[];
 }
 
-function parsePending(json: string, actor: Actor): PendingLockout {
+function parsePending(json: string, actor: Actor, keys: RedisKeys): PendingLockout {
   const record = JSON.parse(json) as PendingRecord;
+  const route = record.rs !== undefined ? keys.openRoute(record.rs) : record.rt;
   const key: WindowKey = {
     rule: record.rule,
     scope: actor.scope,
     subject: actor.subject,
-    ...(record.rt !== undefined && { route: record.rt }),
+    ...(route !== undefined && { route }),
   };
   return {
     key,

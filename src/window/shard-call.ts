@@ -72,7 +72,7 @@ export class ShardCall {
     const routeKey = route ?? '';
     let at = byRoute.get(routeKey);
     if (at === undefined) {
-      this.windows.push(specAt, keys.windowField(spec.rule, route), routeKey);
+      this.windows.push(specAt, keys.windowField(spec.rule, route), keys.sealRoute(route));
       at = ++this.windowCount;
       byRoute.set(routeKey, at);
     }
@@ -91,7 +91,7 @@ export class ShardCall {
 
   keysAndArgs(now: number): (string | number | Buffer)[] {
     const out: (string | number | Buffer)[] = [];
-    for (const actor of this.actors) out.push(actor.keys.state, actor.keys.outbox);
+    for (const { keys } of this.actors) out.push(keys.state, keys.outbox, keys.offences);
     out.push(now, this.actors.length, this.specs.length);
     for (const spec of this.specs) for (const arg of spec.args) out.push(arg);
     out.push(this.windowCount);

@@ -48,6 +48,15 @@ function step(
   return { observation, fire, lockout, ...(position && { position }) };
 }
 
+/** Actor a fetching `ids` one a second: the readings as [close ids] and [new ids]. */
+async function walk(store: WindowStore, ids: number[]): Promise<[number[], number[]]> {
+  const got = await readings(
+    store,
+    ids.map((id, i) => sequence('a', i * 1000, id)),
+  );
+  return [got.map((r) => r[0]!), got.map((r) => r[1]!)];
+}
+
 async function readings(store: WindowStore, observations: Observation[]): Promise<Reading[]> {
   const { results } = await store.apply(observations.map((o) => step(o)));
   return results.map((r) => r.reading);
@@ -122,36 +131,40 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
 
     it('counts new ids close to recent ones, not repeats or far ones', async () => {
       const store = await makeStore();
-      const ids = [100, 101, 101, 103, 200, 204, 100, 99, 98];
-      const got = await readings(
-        store,
-        ids.map((id, i) => sequence('a', i * 1000, id)),
-      );
+      const [close] = await walk(store, [100, 101, 101, 103, 200, 204, 100, 99, 98]);
       // 101 close; 101 repeat; 103 close; 200 far; 204 close; 100: recent now [103,200,204] → close (103);
       // 99 close; 98 close.
-      expect(got.map((r) => r[0])).toEqual([0, 1, 1, 2, 2, 3, 4, 5, 6]);
+      expect(close).toEqual([0, 1, 1, 2, 2, 3, 4, 5, 6]);
+      await store.close();
+    });
+
+    it('keeps id distances exact up to Number.MAX_SAFE_INTEGER', async () => {
+      const store = await makeStore();
+      const top = Number.MAX_SAFE_INTEGER;
+      const [close, fresh] = await walk(store, [
+        top - 40,
+        top,
+        top - 1,
+        top - 3,
+        top - 2,
+        0,
+        1,
+        top - 8,
+        1,
+      ]);
+      // top − 1, top − 3, top − 2 close; 0 far (2^53 − 3 from top − 2); 1 close; top − 8
+      // is 6 from its nearest recent id (recent: top − 2, 0, 1): far; 1 again: a repeat.
+      expect(close).toEqual([0, 0, 1, 2, 3, 3, 4, 4, 4]);
+      expect(fresh).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 8]);
       await store.close();
     });
 
     it('counts a repeat of a recent id in neither figure (padding cannot dilute)', async () => {
       const store = await makeStore();
-      const ids = [500, 1, 1, 1, 501, 1, 1, 1, 502];
-      const got = await readings(
-        store,
-        ids.map((id, i) => sequence('a', i * 1000, id)),
-      );
-      // [close ids, new ids]: 500 new; 1 new, far; 1, 1 repeats; 501 close; …; 502 close.
-      expect(got).toEqual([
-        [0, 1],
-        [0, 2],
-        [0, 2],
-        [0, 2],
-        [1, 3],
-        [1, 3],
-        [1, 3],
-        [1, 3],
-        [2, 4],
-      ]);
+      const [close, fresh] = await walk(store, [500, 1, 1, 1, 501, 1, 1, 1, 502]);
+      // 500 new; 1 new, far; 1, 1 repeats; 501 close; …; 502 close.
+      expect(close).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2]);
+      expect(fresh).toEqual([1, 2, 2, 2, 3, 3, 3, 3, 4]);
       await store.close();
     });
 

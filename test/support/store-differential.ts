@@ -63,7 +63,9 @@ function stepOf(draft: Draft, ts: number, offset: number): Step {
         ...base,
         key: { ...key, route: '/api/u/:id' },
         kind: 'sequence',
-        id: draft.value % 60,
+        // Most actors' ids sit at the top of the safe range: the Redis store's offset
+        // ids must keep every distance exact there (issue 9, item 8).
+        id: (draft.actor === '192.0.2.1' ? 0 : Number.MAX_SAFE_INTEGER - 59) + (draft.value % 60),
         maxGap: 3,
         recentIds: 5,
       };

@@ -4,27 +4,34 @@
   pending-lockout outbox. The same arithmetic as src/window/memory-store.ts and
   rules-of-time.ts; the differential test feeds both stores the same random streams.
 
-  KEYS     per actor a (1-based): KEYS[2a-1] its state, KEYS[2a] its outbox
-           state: msgpack { w = { field -> msgpack of its window },
+  KEYS     per actor a (1-based): KEYS[3a-2] its state, KEYS[3a-1] its outbox,
+           KEYS[3a] its offences
+           state: msgpack { v = LAYOUT, w = { field -> msgpack of its window },
                             x = { field -> the window's deadline },
-                            o = { rule -> offence },
                             q = { stream -> highest offset applied }, qd, p }
-             (layouts below: newWindow, claim)
-             every entry carries its deadline (wall-clock ms; `qd` for q; `p` for
-             the outbox): an entry past it is gone, as a key of its own would have
-             expired; the value expires with its latest deadline.
+             (window layout below: newWindow; ids in windows are offset per actor by
+             the caller, fields are keyed hashes: nothing in it names a person)
+             every entry carries its deadline (wall-clock ms; `qd` for q): an entry
+             past it is gone, as a key of its own would have expired; the value
+             expires with its latest deadline. `p`: the outbox may hold lockouts.
+             A value of an older layout (no `v`) loses its windows, not its offences,
+             positions or outbox (upgrade).
            outbox: hash, pending id -> JSON of a granted, unconfirmed lockout
+             { rule, ts, o, t, r, rs (route sealed by the caller), s, off }
+           offences: msgpack { rule -> offence } (layout: claim), read only by a
+             claim, expiring with its own latest deadline: retention keeps counts
+             and times for days, never windows
   ARGV     flat, numbers as text:
            now (wall-clock ms), number of actors
            S, then S specs: rule, kind (c|s|d), windowMs, bucketMs,
                  p1 (c: figures, s: max gap, d: bits), p2 (s: recent ids kept),
                  ttl, hasEscalation [factor, maxTtl, forgetAfter],
                  M, then M thresholds (-1: none), hasRatio [num, den, ratio, minDen, minNum]
-           D, then D windows: spec, field (in the state), route ('' none, for the outbox)
+           D, then D windows: spec, field (in the state), route sealed ('' none, for the outbox)
            T, then T streams
            then one binary argument, the steps: per step little-endian doubles
                  actor, window, ts, stream (0: none), offset,
-                 and c: one amount per figure | s: id | d: bit
+                 and c: one amount per figure | s: id (offset per actor) | d: bit
                  (one argument, not seven per step: ioredis encodes and Redis
                  decodes each argument, which cost more than the arithmetic)
   Returns a flat array: per step  flag (0 redelivered, 1 applied, 2 granted, 3 refused),
@@ -33,6 +40,7 @@
            JSON records.
 ]]
 local OUTBOX_TTL_MS = 86400000
+local LAYOUT = 2
 local tonumber = tonumber
 
 local now = tonumber(ARGV[1])
@@ -78,26 +86,43 @@ at = at + 1 + #streams
 
 -- Each actor's state as it stands, with expired entries dropped, and its pending lockouts.
 local actors, pendingAtStart, dirty, newest, longest, opened = {}, {}, {}, {}, {}, {}
+-- Each actor's offences, read by its first claim (or an upgrade); written if changed.
+local offences, offencesDirty = {}, {}
+
+local function liveOffences(o)
+  for rule, st in pairs(o) do if st[5] <= now then o[rule] = nil end end
+  return o
+end
+
+-- A value written before LAYOUT 2 held raw ids, unkeyed window fields and its offences:
+-- its windows are dropped (at most one window of detection lost), its offences move to
+-- their own key, its positions and outbox marker stay.
+local function upgrade(a, old)
+  if old.o and next(old.o) then
+    offences[a] = liveOffences(old.o)
+    offencesDirty[a] = true
+  end
+  dirty[a] = true
+  return { v = LAYOUT, w = {}, x = {}, q = old.q, qd = old.qd, p = old.p }
+end
+
 for a = 1, nActors do
-  local raw = redis.call('GET', KEYS[2 * a - 1])
+  local raw = redis.call('GET', KEYS[3 * a - 2])
   local A
   if raw then
     A = cmsgpack.unpack(raw)
-    if not A.x then -- written before windows were kept encoded: upgrade it
-      A.x = {}
-      for field, st in pairs(A.w) do A.x[field] = st[1] end
-    end
+    if A.v ~= LAYOUT then A = upgrade(a, A) end
     for field, deadline in pairs(A.x) do
       if deadline <= now then A.w[field] = nil; A.x[field] = nil end
     end
-    for rule, st in pairs(A.o) do if st[5] <= now then A.o[rule] = nil end end
     if A.q and A.qd <= now then A.q = nil; A.qd = nil end
   else
-    A = { w = {}, x = {}, o = {} }
+    A = { v = LAYOUT, w = {}, x = {} }
   end
   local pending = {}
-  if A.p then
-    if A.p > now then pending = redis.call('HVALS', KEYS[2 * a]) end
+  -- The state may expire before the outbox (a day): without a state, look.
+  if A.p or not raw then
+    pending = redis.call('HVALS', KEYS[3 * a - 1])
     if #pending == 0 then A.p = nil end
   end
   actors[a] = A
@@ -301,9 +326,19 @@ local function fires(sp, reading)
   return false
 end
 
+local function offencesOf(a)
+  local o = offences[a]
+  if o == nil then
+    local raw = redis.call('GET', KEYS[3 * a])
+    o = raw and liveOffences(cmsgpack.unpack(raw)) or {}
+    offences[a] = o
+  end
+  return o
+end
+
 local function claim(a, win, ts, stream, offset, reading)
-  local A, sp = actors[a], win.sp
-  local st = A.o[sp.rule] -- { lockedUntil, offences, lastOffenceAt, keepUntil, deadline }
+  local A, sp, O = actors[a], win.sp, offencesOf(a)
+  local st = O[sp.rule] -- { lockedUntil, offences, lastOffenceAt, keepUntil, deadline }
   if st and st[4] <= ts then st = nil end
   if st and ts < st[1] then return 3, st[2], st[1] - st[3], st[1] end
   local forget = sp.esc and sp.esc[3] or 0
@@ -312,13 +347,14 @@ local function claim(a, win, ts, stream, offset, reading)
   local ttl = sp.ttl
   if sp.esc then ttl = math.min(sp.esc[2], math.floor(sp.ttl * sp.esc[1] ^ (offence - 1) + 0.5)) end
   local retention = math.max(ttl, forget)
-  A.o[sp.rule] = { ts + ttl, offence, ts, ts + retention, now + retention }
+  O[sp.rule] = { ts + ttl, offence, ts, ts + retention, now + retention }
+  offencesDirty[a] = true
   local record = { rule = sp.rule, ts = ts, o = offence, t = ttl, r = reading }
-  if win.route then record.rt = win.route end
+  if win.route then record.rs = win.route end
   if stream then record.s = stream; record.off = offset end
   local id = sp.rule .. '|' .. string.format('%d', ts) .. '|' .. string.format('%d', offence)
-  redis.call('HSET', KEYS[2 * a], id, cjson.encode(record))
-  redis.call('PEXPIRE', KEYS[2 * a], OUTBOX_TTL_MS)
+  redis.call('HSET', KEYS[3 * a - 1], id, cjson.encode(record))
+  redis.call('PEXPIRE', KEYS[3 * a - 1], OUTBOX_TTL_MS)
   A.p = now + OUTBOX_TTL_MS
   return 2, offence, ttl, ts + ttl
 end
@@ -376,6 +412,15 @@ while pos <= last do
   end
 end
 
+-- Writes a value that lives until `deadline`, or deletes it when nothing in it is live.
+local function store(key, value, deadline)
+  if deadline > now then
+    redis.call('SET', key, cmsgpack.pack(value), 'PX', math.ceil(deadline - now))
+  else
+    redis.call('DEL', key)
+  end
+end
+
 for a = 1, nActors do
   local A = actors[a]
   if next(newest[a]) then
@@ -384,8 +429,8 @@ for a = 1, nActors do
     A.qd = now + math.max(longest[a], 3600000)
   end
   if dirty[a] then
+    -- Not the outbox's day (`p`): windows would outlive their deadlines in the value.
     local deadline = A.qd or 0
-    if A.p and A.p > deadline then deadline = A.p end
     for field, st in pairs(opened[a]) do
       A.w[field] = cmsgpack.pack(st)
       A.x[field] = st[D]
@@ -393,8 +438,12 @@ for a = 1, nActors do
     for _, windowDeadline in pairs(A.x) do
       if windowDeadline > deadline then deadline = windowDeadline end
     end
-    for _, st in pairs(A.o) do if st[5] > deadline then deadline = st[5] end end
-    redis.call('SET', KEYS[2 * a - 1], cmsgpack.pack(A), 'PX', math.ceil(deadline - now))
+    store(KEYS[3 * a - 2], A, deadline)
+  end
+  if offencesDirty[a] then
+    local deadline = 0
+    for _, st in pairs(offences[a]) do if st[5] > deadline then deadline = st[5] end end
+    store(KEYS[3 * a], offences[a], deadline)
   end
 end
 
