@@ -11,6 +11,7 @@ import {
   isIpAddress,
   requestPath,
   truncate,
+  upperCaseMethod,
 } from './fields.js';
 import { rejectionFromIssues } from './issue-message.js';
 import { accept, type ParseOutcome } from './rejection.js';
@@ -40,7 +41,8 @@ export const canonicalEventSchema = z.object({
   method: z
     .string()
     .refine(isHttpMethod, 'expected an HTTP method (1 to 32 token characters)')
-    .describe('HTTP method, as sent (case kept)'),
+    .overwrite(upperCaseMethod)
+    .describe('HTTP method; upper-cased, so "get" matches rules naming GET'),
   path: z
     .string()
     .refine((path) => requestPath(path) !== undefined, 'expected a path starting with "/"')

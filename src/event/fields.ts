@@ -2,8 +2,13 @@
 // event and a combined log line for the same request give the same AccessEvent.
 import { isIP } from 'node:net';
 
-/** Largest record parsed at all; anything bigger is rejected before decoding. */
-export const MAX_RAW_BYTES = 64 * 1024;
+/**
+ * Largest record parsed at all (1 MiB, Kafka's default record size); anything bigger is
+ * rejected before decoding. Below it, over-long fields are truncated (see below), so
+ * padding a request cannot push its record out of detection. JSON.parse of a 1 MiB
+ * record costs about a millisecond: an attacker pays a request per record for it.
+ */
+export const MAX_RAW_BYTES = 1024 * 1024;
 export const MAX_METHOD_CHARS = 32;
 /** Longest IP text: a full IPv6 with an embedded IPv4 is 45; room for a zone id. */
 export const MAX_IP_CHARS = 64;
@@ -29,6 +34,19 @@ export function isHttpMethod(text: string): boolean {
     if (TOKEN_CHARS[text.charCodeAt(i)] !== 1) return false;
   }
   return true;
+}
+
+/**
+ * Methods are case-sensitive in HTTP (RFC 9110 §9.1), but servers and frameworks route
+ * `get` as GET; rules name them upper-case, so every format upper-cases them. Most
+ * methods are upper-case already: checked first, no new string.
+ */
+export function upperCaseMethod(method: string): string {
+  for (let i = 0; i < method.length; i++) {
+    const c = method.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) return method.toUpperCase();
+  }
+  return method;
 }
 
 export function isIpAddress(text: string): boolean {

@@ -13,6 +13,9 @@ const ECS = JSON.stringify({
 });
 const COMBINED = '83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5';
 
+const BATCH =
+  'a JSON array: batches are not accepted; send one event (a JSON object) per Kafka message or per line';
+
 function errorOf(raw: string | Uint8Array, format: 'auto' | 'json' | 'combined' = 'auto') {
   const outcome = parseEvent(raw, format);
   return outcome.ok ? undefined : outcome.error;
@@ -43,7 +46,10 @@ describe('parseEvent: rejections are values with stable codes', () => {
     // The reason after the colon is V8's own wording, which changes between Node versions.
     ['{"ts":', 'auto', 'EVENT_NOT_JSON', /^not valid JSON: \w/],
     [COMBINED, 'json', 'EVENT_NOT_JSON', /^not valid JSON: \w/],
-    ['[1,2]', 'json', 'EVENT_NOT_JSON', 'expected a JSON object, got an array'],
+    ['[1,2]', 'json', 'EVENT_NOT_JSON', BATCH],
+    ['[{"ts":1},{"ts":2}]', 'auto', 'EVENT_NOT_JSON', BATCH],
+    [' [ ] ', 'auto', 'EVENT_NOT_JSON', BATCH],
+    ['[error] upstream timed out', 'auto', 'EVENT_INVALID_LINE', /^not a combined log line/],
     ['null', 'json', 'EVENT_NOT_JSON', 'expected a JSON object, got null'],
     [CANONICAL, 'combined', 'EVENT_INVALID_LINE', /^not a combined log line: no "\[time\]"/],
     [
@@ -60,6 +66,14 @@ describe('parseEvent: rejections are values with stable codes', () => {
     else expect(error?.message).toMatch(message);
   });
 
+  it('refuses JSON nested deeper than 32 levels before JSON.parse sees it', () => {
+    const deep = `{"a":${'['.repeat(5000)}`;
+    expect(errorOf(deep)).toStrictEqual({
+      code: 'EVENT_NOT_JSON',
+      message: 'JSON nested deeper than 32 levels',
+    });
+  });
+
   it('names the field for a field error', () => {
     const raw = JSON.stringify({ ...EVENT, status: 'OK' });
     expect(errorOf(raw)).toStrictEqual({
@@ -73,10 +87,10 @@ describe('parseEvent: rejections are values with stable codes', () => {
     const padded = JSON.stringify({ ...EVENT, pad: 'x'.repeat(MAX_RAW_BYTES) });
     expect(errorOf(padded)).toStrictEqual({
       code: 'EVENT_TOO_LARGE',
-      message: `record of ${padded.length} characters, over the limit of 65536 bytes`,
+      message: `record of ${padded.length} characters, over the limit of 1048576 bytes`,
     });
     expect(errorOf(Buffer.from(padded))?.message).toBe(
-      `record of ${padded.length} bytes, over the limit of 65536 bytes`,
+      `record of ${padded.length} bytes, over the limit of 1048576 bytes`,
     );
   });
 

@@ -6,6 +6,7 @@ import { parseCanonical } from './canonical.js';
 import { parseCombined } from './combined.js';
 import { looksLikeEcs, parseEcs } from './ecs.js';
 import { MAX_RAW_BYTES } from './fields.js';
+import { MAX_JSON_DEPTH, jsonDepthWithin } from './json-depth.js';
 import { reject, type ParseOutcome } from './rejection.js';
 
 /** `auto` decides per record: JSON if it starts with `{`, otherwise a combined log line. */
@@ -35,11 +36,32 @@ function parseRecord(raw: string | Uint8Array, format: EventFormat): ParseOutcom
   const start = contentStart(text);
   if (start === text.length) return reject('EVENT_EMPTY', 'empty record');
   if (format === 'combined') return parseCombined(text, start);
-  if (format === 'json' || text.charCodeAt(start) === 0x7b /* { */) {
+  const first = text.charCodeAt(start);
+  if (format === 'json' || first === 0x7b /* { */) {
     // JSON.parse skips blanks itself but not a byte-order mark.
     return parseJson(start === 0 ? text : text.slice(start));
   }
+  // A combined line starts with the client address, never `[`: a JSON array it is, or
+  // neither (`[error] …`, then the combined parser says why).
+  if (first === 0x5b /* [ */ && isJsonArray(text.slice(start))) return batchRejection();
   return parseCombined(text, start);
+}
+
+function isJsonArray(text: string): boolean {
+  if (!jsonDepthWithin(text)) return false;
+  try {
+    return Array.isArray(JSON.parse(text));
+  } catch {
+    return false;
+  }
+}
+
+function batchRejection(): ParseOutcome {
+  return reject(
+    'EVENT_NOT_JSON',
+    'a JSON array: batches are not accepted; send one event (a JSON object) per Kafka ' +
+      'message or per line',
+  );
 }
 
 const SIZE_LIMIT_TEXT = `over the limit of ${MAX_RAW_BYTES} bytes`;
@@ -78,6 +100,9 @@ function contentStart(text: string): number {
 }
 
 function parseJson(text: string): ParseOutcome {
+  if (!jsonDepthWithin(text)) {
+    return reject('EVENT_NOT_JSON', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -85,8 +110,9 @@ function parseJson(text: string): ParseOutcome {
     const reason = error instanceof Error ? error.message : String(error);
     return reject('EVENT_NOT_JSON', `not valid JSON: ${reason.slice(0, 200)}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    const got = Array.isArray(doc) ? 'an array' : doc === null ? 'null' : typeof doc;
+  if (Array.isArray(doc)) return batchRejection();
+  if (typeof doc !== 'object' || doc === null) {
+    const got = doc === null ? 'null' : typeof doc;
     return reject('EVENT_NOT_JSON', `expected a JSON object, got ${got}`);
   }
   const record = doc as Readonly<Record<string, unknown>>;

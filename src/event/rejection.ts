@@ -12,7 +12,8 @@ export const EVENT_REJECTION_CODES = {
   EVENT_EMPTY: 'the record is empty or only whitespace',
   EVENT_TOO_LARGE: 'the record is larger than the parser accepts; not parsed at all',
   EVENT_NOT_JSON:
-    'format json was asked for, or the record starts with "{", and it is not a JSON object',
+    'format json was asked for, or the record starts with "{", and it is not a JSON object ' +
+    '(or it is a JSON array: batches are not accepted)',
   EVENT_UNKNOWN_FORMAT: 'a JSON object that is neither a canonical event nor an ECS event',
   EVENT_INVALID_LINE: 'a log line whose structure is not the combined or common log format',
   EVENT_INVALID_FIELD: 'the format was recognised and one field is missing or invalid',

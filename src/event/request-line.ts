@@ -1,6 +1,6 @@
 // The quoted request line of a combined log line, `"GET /path?q HTTP/1.1"`, scanned by
 // hand like the rest of the line (no regex over attacker-controlled text).
-import { isHttpMethod, requestPath } from './fields.js';
+import { isHttpMethod, requestPath, upperCaseMethod } from './fields.js';
 import { preview, reject, rejectField, type ParseOutcome } from './rejection.js';
 
 /** A scanner step: the index where the next step starts, or the rejection. */
@@ -34,6 +34,7 @@ export function readRequestLine(
   const hasProtocol = lastSpace > methodEnd && line.startsWith('HTTP/', lastSpace + 1);
   const path = requestPath(line.slice(methodEnd + 1, hasProtocol ? lastSpace : close));
   if (!isHttpMethod(into.method) || path === undefined) return badRequest(line, at, close);
+  into.method = upperCaseMethod(into.method);
   into.path = path;
   return close + 1;
 }

@@ -104,7 +104,7 @@ describe('hostile records on the streaming path', () => {
         expect(letter!.value!.equals(original.subarray(0, letter!.value!.byteLength))).toBe(true);
       }
       const codes = letters.map((m) => m.headers!['exfilguard.error.code']!.toString()).sort();
-      expect(codes).toEqual(['EVENT_TOO_LARGE', 'EVENT_TOO_LARGE']);
+      expect(codes).toEqual(['EVENT_INVALID_LINE', 'EVENT_TOO_LARGE']);
       expect(JSON.parse(lockouts.received[0]!.message.value!.toString())).toMatchObject({
         subject: '203.0.113.90',
       });
