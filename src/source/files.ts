@@ -78,8 +78,12 @@ async function* linesOf(file: string, input: Readable): AsyncGenerator<SourceLin
       }
     }
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new ExfilguardError('INPUT_UNREADABLE', `${file}:${line + 1}: cannot read (${reason})`);
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new ExfilguardError(
+      'INPUT_UNREADABLE',
+      `${file}:${line + 1}: cannot read (${code ? `${code}: ` : ''}${message}); ` +
+        'check that the file is complete and, if named .gz, gzip-compressed',
+    );
   }
   for (const split of splitter.end()) {
     const numbered = number(split);

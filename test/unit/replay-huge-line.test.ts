@@ -3,12 +3,12 @@
 // the line, keep its memory bounded, and still lock the scanner out. The file is made
 // here from a stream, not committed: about 0.6 MB on disk.
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { scanEvents } from '../support/detector.js';
@@ -60,4 +60,13 @@ describe('replay of a gzip bomb', () => {
       expect(peakRss - baseline).toBeLessThan(256 * 2 ** 20);
     },
   );
+
+  it('refuses a corrupt .gz with a coded message, not a stack trace', async () => {
+    dir ||= await mkdtemp(join(tmpdir(), 'exfilguard-bomb-'));
+    const file = join(dir, 'corrupt.log.gz');
+    await writeFile(file, Buffer.concat([gzipSync('{"ts":1}\n'), Buffer.from('garbage')]));
+    const { code, stderr } = await runCli(['replay', file]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`[INPUT_UNREADABLE] ${file}:1: cannot read (Z_DATA_ERROR`);
+  });
 });
