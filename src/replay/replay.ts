@@ -102,7 +102,9 @@ function parseLine(
   format: EventFormat,
   summary: ReplaySummary,
 ): AccessEvent | undefined {
-  const outcome = parseEvent(line.text, format);
+  const outcome = line.rejection
+    ? ({ ok: false, error: line.rejection } as const)
+    : parseEvent(line.text, format);
   if (outcome.ok) {
     summary.events += 1;
     return outcome.event;
