@@ -15,14 +15,14 @@ import {
   waitFor,
   type DetectorSetup,
 } from '../support/detector.js';
+import { scrapeMetrics } from '../support/metrics.js';
 import {
   counted,
   growthOnceCounted,
   lockoutsIssued,
   ruleActivity,
   scanByAddress,
-  scrapeMetrics,
-} from '../support/metrics.js';
+} from '../support/rule-figures.js';
 
 const brokers = inject('kafkaBrokers');
 const redisUrl = inject('redisUrl');

@@ -6,7 +6,6 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { LocalRedis } from '../../scripts/redis/local-redis.js';
 import { freePort } from '../../scripts/lib/service-process.js';
-import type { RunningDetector } from '../../src/run/detector.js';
 import {
   childOutput,
   collectTopic,
@@ -21,8 +20,17 @@ import {
   startInProcess,
   waitFor,
 } from '../support/detector.js';
-import { testKafka, uniqueName } from '../support/kafka.js';
-import { expectedLockouts, faultWorkload } from '../support/workload.js';
+import { produceMarkers, testKafka, uniqueName } from '../support/kafka.js';
+import {
+  caughtUp,
+  metricValue,
+  pollReadiness,
+  readiness,
+  VALID_EVENTS,
+  waitForReadiness,
+  waitUntil,
+} from '../support/metrics.js';
+import { expectedLockouts, faultWorkload, scannersLockedOut } from '../support/workload.js';
 
 const brokers = inject('kafkaBrokers');
 const redisUrl = inject('redisUrl');
@@ -31,37 +39,49 @@ afterEach(async () => {
   await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
-async function metricValue(url: string, name: string): Promise<number> {
-  const text = await fetch(`${url}/metrics`).then((r) => r.text());
-  const line = text.split('\n').find((l) => l.startsWith(name));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
+const REDIS_ERRORS = 'exfilguard_redis_errors_total';
 
 // Generous: these run beside the other integration files on two cores.
 describe('faults', { timeout: 150_000 }, () => {
   it('kill -9 mid-stream and a restart leave exactly the lockouts of an uninterrupted run', async () => {
     const events = faultWorkload(Date.now());
     const expected = await expectedLockouts(events);
+    expect(scannersLockedOut(expected, 24)).toBe(24);
     const setup = await detectorSetup(brokers, redisUrl, { partitions: 3 });
     const lockouts = await collectTopic(brokers, setup.topics.lockouts);
     cleanups.push(() => lockouts.stop());
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const env = { ...setup.env, EXFILGUARD_HTTP_PORT: new URL(url).port };
 
-    const first = spawnDetector(setup);
+    const first = spawnDetector({ ...setup, env });
     cleanups.push(async () => first.kill('SIGKILL'));
+    await waitForReadiness(url, 200);
+    const progress = { started: 0 };
     const producing = produceOverTime(brokers, setup.topics.input, events, {
       chunk: 150,
       everyMs: 60,
+      progress,
     });
     await waitFor(() => lockouts.received.length >= 3, 30_000, 'the first lockouts');
+    const atKill = { lockouts: lockouts.received.length, started: progress.started };
     first.kill('SIGKILL');
     await exited(first);
 
-    const second = spawnDetector(setup);
+    const second = spawnDetector({ ...setup, env });
     cleanups.push(async () => second.kill('SIGKILL'));
     await producing;
     await settle(lockouts.received, expected.length, 45_000);
+    // The successor consumed at least every event produced after the kill (and the
+    // uncommitted ones again): the kill did not land after the stream.
+    const unproduced = events.length - atKill.started;
+    await waitUntil(
+      async () => (await metricValue(url, VALID_EVENTS)) >= Math.max(1, unproduced),
+      30_000,
+      `the successor to consume the ${unproduced} events produced after the kill`,
+    );
     second.kill('SIGTERM');
     expect(await exited(second), childOutput(second)).toBe(0);
+    expect(atKill.lockouts, 'lockouts out when the kill landed').toBeLessThan(expected.length);
     expect(receivedLockouts(lockouts.received)).toEqual(expected);
   });
 
@@ -110,6 +130,7 @@ describe('faults', { timeout: 150_000 }, () => {
   it('two instances in one group split the partitions and give the lockouts of one', async () => {
     const events = faultWorkload(Date.now());
     const expected = await expectedLockouts(events);
+    expect(scannersLockedOut(expected, 24)).toBe(24);
     const setup = await detectorSetup(brokers, redisUrl, { partitions: 4 });
     const lockouts = await collectTopic(brokers, setup.topics.lockouts);
     cleanups.push(() => lockouts.stop());
@@ -118,13 +139,11 @@ describe('faults', { timeout: 150_000 }, () => {
       spawnDetector({ ...setup, env: { ...setup.env, EXFILGUARD_HTTP_PORT: String(port) } }),
     );
     for (const member of members) cleanups.push(async () => member.kill('SIGKILL'));
-    await Promise.all(ports.map((port) => waitForReady(`http://127.0.0.1:${port}`)));
+    await Promise.all(ports.map((port) => waitForReadiness(`http://127.0.0.1:${port}`, 200)));
     await produceOverTime(brokers, setup.topics.input, events, { chunk: 400, everyMs: 20 });
     await settle(lockouts.received, expected.length, 45_000);
     const consumed = await Promise.all(
-      ports.map((port) =>
-        metricValue(`http://127.0.0.1:${port}`, 'exfilguard_events_total{outcome="valid"'),
-      ),
+      ports.map((port) => metricValue(`http://127.0.0.1:${port}`, VALID_EVENTS)),
     );
     for (const member of members) member.kill('SIGTERM');
     await Promise.all(members.map(exited));
@@ -140,17 +159,18 @@ describe('faults', { timeout: 150_000 }, () => {
 
   it('Redis frozen for 5 s mid-stream: nothing lost, same lockouts, not ready meanwhile', async () => {
     const { redis, events, expected, lockouts, detector, producing } = await streamWithOwnRedis({});
+    const atFreeze = lockouts.received.length;
     redis.freeze();
-    const readiness = await pollReadiness(detector, 5000);
+    const statuses = await pollReadiness(detector.url, 5000);
     redis.thaw();
+    await waitForReadiness(detector.url, 200, 30_000);
     await producing;
     await settle(lockouts.received, expected.length, 45_000);
 
-    expect(readiness).toContain(503);
-    expect(await metricValue(detector.url, 'exfilguard_redis_errors_total')).toBeGreaterThan(0);
-    expect(await metricValue(detector.url, 'exfilguard_events_total{outcome="valid"')).toBe(
-      events.length,
-    );
+    expect(atFreeze, 'lockouts out when Redis froze').toBeLessThan(expected.length);
+    expect(statuses).toContain(503);
+    expect(await metricValue(detector.url, REDIS_ERRORS)).toBeGreaterThan(0);
+    expect(await metricValue(detector.url, VALID_EVENTS)).toBe(events.length);
     expect(receivedLockouts(lockouts.received)).toEqual(expected);
   });
 
@@ -158,45 +178,60 @@ describe('faults', { timeout: 150_000 }, () => {
     const { redis, events, expected, lockouts, detector, producing } = await streamWithOwnRedis({
       appendOnly: true,
     });
+    const atStop = lockouts.received.length;
+    expect(await metricValue(detector.url, REDIS_ERRORS)).toBe(0);
     await redis.pause();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Down until the detector has seen it: not ready, and a batch's store call failed.
+    await waitUntil(
+      async () =>
+        (await readiness(detector.url)) === 503 &&
+        (await metricValue(detector.url, REDIS_ERRORS)) > 0,
+      20_000,
+      'the detector to see Redis gone (/readyz 503, a store error counted)',
+    );
     await redis.resume();
+    await waitForReadiness(detector.url, 200, 30_000);
     await producing;
     await settle(lockouts.received, expected.length, 45_000);
 
-    expect(await metricValue(detector.url, 'exfilguard_events_total{outcome="valid"')).toBe(
-      events.length,
-    );
+    expect(atStop, 'lockouts out when Redis stopped').toBeLessThan(expected.length);
+    expect(await metricValue(detector.url, VALID_EVENTS)).toBe(events.length);
     expect(receivedLockouts(lockouts.received)).toEqual(expected);
   });
 
   it('SIGTERM: finishes, commits and exits 0 within 10 s; a successor repeats nothing', async () => {
     const events = faultWorkload(Date.now(), 12, 2000);
     const expected = await expectedLockouts(events);
+    expect(scannersLockedOut(expected, 12)).toBe(12);
     const setup = await detectorSetup(brokers, redisUrl, { partitions: 2 });
     const lockouts = await collectTopic(brokers, setup.topics.lockouts);
     cleanups.push(() => lockouts.stop());
-    const port = await freePort();
-    const env = { ...setup.env, EXFILGUARD_HTTP_PORT: String(port) };
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const env = { ...setup.env, EXFILGUARD_HTTP_PORT: new URL(url).port };
     const first = spawnDetector({ ...setup, env });
     cleanups.push(async () => first.kill('SIGKILL'));
-    await waitForReady(`http://127.0.0.1:${port}`);
+    await waitForReadiness(url, 200);
     await produceOverTime(brokers, setup.topics.input, events, { chunk: 500, everyMs: 10 });
     await settle(lockouts.received, expected.length, 30_000);
+    await waitUntil(
+      async () => (await metricValue(url, VALID_EVENTS)) === events.length,
+      30_000,
+      'every event consumed',
+    );
 
     const began = Date.now();
     first.kill('SIGTERM');
     expect(await exited(first), childOutput(first)).toBe(0);
     expect(Date.now() - began).toBeLessThan(10_000);
 
+    // The successor reads on to one marker at the end of each partition: once both
+    // partitions are caught up, anything it consumed besides the markers is a repeat.
     const successor = spawnDetector({ ...setup, env });
     cleanups.push(async () => successor.kill('SIGKILL'));
-    await waitForReady(`http://127.0.0.1:${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const consumedAgain = await metricValue(
-      `http://127.0.0.1:${port}`,
-      'exfilguard_events_total{outcome="valid"',
-    );
+    await waitForReadiness(url, 200);
+    await produceMarkers(brokers, setup.topics.input, 2);
+    await waitUntil(() => caughtUp(url, setup.topics.input, 2), 30_000, 'the markers consumed');
+    const consumedAgain = (await metricValue(url, VALID_EVENTS)) - 2;
     successor.kill('SIGTERM');
     await exited(successor);
     expect(consumedAgain).toBe(0);
@@ -213,42 +248,17 @@ async function streamWithOwnRedis(options: { appendOnly?: boolean }) {
   cleanups.push(() => redis.stop());
   const events = faultWorkload(Date.now());
   const expected = await expectedLockouts(events);
+  expect(scannersLockedOut(expected, 24)).toBe(24);
   const setup = await detectorSetup(brokers, redis.url, { partitions: 2 });
   const lockouts = await collectTopic(brokers, setup.topics.lockouts);
   cleanups.push(() => lockouts.stop());
   const detector = await startInProcess(setup);
   cleanups.push(() => detector.stop());
+  await waitForReadiness(detector.url, 200);
   const producing = produceOverTime(brokers, setup.topics.input, events, {
     chunk: 150,
     everyMs: 60,
   });
   await waitFor(() => lockouts.received.length >= 2, 30_000, 'the first lockouts');
   return { redis, events, expected, lockouts, detector, producing };
-}
-
-async function waitForReady(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const status = await fetch(`${url}/readyz`)
-      .then((r) => r.status)
-      .catch(() => 0);
-    if (status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} was not ready within 60 s`);
-}
-
-/** /readyz statuses seen over `ms`. */
-async function pollReadiness(detector: RunningDetector, ms: number): Promise<number[]> {
-  const statuses: number[] = [];
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    statuses.push(
-      await fetch(`${detector.url}/readyz`)
-        .then((r) => r.status)
-        .catch(() => 0),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return statuses;
 }

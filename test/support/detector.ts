@@ -183,12 +183,15 @@ export function scanEvents(
   }));
 }
 
-/** Produces events in chunks over time, so a detector can be hurt mid-stream. */
+/**
+ * Produces events in chunks over time, so a detector can be hurt mid-stream;
+ * `progress.started` counts the events handed to the producer so far.
+ */
 export async function produceOverTime(
   brokers: string[],
   topic: string,
   events: readonly AccessEvent[],
-  options: { chunk: number; everyMs: number },
+  options: { chunk: number; everyMs: number; progress?: { started: number } },
 ): Promise<void> {
   const producer = testKafka(brokers).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -199,6 +202,8 @@ export async function produceOverTime(
       const messages = events
         .slice(i, i + options.chunk)
         .map((e) => ({ key: e.ip, value: JSON.stringify(e) }));
+      // Counted before the send: events past `started` are surely not on the topic yet.
+      if (options.progress) options.progress.started = i + messages.length;
       await producer.send({ topic, acks: -1, messages });
       await new Promise((resolve) => setTimeout(resolve, options.everyMs));
     }

@@ -63,3 +63,26 @@ export async function warmUpConsumerGroups(brokers: string[]): Promise<number> {
   await withAdmin(brokers, (admin) => admin.deleteTopics({ topics: [topic] }));
   return Date.now() - began;
 }
+
+/** One harmless valid event at the end of each of the topic's `partitions`. */
+export async function produceMarkers(
+  brokers: string[],
+  topic: string,
+  partitions: number,
+): Promise<void> {
+  const producer = testKafka(brokers).producer();
+  await producer.connect();
+  const marker = (partition: number) => ({
+    partition,
+    value: JSON.stringify({
+      ts: Date.now(),
+      ip: '198.51.100.250',
+      method: 'GET',
+      path: '/',
+      status: 200,
+    }),
+  });
+  const messages = Array.from({ length: partitions }, (_, p) => marker(p));
+  await producer.send({ topic, acks: -1, messages });
+  await producer.disconnect();
+}

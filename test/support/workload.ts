@@ -12,7 +12,7 @@ export function faultWorkload(start: number, scanners = 24, noise = 4000): Acces
   const random = new Random(start % 100_000);
   const events: AccessEvent[] = [];
   for (let s = 0; s < scanners; s += 1) {
-    events.push(...scanEvents(`192.0.2.${s + 1}`, 70, start + s * 300, 60, 1000 + s * 10_000));
+    events.push(...scanEvents(scannerIp(s), 70, start + s * 300, 60, 1000 + s * 10_000));
   }
   for (let n = 0; n < noise; n += 1) {
     events.push({
@@ -25,6 +25,23 @@ export function faultWorkload(start: number, scanners = 24, noise = 4000): Acces
     });
   }
   return events.sort((a, b) => a.ts - b.ts);
+}
+
+/** The address of the workload's scanner number `s` (from 0). */
+export function scannerIp(s: number): string {
+  return `192.0.2.${s + 1}`;
+}
+
+/**
+ * How many of the workload's `scanners` the reference locks out by address for their
+ * scan: all of them, or the reference (and every comparison with it) proves nothing.
+ */
+export function scannersLockedOut(expected: readonly string[], scanners: number): number {
+  const ips = new Set(Array.from({ length: scanners }, (_, s) => scannerIp(s)));
+  const locked = expected
+    .map((lockout) => /^\S+ sequential-id-scan ip:(\S+)$/.exec(lockout)?.[1])
+    .filter((ip) => ip !== undefined && ips.has(ip));
+  return new Set(locked).size;
 }
 
 /** `id rule scope:subject` of each lockout replay's engine gives, sorted. */
