@@ -142,10 +142,14 @@ describe('a Redis dump after a realistic run', () => {
       if (typeof route === 'string' && route !== '') texts.add(route);
     }
     for (const w of [...CONFIRMED, PENDING]) texts.add(w.resource);
-    const needles: { what: string; bytes: Buffer }[] = [...texts].map((t) => ({
-      what: `"${t}"`,
-      bytes: Buffer.from(t),
-    }));
+    // As written, and as Redis's cjson writes it in JSON (it escapes '/' as '\/').
+    const needles: { what: string; bytes: Buffer }[] = [...texts].flatMap((t) => [
+      { what: `"${t}"`, bytes: Buffer.from(t) },
+      {
+        what: `"${t}" in JSON`,
+        bytes: Buffer.from(JSON.stringify(t).slice(1, -1).replaceAll('/', '\\/')),
+      },
+    ]);
     for (const e of events) {
       const id = Number(/\/(\d+)\?/.exec(e.path)![1]);
       for (const { name, bytes } of integerEncodings(id)) {

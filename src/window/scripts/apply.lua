@@ -13,7 +13,8 @@
              the caller, fields are keyed hashes: nothing in it names a person)
              every entry carries its deadline (wall-clock ms; `qd` for q): an entry
              past it is gone, as a key of its own would have expired; the value
-             expires with its latest deadline. `p`: the outbox may hold lockouts.
+             expires with its latest deadline. `p`: the outbox may hold lockouts (not
+             a deadline of the value: without a state value, the outbox is read).
              A value of an older layout (no `v`) loses its windows, not its offences,
              positions or outbox (upgrade).
            outbox: hash, pending id -> JSON of a granted, unconfirmed lockout
