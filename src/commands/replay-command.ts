@@ -5,6 +5,7 @@ import type { LockoutCommand } from '../decide/lockout.js';
 import type { EventFormat } from '../event/parse.js';
 import { Explainer, formatSummary, formatTable, progressBar } from '../replay/report.js';
 import { replay } from '../replay/replay.js';
+import { DEFAULT_MAX_WINDOWS } from '../window/eviction.js';
 import { SCOPES } from '../rules/schema.js';
 import { loadRules } from '../rules/shipped.js';
 import { parseDuration } from '../rules/units.js';
@@ -20,6 +21,8 @@ export const REPLAY_USAGE = `Usage: exfilguard replay [options] FILE...   (FILE 
   --explain SCOPE:SUBJECT
                        trace one actor (e.g. ip:203.0.113.7): per rule, its figures and why it fired or not
   --reorder DURATION   how far out of order events may arrive (default 2m)
+  --max-windows N      live windows kept at most (default ${DEFAULT_MAX_WINDOWS}, about 1 GB); above it the least
+                       recently seen actors are evicted, counted in the summary
 ${KEY_SECRET_USAGE}`;
 
 const FORMATS: readonly EventFormat[] = ['auto', 'json', 'combined'];
@@ -36,6 +39,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
       explain: { type: 'string' },
       reorder: { type: 'string', default: '2m' },
       'key-secret-file': { type: 'string' },
+      'max-windows': { type: 'string', default: String(DEFAULT_MAX_WINDOWS) },
     },
   });
   if (positionals.length === 0)
@@ -47,6 +51,11 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
   if (reorderMs === undefined)
     throw new UsageError(`--reorder takes a duration like "2m", got "${values.reorder}"`);
   const explainer = values.explain ? parseExplain(values.explain) : undefined;
+  const maxWindows = Number(values['max-windows']);
+  if (!Number.isSafeInteger(maxWindows) || maxWindows < 100)
+    throw new UsageError(
+      `--max-windows takes a whole number of at least 100, got "${values['max-windows']}"`,
+    );
 
   const key = await keySecretChoice(values['key-secret-file']);
   const { compiled } = await loadRules({
@@ -57,7 +66,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
   const lockouts: LockoutCommand[] = [];
   const streaming = !values.table && !explainer;
   const summary = await replay(
-    { inputs: positionals, rules: compiled, format, reorderMs },
+    { inputs: positionals, rules: compiled, format, reorderMs, maxWindows },
     {
       onLockout: (command) =>
         streaming ? io.stdout(`${JSON.stringify(command)}\n`) : lockouts.push(command),

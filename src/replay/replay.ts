@@ -18,6 +18,8 @@ export interface ReplayOptions {
   /** How far out of order events may arrive and still be put back in order. */
   readonly reorderMs: number;
   readonly batchSize?: number;
+  /** Live windows kept at most; the least recently seen actors are evicted above it. */
+  readonly maxWindows?: number;
 }
 
 export interface ReplayHooks {
@@ -36,6 +38,8 @@ export interface ReplaySummary {
   late: number;
   allowlisted: number;
   lockoutsByRule: Record<string, number>;
+  /** Actors (and their windows) evicted to stay under maxWindows: their state restarted. */
+  evicted: { actors: number; windows: number };
   seconds: number;
 }
 
@@ -43,7 +47,9 @@ const INVALID_SAMPLES = 5;
 
 export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promise<ReplaySummary> {
   const began = performance.now();
-  const store = new MemoryWindowStore();
+  const store = new MemoryWindowStore({
+    ...(options.maxWindows !== undefined && { maxWindows: options.maxWindows }),
+  });
   const pipeline = new DetectionPipeline(options.rules, store, {
     issuedAt: (eventTs) => eventTs,
     ...(hooks.trace && { trace: hooks.trace }),
@@ -56,6 +62,7 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
     late: 0,
     allowlisted: 0,
     lockoutsByRule: {},
+    evicted: store.evicted,
     seconds: 0,
   };
   const batchSize = options.batchSize ?? 1000;

@@ -19,6 +19,12 @@ export function formatSummary(summary: ReplaySummary): string {
   lines.push(
     `lockouts: ${total}${byRule.length ? ` (${byRule.map(([r, c]) => `${r} ${c}`).join(', ')})` : ''}`,
   );
+  if (summary.evicted.actors > 0) {
+    lines.push(
+      `memory cap: evicted ${summary.evicted.actors} least recently seen actors ` +
+        `(${summary.evicted.windows} windows): their windows restarted, decisions may differ from the live detector`,
+    );
+  }
   lines.push(`time: ${summary.seconds.toFixed(2)} s, ${rate.toLocaleString('en-US')} events/s`);
   return `${lines.join('\n')}\n`;
 }

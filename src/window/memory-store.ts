@@ -1,6 +1,8 @@
 // The in-memory window store: for replay, rule tests and unit tests. One process,
-// no sharing; state of actors whose windows have passed is swept as event time moves.
+// no sharing; expired state is swept as event time moves, and above a cap on live
+// windows the least recently seen actors are evicted (eviction.ts): bounded memory.
 import { BucketRing } from './bucket-ring.js';
+import * as eviction from './eviction.js';
 import {
   decideClaim,
   firesOn,
@@ -58,6 +60,10 @@ interface ActorState {
   positions?: Map<string, number>;
   /** Granted lockouts not yet confirmed, by pending id. */
   pending?: Map<string, PendingLockout>;
+  /** Newest event time observed: who is evicted first when the cap is reached. */
+  lastSeen: number;
+  /** Observations applied: breaks ties of lastSeen in eviction. */
+  seen: number;
 }
 
 interface ActorSnapshot {
@@ -65,17 +71,28 @@ interface ActorSnapshot {
   readonly pending: PendingLockout[];
 }
 
+export interface MemoryStoreOptions {
+  /** Live windows kept at most, checked after each apply (see bound). */
+  readonly maxWindows?: number;
+}
+
 export class MemoryWindowStore implements WindowStore {
   private readonly actors = new Map<string, Map<string, ActorState>>();
   private newestTs = Number.NEGATIVE_INFINITY;
-  /** Windows created since the last sweep, plus those the sweep kept. */
+  /** Windows created since the last sweep, plus those the sweep kept: never fewer than live. */
   private windowCount = 0;
   private sweepAt = SWEEP_FLOOR;
+  /** Actors and windows evicted to stay under the cap (state lost, not expired). */
+  readonly evicted = { actors: 0, windows: 0 };
+
+  constructor(private readonly options: MemoryStoreOptions = {}) {}
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
     const before = new Map<ActorState, ActorSnapshot>();
     const results = steps.map((step) => {
       const actor = this.actor(step.observation.key);
+      if (step.observation.ts > actor.lastSeen) actor.lastSeen = step.observation.ts;
+      actor.seen += 1;
       let snapshot = before.get(actor);
       if (!snapshot) {
         snapshot = snapshotOf(actor);
@@ -84,6 +101,7 @@ export class MemoryWindowStore implements WindowStore {
       return this.applyStep(step, actor, snapshot);
     });
     const recovered = [...before.values()].flatMap((snapshot) => snapshot.pending);
+    if (this.windowCount > (this.options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS)) this.bound();
     return { results, recovered };
   }
 
@@ -99,9 +117,7 @@ export class MemoryWindowStore implements WindowStore {
   get trackedWindows(): number {
     let count = 0;
     for (const subjects of this.actors.values()) {
-      for (const actor of subjects.values()) {
-        for (const routes of actor.windows.values()) count += routes.size;
-      }
+      for (const actor of subjects.values()) count += eviction.windowCountOf(actor);
     }
     return count;
   }
@@ -114,7 +130,7 @@ export class MemoryWindowStore implements WindowStore {
     }
     let actor = subjects.get(key.subject);
     if (!actor) {
-      actor = { windows: new Map(), offences: new Map() };
+      actor = { windows: new Map(), offences: new Map(), lastSeen: -Infinity, seen: 0 };
       subjects.set(key.subject, actor);
     }
     return actor;
@@ -171,6 +187,23 @@ export class MemoryWindowStore implements WindowStore {
     }
     this.windowCount = this.trackedWindows;
     this.sweepAt = Math.max(SWEEP_FLOOR, 2 * this.windowCount);
+  }
+
+  /**
+   * Over the cap: sweep what has expired, then evict the least recently seen down to
+   * 80 %. Run between batches, never inside one: a step's actor cannot vanish under it.
+   */
+  private bound(): void {
+    this.sweep();
+    const target = Math.floor(
+      (this.options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS) * eviction.EVICT_TO,
+    );
+    if (this.windowCount <= target) return;
+    this.windowCount -= eviction.evictLeastRecentlySeen(
+      this.actors,
+      this.windowCount - target,
+      this.evicted,
+    );
   }
 }
 
