@@ -1,6 +1,7 @@
 // Field limits and checks shared by every input format, so a canonical event, an ECS
 // event and a combined log line for the same request give the same AccessEvent.
 import { isIP } from 'node:net';
+import { compactPath } from '../normalize/compact.js';
 
 /**
  * Largest record parsed at all (1 MiB, Kafka's default record size); anything bigger is
@@ -56,19 +57,29 @@ export function isIpAddress(text: string): boolean {
 /**
  * The path (with query) of a request target: origin-form `/a?b` as is; absolute-form
  * `http://host/a?b` (proxies, ECS `url.original`) reduced to `/a?b`. Returns undefined
- * for anything else (`*`, authority-form, garbage, empty). Truncated to MAX_PATH_CHARS.
+ * for anything else (`*`, authority-form, garbage, empty). Capped at MAX_PATH_CHARS.
  */
 export function requestPath(target: string): string | undefined {
-  if (target.charCodeAt(0) === 0x2f /* / */) return truncate(target, MAX_PATH_CHARS);
+  if (target.charCodeAt(0) === 0x2f /* / */) return capPath(target);
   const schemeEnd = absoluteFormSchemeEnd(target);
   if (schemeEnd < 0) return undefined;
   const pathStart = target.indexOf('/', schemeEnd);
   const queryStart = target.indexOf('?', schemeEnd);
   if (pathStart < 0 && queryStart < 0) return '/';
   if (pathStart < 0 || (queryStart >= 0 && queryStart < pathStart)) {
-    return truncate(`/${target.slice(queryStart)}`, MAX_PATH_CHARS);
+    return capPath(`/${target.slice(queryStart)}`);
   }
-  return truncate(target.slice(pathStart), MAX_PATH_CHARS);
+  return capPath(target.slice(pathStart));
+}
+
+/**
+ * A path over MAX_PATH_CHARS is compacted before it is cut (normalize/compact.ts: dot
+ * segments resolved, empty segments, params and spaces dropped): cutting the raw text
+ * would let padding that servers discard (4,100 `/./`) push the id past the cap.
+ */
+function capPath(path: string): string {
+  if (path.length <= MAX_PATH_CHARS) return path;
+  return truncate(compactPath(path, MAX_PATH_CHARS), MAX_PATH_CHARS);
 }
 
 /** Index just past `http://` or `https://` (any case), or -1. */

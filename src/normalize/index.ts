@@ -5,12 +5,13 @@ export { normalizeEvent, type NormalizedEvent } from './normalize.js';
 export {
   normalizePath,
   ID_PLACEHOLDER,
-  MAX_PATH_SCAN,
   MAX_ROUTE_LENGTH,
   TRUNCATED,
   type IdKind,
   type NormalizedPath,
 } from './route.js';
+export { MAX_SEGMENTS } from './path-reader.js';
+export { compactPath } from './compact.js';
 export { queryParam } from './query.js';
 export { decodePercent } from './percent.js';
 export { actorIp, formatIp, parseIp, type IpAddress } from './ip.js';

@@ -46,10 +46,11 @@ describe('the public surface', () => {
     expect(Object.keys(normalize).sort()).toStrictEqual([
       'CidrSet',
       'ID_PLACEHOLDER',
-      'MAX_PATH_SCAN',
       'MAX_ROUTE_LENGTH',
+      'MAX_SEGMENTS',
       'TRUNCATED',
       'actorIp',
+      'compactPath',
       'decodePercent',
       'formatCidr',
       'formatIp',

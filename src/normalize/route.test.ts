@@ -72,22 +72,24 @@ describe('normalizePath: ids', () => {
     ['/api/GetUserProfileById', '/api/getuserprofilebyid'],
     ['/users/@me', '/users/@me'],
     ['/users/a@b', '/users/a@b'],
-    ['/v/1.2.3', '/v/1.2.3'],
+    ['/users/-1', '/users/-1'],
+    ['/v/x1.2.3', '/v/x1.2.3'],
   ])('%s stays literal: %s', (path, route) => {
     const result = normalizePath(path);
     expect(result.route).toBe(route);
     expect(result).not.toHaveProperty('objectId');
   });
 
-  it('keeps a format suffix after an id in the route', () => {
+  it('drops a format suffix after an id from the route: one record, one route', () => {
     expect(normalizePath('/api/users/1042.json')).toMatchObject({
-      route: '/api/users/:id.json',
+      route: '/api/users/:id',
       objectId: '1042',
       numericId: 1042,
     });
-    expect(normalizePath('/dl/6d86454ebb7a850bcd7e80abe86fe683370018a6.tar.gz').route).toBe(
-      '/dl/:id.tar.gz',
-    );
+    expect(normalizePath('/dl/6d86454ebb7a850bcd7e80abe86fe683370018a6.tar.gz')).toMatchObject({
+      route: '/dl/:id',
+      objectId: '6d86454ebb7a850bcd7e80abe86fe683370018a6',
+    });
   });
 });
 

@@ -5,21 +5,23 @@
 // one route (otherwise an attacker splits one enumeration over many routes):
 //  1. Split off the query at the first "?" (and drop a "#fragment"); accept the
 //     absolute form `http://host/path` of proxy requests by dropping scheme and host.
-//  2. Read at most MAX_PATH_SCAN characters (servers refuse longer request lines).
-//  3. Percent-decode the whole path once, without throwing (percent.ts), before
+//  2. Percent-decode the whole path once, without throwing (percent.ts), before
 //     splitting on "/", as nginx does: `%31%30%34%32` is 1042 to the backend.
-//  4. Drop empty segments (so "//" and trailing "/" vanish) and "." segments;
-//     ".." removes the segment before it; ";params" are cut (Tomcat ignores them).
-//  5. Id segments (segment.ts) become ":id", with their format suffix kept:
-//     `1042.json` → `:id.json`. The object id is the LAST id segment.
-//  6. Literal segments are lowercased. Paths are case-sensitive in general, but
+//  3. Read the segments (path-reader.ts): "/" and "\" split; params, NULs, outer
+//     spaces and trailing dots go; "", "." and ".." are resolved over the whole path.
+//  4. Id segments become ":id", dressings and format suffixes dropped (segment-id.ts):
+//     `1042.json`, `+1042`, `1042-x` → `:id`, object 1042. The object id is the LAST
+//     id segment.
+//  5. Literal segments are lowercased. Paths are case-sensitive in general, but
 //     no real API has two routes differing only by case, while case-insensitive
 //     servers (IIS, some frameworks) would let `/API/Users/1` evade a rule.
 //     Object ids keep their case: tokens are case-sensitive.
-//  7. The route is capped at MAX_ROUTE_LENGTH characters, cut between segments
+//  6. The route is capped at MAX_ROUTE_LENGTH characters, cut between segments
 //     and ended with "/:truncated", so a cut never leaves a half segment.
-import { formatSuffixStart, isStaticAsset } from './extension.js';
+import { isStaticAsset } from './extension.js';
+import { pathEnd, pathStart, readSegments } from './path-reader.js';
 import { decodePercent } from './percent.js';
+import { dressedId } from './segment-id.js';
 import { classifySegment, type IdKind } from './segment.js';
 
 export type { IdKind } from './segment.js';
@@ -42,14 +44,14 @@ export interface NormalizedPath {
 export const ID_PLACEHOLDER = ':id';
 export const TRUNCATED = ':truncated';
 export const MAX_ROUTE_LENGTH = 256;
-export const MAX_PATH_SCAN = 8192;
 
 /** A path segment that is an object id. */
 interface IdSegment {
-  /** `:id`, plus the format suffix if the id had one (`:id.json`). */
-  readonly routeText: string;
+  readonly routeText: typeof ID_PLACEHOLDER;
   readonly objectId: string;
   readonly idKind: IdKind;
+  /** The segment as read (`1042.webp`), for the static check of the last segment. */
+  readonly text: string;
 }
 
 /** A literal path segment: its lowercase text is part of the route. */
@@ -57,21 +59,20 @@ interface LiteralSegment {
   readonly routeText: string;
   readonly objectId?: undefined;
   readonly idKind?: undefined;
+  readonly text?: undefined;
 }
 
 type Segment = IdSegment | LiteralSegment;
 
 /** Normalizes a request path with optional query. Never throws, whatever the input. */
 export function normalizePath(path: string): NormalizedPath {
-  const queryStart = path.indexOf('?');
-  const fragmentStart = path.indexOf('#');
-  const pathEnd = minIndex(queryStart, fragmentStart, path.length);
-  const query = queryStart === -1 || queryStart > pathEnd ? '' : queryText(path, queryStart);
-  const pathText = decodePercent(readablePath(path, pathEnd));
-  const segments = splitSegments(pathText);
+  const end = pathEnd(path);
+  const query = path.charCodeAt(end) === QUESTION_MARK ? queryText(path, end) : '';
+  const pathText = decodePercent(path.slice(pathStart(path, end), end));
+  const { segments, cut } = readSegments(pathText, toSegment);
   const last = segments[segments.length - 1];
-  const route = buildRoute(segments);
-  const isStatic = last !== undefined && isStaticAsset(last.routeText);
+  const route = buildRoute(segments, cut);
+  const isStatic = last !== undefined && isStaticAsset(last.text ?? last.routeText);
   const id = lastId(segments);
   if (id === undefined) return { route, query, isStatic };
   const { objectId, idKind } = id;
@@ -81,64 +82,23 @@ export function normalizePath(path: string): NormalizedPath {
     : { route, objectId, idKind, numericId, query, isStatic };
 }
 
-function minIndex(a: number, b: number, fallback: number): number {
-  if (a === -1) return b === -1 ? fallback : b;
-  return b === -1 ? a : Math.min(a, b);
-}
+const QUESTION_MARK = 0x3f;
 
 function queryText(path: string, queryStart: number): string {
   const fragmentStart = path.indexOf('#', queryStart);
   return path.slice(queryStart + 1, fragmentStart === -1 ? path.length : fragmentStart);
 }
 
-/** The path part to read: absolute-form scheme and host dropped, length capped. */
-function readablePath(path: string, pathEnd: number): string {
-  const start = absoluteFormPathStart(path, pathEnd);
-  return path.slice(start, Math.min(pathEnd, start + MAX_PATH_SCAN));
-}
-
-function absoluteFormPathStart(path: string, pathEnd: number): number {
-  if (path.charCodeAt(0) === 0x2f) return 0; // "/": the origin form, by far the most common
-  const schemeEnd = path.startsWith('://', 4) ? 7 : path.startsWith('://', 5) ? 8 : -1;
-  const scheme = schemeEnd === -1 ? '' : path.slice(0, schemeEnd).toLowerCase();
-  if (scheme !== 'http://' && scheme !== 'https://') return 0;
-  const slash = path.indexOf('/', schemeEnd);
-  return slash === -1 || slash > pathEnd ? pathEnd : slash;
-}
-
-function splitSegments(pathText: string): Segment[] {
-  const segments: Segment[] = [];
-  let start = 0;
-  while (start < pathText.length) {
-    let end = pathText.indexOf('/', start);
-    if (end === -1) end = pathText.length;
-    if (end > start) addSegment(segments, pathText.slice(start, end));
-    start = end + 1;
-  }
-  return segments;
-}
-
-function addSegment(segments: Segment[], raw: string): void {
-  const paramsStart = raw.indexOf(';');
-  const text = paramsStart === -1 ? raw : raw.slice(0, paramsStart);
-  if (text === '' || text === '.') return;
-  if (text === '..') segments.pop();
-  else segments.push(toSegment(text));
-}
-
 function toSegment(text: string): Segment {
   const idKind = classifySegment(text);
-  if (idKind !== undefined) return { routeText: ID_PLACEHOLDER, objectId: text, idKind };
-  const suffixStart = formatSuffixStart(text);
-  const stem = suffixStart === -1 ? '' : text.slice(0, suffixStart);
-  const stemKind = stem === '' ? undefined : classifySegment(stem);
-  if (stemKind === undefined) return { routeText: text.toLowerCase() };
-  const suffix = text.slice(suffixStart).toLowerCase();
-  return { routeText: ID_PLACEHOLDER + suffix, objectId: stem, idKind: stemKind };
+  if (idKind !== undefined) return { routeText: ID_PLACEHOLDER, objectId: text, idKind, text };
+  const id = dressedId(text);
+  if (id === undefined) return { routeText: text.toLowerCase() };
+  return { routeText: ID_PLACEHOLDER, objectId: id.objectId, idKind: id.idKind, text };
 }
 
-function buildRoute(segments: readonly Segment[]): string {
-  let fullLength = 0;
+function buildRoute(segments: readonly Segment[], cut: boolean): string {
+  let fullLength = cut ? MAX_ROUTE_LENGTH + 1 : 0;
   for (const segment of segments) fullLength += 1 + segment.routeText.length;
   if (fullLength === 0) return '/';
   // Room for "/:truncated" is kept so the capped route never exceeds the cap.
