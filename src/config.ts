@@ -98,6 +98,10 @@ const environmentFields = z.object({
   REDIS_RETRY_MAX: durationMs.default(5000),
   /** How long a Redis command may take before the batch is retried. */
   REDIS_COMMAND_TIMEOUT: durationMs.default(2000),
+  /** An event dated further ahead of the wall clock is judged at the wall-clock time. */
+  MAX_CLOCK_SKEW: durationMs.default(30_000),
+  /** An event further behind its partition's newest event is dead-lettered, not judged. */
+  MAX_LATENESS: durationMs.default(3_600_000),
 });
 
 function checkSasl(env: KafkaEnvironment, ctx: z.RefinementCtx): void {
@@ -186,6 +190,7 @@ export interface Config {
     readonly commandTimeoutMs: number;
   };
   readonly keySecret: string;
+  readonly eventTime: { readonly maxClockSkewMs: number; readonly maxLatenessMs: number };
   readonly rules: { readonly dirs: readonly string[]; readonly shipped: boolean };
   readonly http: { readonly host: string; readonly port: number };
   readonly logLevel: Environment['LOG_LEVEL'];
@@ -280,6 +285,7 @@ function toConfig(env: Environment): Config {
       commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT,
     },
     keySecret: env.KEY_SECRET,
+    eventTime: { maxClockSkewMs: env.MAX_CLOCK_SKEW, maxLatenessMs: env.MAX_LATENESS },
     rules: { dirs: env.RULES_DIRS, shipped: env.SHIPPED_RULES },
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
     logLevel: env.LOG_LEVEL,

@@ -108,6 +108,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly futureEvents = new Counter({
+    name: 'exfilguard_future_events_total',
+    help: 'Events dated more than EXFILGUARD_MAX_CLOCK_SKEW ahead of the wall clock, judged at the wall-clock time instead.',
+    registers: [this.registry],
+  });
+
+  readonly backlogLockouts = new Counter({
+    name: 'exfilguard_backlog_lockouts_total',
+    help: 'Lockouts triggered by events older than EXFILGUARD_MAX_LATENESS by the wall clock (a backlog): left out of the detection latency.',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
   readonly storeDuration = new Histogram({
     name: 'exfilguard_redis_duration_seconds',
     help: 'Round trip of one batch to the window store (Redis).',

@@ -17,6 +17,9 @@ export const EVENT_REJECTION_CODES = {
   EVENT_UNKNOWN_FORMAT: 'a JSON object that is neither a canonical event nor an ECS event',
   EVENT_INVALID_LINE: 'a log line whose structure is not the combined or common log format',
   EVENT_INVALID_FIELD: 'the format was recognised and one field is missing or invalid',
+  EVENT_TOO_LATE:
+    "valid, but further behind its partition's newest event than EXFILGUARD_MAX_LATENESS: " +
+    'not judged live (run only)',
   EVENT_PARSER_FAILED: 'the parser itself threw (a bug); the input is kept in the dead letter',
 } as const;
 

@@ -3,6 +3,7 @@
 // A store failure is retried with backoff for as long as the batch is ours; nothing
 // is committed meanwhile (the source commits only when this resolves true).
 import { ExfilguardError } from '../errors.js';
+import type { LockoutCommand } from '../decide/lockout.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { BatchResult, DetectionPipeline } from '../pipeline.js';
@@ -26,6 +27,8 @@ export class BatchProcessor {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly backoff: Backoff,
+    /** A lockout whose triggering event is older than this by the wall clock is a backlog's. */
+    private readonly backlogAfterMs: number,
     readonly health: StoreHealth = { storeReady: true },
     readonly activeLockouts = new ActiveLockouts(),
   ) {}
@@ -70,8 +73,14 @@ export class BatchProcessor {
       { topic: batch.topic, partition: String(batch.partition) },
       batch.lagAfter,
     );
+    metrics.futureEvents.inc(batch.retimed);
+    this.countLockouts(result.lockouts);
+  }
+
+  private countLockouts(lockouts: readonly LockoutCommand[]): void {
+    const { metrics } = this;
     const now = Date.now();
-    for (const lockout of result.lockouts) {
+    for (const lockout of lockouts) {
       this.activeLockouts.add(lockout);
       metrics.lockouts.inc({
         rule: lockout.rule,
@@ -79,7 +88,11 @@ export class BatchProcessor {
         severity: lockout.severity,
         mode: lockout.mode,
       });
-      metrics.detectionLatency.observe(Math.max(0, now - Date.parse(lockout.eventTime)) / 1000);
+      // A backlog's lockouts (judged after an outage) would read as hours of latency and
+      // fire the latency alert: counted apart. Consumer lag has its own alert.
+      const ageMs = Math.max(0, now - Date.parse(lockout.eventTime));
+      if (ageMs > this.backlogAfterMs) metrics.backlogLockouts.inc({ rule: lockout.rule });
+      else metrics.detectionLatency.observe(ageMs / 1000);
       this.logger.warn(
         {
           lockout: { id: lockout.id, rule: lockout.rule, scope: lockout.scope, mode: lockout.mode },

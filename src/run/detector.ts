@@ -65,10 +65,7 @@ async function assemble(
     if (created.length > 0) logger.info({ topics: created }, 'created topics');
   }
   const publisher = await connectPublisher(kafka, config, logger, opened);
-  // While Redis is away, a batch is retried with pauses growing between these.
-  const backoff = { minMs: config.redis.retryMinMs, maxMs: config.redis.retryMaxMs };
-  const batchLogger = logger.child({ component: 'batch' });
-  const processor = new BatchProcessor(pipeline, publisher, metrics, batchLogger, backoff);
+  const processor = batchProcessor(pipeline, publisher, metrics, config, logger);
   const source = inputSource(kafka, config, metrics, logger);
 
   const readiness = () => ({
@@ -109,6 +106,21 @@ async function assemble(
   };
 }
 
+/** The streaming path's batch handler, as configured. */
+function batchProcessor(
+  pipeline: DetectionPipeline,
+  publisher: Publisher,
+  metrics: Metrics,
+  config: Config,
+  logger: Logger,
+): BatchProcessor {
+  // While Redis is away, a batch is retried with pauses growing between these.
+  const backoff = { minMs: config.redis.retryMinMs, maxMs: config.redis.retryMaxMs };
+  const batchLogger = logger.child({ component: 'batch' });
+  const { maxLatenessMs } = config.eventTime;
+  return new BatchProcessor(pipeline, publisher, metrics, batchLogger, backoff, maxLatenessMs);
+}
+
 /** The producer of lockouts and dead letters, connected, with the topics' size limits learned. */
 async function connectPublisher(
   kafka: Kafka,
@@ -132,6 +144,7 @@ function inputSource(kafka: Kafka, config: Config, metrics: Metrics, logger: Log
       groupId: config.kafka.groupId,
       topic: config.topics.input,
       format: config.inputFormat,
+      eventTime: config.eventTime,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       maxBytesPerPartition: config.kafka.maxBytesPerPartition,
       partitionsConsumedConcurrently: config.kafka.concurrentPartitions,

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { RejectedRecord } from '../sink/dead-letters.js';
 import type { CommitPoint } from '../sink/publisher.js';
 import type { RecordPosition } from '../window/store.js';
+import { EventClock, type EventTimeLimits } from './event-time.js';
 
 export interface ConsumedBatch {
   readonly topic: string;
@@ -22,6 +23,8 @@ export interface ConsumedBatch {
   readonly events: AccessEvent[];
   readonly positions: RecordPosition[];
   readonly rejected: RejectedRecord[];
+  /** Events dated too far ahead of the wall clock, judged at the wall-clock time instead. */
+  retimed: number;
   /** Records of the partition after this batch, not yet fetched (consumer lag). */
   readonly lagAfter: number;
 }
@@ -39,6 +42,8 @@ export interface KafkaSourceOptions {
   readonly groupId: string;
   readonly topic: string;
   readonly format: EventFormat;
+  /** Clock skew and lateness allowed (event-time.ts). */
+  readonly eventTime: EventTimeLimits;
   /** Longest a fetch waits for data: bounds detection latency when traffic is light. */
   readonly maxWaitMs?: number;
   readonly partitionsConsumedConcurrently?: number;
@@ -50,6 +55,7 @@ export interface KafkaSourceOptions {
 
 export class KafkaSource {
   private readonly consumer: Consumer;
+  private readonly clock: EventClock;
   private joined = false;
   /** Why the consumer stopped for good (a crash kafkajs does not restart), if it did. */
   private stoppedBy: string | undefined;
@@ -59,6 +65,7 @@ export class KafkaSource {
     private readonly options: KafkaSourceOptions,
     private readonly logger: Logger,
   ) {
+    this.clock = new EventClock(options.eventTime);
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxWaitTimeInMs: options.maxWaitMs ?? 100,
@@ -144,13 +151,17 @@ export class KafkaSource {
       events: [],
       positions: [],
       rejected: [],
+      retimed: 0,
       lagAfter: Math.max(0, Number(batch.offsetLag())),
     };
+    const now = Date.now();
     for (const message of batch.messages) {
-      const outcome = parseEvent(message.value ?? Buffer.alloc(0), this.options.format);
+      const parsed = parseEvent(message.value ?? Buffer.alloc(0), this.options.format);
+      const outcome = parsed.ok ? this.clock.judge(stream, parsed.event, now) : parsed;
       if (outcome.ok) {
         consumed.events.push(outcome.event);
         consumed.positions.push({ stream, offset: Number(message.offset) });
+        if (outcome.retimed) consumed.retimed += 1;
       } else {
         consumed.rejected.push({
           topic: batch.topic,

@@ -1,7 +1,7 @@
 // Records that once stopped consumption (issue 9, item 13), through the real broker and
 // Redis: an invalid record too big to be dead-lettered as it is, and a dead-letter
 // topic that refuses everything.
-import { ConfigResourceTypes, Partitioners } from 'kafkajs';
+import { ConfigResourceTypes } from 'kafkajs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { RunningDetector } from '../../src/run/detector.js';
 import {
@@ -12,7 +12,8 @@ import {
   waitFor,
   type DetectorSetup,
 } from '../support/detector.js';
-import { testKafka, withAdmin } from '../support/kafka.js';
+import { withAdmin } from '../support/kafka.js';
+import { metricValue, produceToPartition } from '../support/partitions.js';
 
 const brokers = inject('kafkaBrokers');
 const redisUrl = inject('redisUrl');
@@ -33,32 +34,14 @@ async function setTopicLimit(topic: string, maxMessageBytes: number): Promise<vo
 }
 
 /** Produces `values` to one partition of the input topic, in order. */
-async function produceTo(setup: DetectorSetup, partition: number, values: (string | Buffer)[]) {
-  const producer = testKafka(brokers).producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  try {
-    for (const value of values) {
-      await producer.send({
-        topic: setup.topics.input,
-        acks: -1,
-        messages: [{ partition, value }],
-      });
-    }
-  } finally {
-    await producer.disconnect();
-  }
+function produceTo(setup: DetectorSetup, partition: number, values: (string | Buffer)[]) {
+  const records = values.map((value) => ({ value }));
+  return produceToPartition(brokers, setup.topics.input, partition, records);
 }
 
 async function get(url: string): Promise<{ status: number; text: string }> {
   const response = await fetch(url);
   return { status: response.status, text: await response.text() };
-}
-
-function metric(scrape: string, series: string): number | undefined {
-  const line = scrape.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 describe('hostile records on the streaming path', () => {
@@ -114,12 +97,12 @@ describe('hostile records on the streaming path', () => {
       let scrape = '';
       for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
         scrape = (await get(`${detector.url}/metrics`)).text;
-        if (metric(scrape, valid) === 81) break;
+        if (metricValue(scrape, valid) === 81) break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      expect(metric(scrape, valid)).toBe(81);
+      expect(metricValue(scrape, valid)).toBe(81);
       expect((await get(`${detector.url}/healthz`)).status).toBe(200);
-      expect(metric(scrape, 'exfilguard_consumer_running')).toBe(1);
+      expect(metricValue(scrape, 'exfilguard_consumer_running')).toBe(1);
     } finally {
       await Promise.all([dlq.stop(), lockouts.stop()]);
     }
@@ -164,6 +147,6 @@ describe('hostile records on the streaming path', () => {
     expect(body.status).toBe('consumer stopped');
     expect(body.reason).toMatch(/larger than the max message size/);
     const scrape = (await get(`${url}/metrics`)).text;
-    expect(metric(scrape, 'exfilguard_consumer_running')).toBe(0);
+    expect(metricValue(scrape, 'exfilguard_consumer_running')).toBe(0);
   });
 });
