@@ -32,6 +32,7 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
   const ruleSources = config.rules;
   const { compiled, ruleSet } = await loadRules(ruleSources);
   metrics.rulesLoaded.set(ruleSet.rules.length);
+  if (ruleSet.warnings.length > 0) logger.warn({ warnings: ruleSet.warnings }, 'rule warnings');
 
   // What is open so far, closed in reverse if start-up fails: a refused start must end
   // the process with its error, not leave it hanging on an open connection.
