@@ -28,14 +28,18 @@ async function watching() {
   const file = join(dir, 'tuning.yaml');
   await writeFile(file, 'kind: override\nrule: sequential-id-scan\ndetect:\n  threshold: 60\n');
   const reloads: CompiledRuleSet[] = [];
+  const warned: (readonly string[])[] = [];
   const refusals: Error[] = [];
   const watcher = new RuleWatcher(
     { dirs: [dir], shipped: true },
-    { onReload: (rules) => reloads.push(rules), onRefused: (error) => refusals.push(error) },
+    {
+      onReload: (rules, _files, warnings) => (reloads.push(rules), warned.push(warnings)),
+      onRefused: (error) => refusals.push(error),
+    },
     50,
   );
   watcher.start();
-  return { dir, file, reloads, refusals, watcher };
+  return { dir, file, reloads, warned, refusals, watcher };
 }
 
 describe('RuleWatcher', () => {
@@ -61,7 +65,7 @@ describe('RuleWatcher', () => {
   });
 
   it('refuses a reload that meets an alias bomb or a FIFO, keeps the rules, and reloads after', async () => {
-    const { dir, file, reloads, refusals, watcher } = await watching();
+    const { dir, file, reloads, warned, refusals, watcher } = await watching();
     try {
       const bomb = join(dir, 'bomb.yaml');
       const levels = [...'abcdefgh'].map(
@@ -85,10 +89,18 @@ describe('RuleWatcher', () => {
       expect(reloads).toHaveLength(0);
       await rm(fifo);
 
-      await writeFile(file, 'kind: override\nrule: sequential-id-scan\ndetect:\n  threshold: 90\n');
+      // A rule that can never fire: the reload goes ahead, with a warning.
+      await writeFile(
+        file,
+        'kind: override\nrule: object-breadth\ndetect:\n  threshold: 40000\n---\n' +
+          'kind: override\nrule: sequential-id-scan\ndetect:\n  threshold: 90\n',
+      );
       const reloaded = await until(() => reloads.at(-1), 'a reload after the refusals');
       const rule = reloaded.rules.find((r) => r.rule.id === 'sequential-id-scan');
       expect(rule?.rule.detect).toMatchObject({ threshold: 90 });
+      expect(warned.at(-1)).toEqual([
+        expect.stringContaining(`${file}:4: detect.threshold: 40000 distinct objects`),
+      ]);
     } finally {
       watcher.close();
     }

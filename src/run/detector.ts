@@ -134,8 +134,9 @@ function watchRules(
   logger: Logger,
 ): RuleWatcher {
   const watcher = new RuleWatcher(sources, {
-    onReload: (rules, files) => {
+    onReload: (rules, files, warnings) => {
       pipeline.replaceRules(rules);
+      if (warnings.length > 0) logger.warn({ warnings }, 'rule warnings');
       metrics.ruleReloads.inc({ outcome: 'success' });
       metrics.rulesLoaded.set(rules.rules.length);
       logger.info(
