@@ -179,7 +179,7 @@ describe('loadRuleSet and hostile rule files', () => {
 
   it('refuses an allowlist of everyone unless confirmed, then warns', async () => {
     const wide =
-      'kind: allowlist\nips: [10.0.0.0/8, 0.0.0.0/0, "::/0", 4.0.0.0/7]\nroutes: [/**]\n';
+      'kind: allowlist\nips: [10.0.0.0/8, 0.0.0.0/0, "::/0", 4.0.0.0/7, "fc00::/7"]\nroutes: [/**]\n';
     const message = await refusal([await folder({ 'allow.yaml': wide })]);
     for (const entry of [
       'ips.1: "0.0.0.0/0" allowlists all IPv4',
@@ -191,6 +191,7 @@ describe('loadRuleSet and hostile rule files', () => {
     }
     expect(message).toContain('add "confirm: allow-everyone" to this allowlist');
     expect(message).not.toContain('10.0.0.0/8');
+    expect(message).not.toContain('fc00::/7'); // unique local IPv6, the private range
     const confirmed = await loadRuleSet([
       await folder({ 'allow.yaml': `${wide}confirm: allow-everyone\n` }),
     ]);

@@ -15,8 +15,12 @@ export interface Finding {
 }
 
 export const ALLOW_EVERYONE = 'allow-everyone';
-/** Shorter allowlisted prefixes need confirming: a /8 is already 1/256 of all addresses. */
-export const MIN_ALLOWLIST_PREFIX = 8;
+/**
+ * Shorter allowlisted prefixes need confirming: a /8 is already 1/256 of all IPv4
+ * addresses. IPv6 allows a /7 for fc00::/7, the unique local addresses (RFC 4193): the
+ * private range an operator allowlists as 10.0.0.0/8.
+ */
+export const MIN_ALLOWLIST_PREFIX = { 4: 8, 6: 7 } as const;
 
 /** Why `rule` can never fire; empty when it can. */
 export function neverFires(rule: Rule): Finding[] {
@@ -58,7 +62,7 @@ export function allowsEveryone(allowlist: Allowlist): Finding[] {
   const findings: Finding[] = [];
   allowlist.ips.forEach((text, i) => {
     const { family, prefixLength } = parseCidr(text);
-    if (prefixLength >= MIN_ALLOWLIST_PREFIX) return;
+    if (prefixLength >= MIN_ALLOWLIST_PREFIX[family]) return;
     const share = prefixLength === 0 ? 'all' : `1/${2 ** prefixLength} of all`;
     findings.push({
       path: ['ips', i],
