@@ -33,6 +33,7 @@ export async function rulesCommand(argv: readonly string[], io: CommandIo): Prom
         `ok  ${rule.id.padEnd(24)} ${rule.detect.kind.padEnd(12)} ${rule.mode.padEnd(8)} key ${rule.key.join(',')}\n`,
       );
     }
+    for (const warning of ruleSet.warnings) io.stdout(`warn  ${warning}\n`);
     io.stdout(
       `${ruleSet.rules.length} rules, ${ruleSet.allowlists.length} allowlists, from ${ruleSet.files.length} files\n`,
     );

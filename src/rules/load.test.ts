@@ -1,6 +1,7 @@
 // Rule loading: every problem named with file, line and key; overrides tune shipped
 // rules without forking them; a bad set is refused whole.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,5 +116,89 @@ describe('loadRuleSet', () => {
     const set = await loadRuleSet([shipped, local]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(set.rules).toHaveLength(1);
+  });
+});
+
+describe('loadRuleSet and hostile rule files', () => {
+  const BOMB = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]']
+    .concat(
+      [...'bcdefghi'].map(
+        (name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`,
+      ),
+    )
+    .join('\n');
+
+  it('refuses a YAML alias bomb with file, line and what to do', async () => {
+    const dir = await folder({ 'bomb.yaml': `${BOMB}\n` });
+    expect(await refusal([dir])).toContain(
+      `${join(dir, 'bomb.yaml')}:1: YAML: aliases expand too far (more than 50; an alias bomb?)`,
+    );
+  });
+
+  it('refuses a 700 MB file from its size, without reading it', async () => {
+    const dir = await folder({});
+    const file = join(dir, 'huge.yaml');
+    await writeFile(file, '');
+    await truncate(file, 700 * 2 ** 20); // sparse: costs no disk
+    const began = performance.now();
+    expect(await refusal([dir])).toContain(`${file}: larger than 1048576 bytes; split it`);
+    expect(performance.now() - began).toBeLessThan(1000);
+  });
+
+  it('refuses a FIFO named x.yaml at once, in a folder or named itself', async () => {
+    const dir = await folder({});
+    const fifo = join(dir, 'x.yaml');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of [dir, fifo]) {
+      expect(await refusal([path])).toContain(`${fifo}: not a regular file (a FIFO`);
+    }
+  }, 2000);
+
+  it('warns of rules that can never fire, at the line of the key', async () => {
+    const breadth = RULE.replace('kind: enumeration', 'kind: breadth\n  of: objects').replace(
+      'threshold: 10',
+      'threshold: 50000',
+    );
+    const errors = RULE.replace('id: scan', 'id: errors')
+      .replace('window: 1m', 'window: 1m\nmatch:\n  status: [200]\n  excludeRoutes: [/**]')
+      .replace(
+        'kind: enumeration\n  threshold: 10',
+        'kind: errorRatio\n  ratio: 0.5\n  minRequests: 5',
+      );
+    const dir = await folder({ 'a.yaml': `${breadth}---\n${errors}` });
+    const { warnings, rules } = await loadRuleSet([dir]);
+    const file = join(dir, 'a.yaml');
+    expect(rules).toHaveLength(2);
+    expect(warnings).toEqual([
+      `${file}:8: detect.threshold: 50000 distinct objects can never be counted: the 4096-bit bitmap estimates at most 34070; lower the threshold to 34070 or less`,
+      `${file}:21: detect.statuses: no status in ["4xx","5xx"] is matched by match.status [200], so the ratio is always 0; widen match.status`,
+      `${file}:19: match.excludeRoutes.0: "/**" excludes every route, so no event counts; remove it`,
+    ]);
+    expect((await loadRuleSet([SHIPPED_RULES_DIR])).warnings).toEqual([]);
+  });
+
+  it('refuses an allowlist of everyone unless confirmed, then warns', async () => {
+    const wide =
+      'kind: allowlist\nips: [10.0.0.0/8, 0.0.0.0/0, "::/0", 4.0.0.0/7, "fc00::/7"]\nroutes: [/**]\n';
+    const message = await refusal([await folder({ 'allow.yaml': wide })]);
+    for (const entry of [
+      'ips.1: "0.0.0.0/0" allowlists all IPv4',
+      'ips.2: "::/0" allowlists all IPv6',
+      'ips.3: "4.0.0.0/7" allowlists 1/128',
+      'routes.0: "/**" allowlists every route',
+    ]) {
+      expect(message).toContain(entry);
+    }
+    expect(message).toContain('add "confirm: allow-everyone" to this allowlist');
+    expect(message).not.toContain('10.0.0.0/8');
+    expect(message).not.toContain('fc00::/7'); // unique local IPv6, the private range
+    const confirmed = await loadRuleSet([
+      await folder({ 'allow.yaml': `${wide}confirm: allow-everyone\n` }),
+    ]);
+    expect(confirmed.allowlists).toHaveLength(1);
+    expect(confirmed.warnings).toHaveLength(4);
+    expect(confirmed.warnings[0]).toMatch(
+      /allow\.yaml:2: ips\.1: .*\(confirmed by "confirm: allow-everyone"\)$/,
+    );
   });
 });

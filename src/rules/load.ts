@@ -2,9 +2,9 @@
 // every document in it. Validates everything, applies operators' overrides, and
 // either returns the whole rule set or refuses it with every problem named as
 // `file:line: key: problem` — so a reload never half-applies a bad edit.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { ExfilguardError } from '../errors.js';
 import {
@@ -15,22 +15,16 @@ import {
   type Rule,
   type RuleOverride,
 } from './schema.js';
-
-const MAX_RULE_FILE_BYTES = 1024 * 1024;
-
-/** One YAML document with where it came from, so errors can point at a line. */
-interface SourceDocument {
-  readonly file: string;
-  readonly doc: Document;
-  readonly lines: LineCounter;
-  readonly raw: unknown;
-}
+import { ALLOW_EVERYONE, allowsEveryone, neverFires } from './reach.js';
+import { readDocuments, type SourceDocument } from './rule-file.js';
 
 export interface RuleSet {
   readonly rules: readonly Rule[];
   readonly allowlists: readonly Allowlist[];
   /** The files read, for logs and `rules check`. */
   readonly files: readonly string[];
+  /** `file:line: key: problem` of what loads but does nothing: rules that can never fire. */
+  readonly warnings: readonly string[];
 }
 
 export function isRuleFile(name: string): boolean {
@@ -50,7 +44,8 @@ export async function listYamlFiles(
   if (!info) {
     throw new ExfilguardError('RULES_NOT_FOUND', `${path}: no such rules folder or file`);
   }
-  if (info.isFile()) return [path];
+  // Anything but a folder is read as a file, where a FIFO or device is refused.
+  if (!info.isDirectory()) return [path];
   const names = (await readdir(path)).filter(accept).sort();
   return names.map((name) => join(path, name));
 }
@@ -58,6 +53,7 @@ export async function listYamlFiles(
 export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
   const files = (await Promise.all(paths.map((p) => listYamlFiles(p, isRuleFile)))).flat();
   const problems: string[] = [];
+  const warnings: string[] = [];
   const documents = (await Promise.all(files.map((file) => readDocuments(file, problems)))).flat();
 
   const ruleDocs: SourceDocument[] = [];
@@ -76,26 +72,33 @@ export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
       overrides.set(override.rule, { source, override });
     } else if (kind === 'allowlist') {
       const allowlist = validate(source, allowlistSchema, problems);
-      if (allowlist) allowlists.push(allowlist);
+      if (!allowlist) continue;
+      allowlists.push(allowlist);
+      const confirmed = allowlist.confirm === ALLOW_EVERYONE;
+      const tail = confirmed
+        ? ' (confirmed by "confirm: allow-everyone")'
+        : '; narrow it, or add "confirm: allow-everyone" to this allowlist if it is meant';
+      report(allowsEveryone(allowlist), source, undefined, confirmed ? warnings : problems, tail);
     } else {
       ruleDocs.push(source);
     }
   }
 
-  const rules = buildRules(ruleDocs, overrides, problems);
+  const rules = buildRules(ruleDocs, overrides, problems, warnings);
   if (problems.length > 0) {
     throw new ExfilguardError(
       'RULES_INVALID',
       `Rules refused, ${problems.length} problem(s):\n  ${problems.join('\n  ')}`,
     );
   }
-  return { rules, allowlists, files };
+  return { rules, allowlists, files, warnings };
 }
 
 function buildRules(
   ruleDocs: readonly SourceDocument[],
   overrides: Map<string, { source: SourceDocument; override: RuleOverride }>,
   problems: string[],
+  warnings: string[],
 ): Rule[] {
   const rules: Rule[] = [];
   const seen = new Map<string, string>();
@@ -117,39 +120,12 @@ function buildRules(
     }
     seen.set(rule.id, source.file);
     rules.push(rule);
+    report(neverFires(rule), source, found?.source, warnings, '');
   }
   for (const { source, override } of overrides.values()) {
     problems.push(`${where(source, ['rule'])}: rule: no rule "${override.rule}" to override`);
   }
   return rules;
-}
-
-async function readDocuments(file: string, problems: string[]): Promise<SourceDocument[]> {
-  const text = await readFile(file, 'utf8');
-  if (text.length > MAX_RULE_FILE_BYTES) {
-    problems.push(`${file}: larger than ${MAX_RULE_FILE_BYTES} bytes; split it`);
-    return [];
-  }
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
-  });
-  if (!Array.isArray(docs)) return []; // an empty stream
-  const sources: SourceDocument[] = [];
-  for (const doc of docs) {
-    const yamlError = doc.errors[0];
-    if (yamlError) {
-      const line = lines.linePos(yamlError.pos[0]).line;
-      problems.push(`${file}:${line}: YAML: ${yamlError.message.split('\n')[0]}`);
-      continue;
-    }
-    const raw: unknown = doc.toJS({ maxAliasCount: 50 });
-    if (raw === null || raw === undefined) continue; // an empty document (e.g. after a trailing ---)
-    sources.push({ file, doc, lines, raw });
-  }
-  return sources;
 }
 
 function kindOf(raw: unknown): unknown {
@@ -174,13 +150,27 @@ function validate<S extends z.ZodType>(
 ): z.output<S> | undefined {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    const path = issue.path.map(String);
+  report(result.error.issues, source, override, problems, '');
+  return undefined;
+}
+
+/**
+ * `file:line: key: message` of each finding into `into`. Keys that the override set are
+ * placed at the override's line, the others at the rule's.
+ */
+function report(
+  findings: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
+  source: SourceDocument,
+  override: SourceDocument | undefined,
+  into: string[],
+  tail: string,
+): void {
+  for (const finding of findings) {
+    const path = finding.path.map(String);
     const at = override && hasPath(override.doc, path) ? override : source;
     const key = path.length > 0 ? path.join('.') : '(document)';
-    problems.push(`${where(at, path)}: ${key}: ${issue.message}`);
+    into.push(`${where(at, path)}: ${key}: ${finding.message}${tail}`);
   }
-  return undefined;
 }
 
 function hasPath(doc: Document, path: readonly string[]): boolean {

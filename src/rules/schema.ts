@@ -195,6 +195,12 @@ export const allowlistSchema = z
     sessions: z.array(z.string().min(1).max(512)).default([]),
     /** Route template globs, e.g. "/healthz" or "/internal/**". */
     routes: z.array(routeGlob).default([]),
+    /**
+     * Required to load an allowlist that switches detection off for (nearly) everyone:
+     * a prefix shorter than /8 (`0.0.0.0/0`, `::/0`) or a route glob of wildcards only
+     * (`/**`). Without it such an allowlist is refused (see reach.ts).
+     */
+    confirm: z.literal('allow-everyone').optional(),
   })
   .strict();
 export type Allowlist = z.infer<typeof allowlistSchema>;

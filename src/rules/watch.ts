@@ -6,7 +6,12 @@ import type { CompiledRuleSet } from './compile.js';
 import { loadRules, ruleFolders, type RuleSources } from './shipped.js';
 
 export interface RuleWatchHandlers {
-  readonly onReload: (rules: CompiledRuleSet, files: readonly string[]) => void;
+  /** `warnings`: what loads but does nothing (rules that can never fire), to be logged. */
+  readonly onReload: (
+    rules: CompiledRuleSet,
+    files: readonly string[],
+    warnings: readonly string[],
+  ) => void;
   readonly onRefused: (error: Error) => void;
 }
 
@@ -46,7 +51,7 @@ export class RuleWatcher {
   private async reload(): Promise<void> {
     try {
       const { ruleSet, compiled } = await loadRules(this.sources);
-      this.handlers.onReload(compiled, ruleSet.files);
+      this.handlers.onReload(compiled, ruleSet.files, ruleSet.warnings);
     } catch (error) {
       this.handlers.onRefused(error as Error);
     }

@@ -32,6 +32,7 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
   const metrics = new Metrics();
   const { compiled, ruleSet } = await loadRules(ruleSourcesOf(config));
   metrics.rulesLoaded.set(ruleSet.rules.length);
+  if (ruleSet.warnings.length > 0) logger.warn({ warnings: ruleSet.warnings }, 'rule warnings');
 
   // What is open so far, closed in reverse if start-up fails: a refused start must end
   // the process with its error, not leave it hanging on an open connection.
@@ -163,8 +164,9 @@ function watchRules(
   logger: Logger,
 ): RuleWatcher {
   const watcher = new RuleWatcher(sources, {
-    onReload: (rules, files) => {
+    onReload: (rules, files, warnings) => {
       pipeline.replaceRules(rules);
+      if (warnings.length > 0) logger.warn({ warnings }, 'rule warnings');
       metrics.ruleReloads.inc({ outcome: 'success' });
       metrics.rulesLoaded.set(rules.rules.length);
       logger.info(

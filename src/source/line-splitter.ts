@@ -33,9 +33,14 @@ export class LineSplitter {
     let start = 0;
     for (;;) {
       const newline = chunk.indexOf(LF, start);
-      this.take(chunk, start, newline === -1 ? chunk.length : newline);
-      if (newline === -1) return lines;
-      lines.push(this.finish());
+      if (newline !== -1 && this.held === 0 && this.skipped === 0) {
+        // The common case, a whole line inside the chunk: decoded straight from it.
+        lines.push(this.line(chunk, start, newline));
+      } else {
+        this.take(chunk, start, newline === -1 ? chunk.length : newline);
+        if (newline === -1) return lines;
+        lines.push(this.finish());
+      }
       start = newline + 1;
     }
   }
@@ -68,9 +73,14 @@ export class LineSplitter {
     const whole = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces);
     this.pieces = [];
     this.held = 0;
+    return this.line(whole, 0, whole.length);
+  }
+
+  /** Bytes start…end of `bytes` as a line: over the cap, or text without a CR at its end. */
+  private line(bytes: Buffer, start: number, end: number): SplitLine {
+    if (end - start > this.maxBytes) return { kind: 'over-long', bytes: end - start };
     // A LF never occurs inside a UTF-8 sequence, so each line decodes on its own.
-    const end =
-      whole.length > 0 && whole[whole.length - 1] === CR ? whole.length - 1 : whole.length;
-    return { kind: 'line', text: whole.toString('utf8', 0, end) };
+    const last = end > start && bytes[end - 1] === CR ? end - 1 : end;
+    return { kind: 'line', text: bytes.toString('utf8', start, last) };
   }
 }
