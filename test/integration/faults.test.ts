@@ -69,6 +69,7 @@ describe('faults', { timeout: 150_000 }, () => {
 
     const second = spawnDetector({ ...setup, env });
     cleanups.push(async () => second.kill('SIGKILL'));
+    await waitForReadiness(url, 200);
     await producing;
     await settle(lockouts.received, expected.length, 45_000);
     // The successor consumed at least every event produced after the kill (and the
