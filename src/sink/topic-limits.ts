@@ -2,7 +2,11 @@
 // start-up (and again if a publication is refused as too large): a topic's
 // `max.message.bytes`, or the broker's `message.max.bytes` it inherits. Dead letters
 // are cut to fit it (dead-letters.ts), and transactions split by it (publisher.ts).
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import kafkajs, { type Kafka } from 'kafkajs';
+
+// kafkajs is CommonJS and Node's ESM loader cannot see this one as a named export
+// (a named import crashed every command at start-up): take it from the default export.
+const { ConfigResourceTypes } = kafkajs;
 
 /** Kafka's default `message.max.bytes`: 1 MiB plus the 12-byte log overhead. */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
