@@ -1,4 +1,5 @@
 // The rule-test runner itself: a wrong expectation must fail, with a message.
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,5 +52,36 @@ describe('rule tests', () => {
     const [result] = await runRuleTestFile(await testFile(text), compiled);
     expect(result?.passed).toBe(false);
     expect(result?.problems[0]).toMatch(/^events\[0\]: ts:/);
+  });
+
+  it('fails a test file that is a FIFO, at once, instead of waiting on it forever', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'exfilguard-rule-test-'));
+    const fifo = join(dir, 'x.test.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const [result] = await runRuleTestFile(fifo, compiled);
+    expect(result?.passed).toBe(false);
+    expect(result?.problems[0]).toContain('not a regular file');
+  });
+
+  it('fails a test file holding an alias bomb, without expanding it', async () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 9; level += 1) {
+      bomb.push(
+        `l${level}: &l${level} [${Array(10)
+          .fill(level === 1 ? '*a' : `*l${level - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    const [result] = await runRuleTestFile(await testFile(`${bomb.join('\n')}\n`), compiled);
+    expect(result?.passed).toBe(false);
+    expect(result?.problems[0]).toContain('aliases expand too far');
+  });
+
+  it('fails a test whose scans would generate more events than a test may hold', async () => {
+    const scan = SCAN.replace('count: 60', 'count: 100000').replace('events:\n', '');
+    const text = `name: huge\nevents:\n${scan.repeat(11)}expect:\n  lockouts: []\n`;
+    const [result] = await runRuleTestFile(await testFile(text), compiled);
+    expect(result?.passed).toBe(false);
+    expect(result?.problems[0]).toContain('over 1000000; split the test');
   });
 });

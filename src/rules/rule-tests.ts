@@ -1,8 +1,6 @@
 // Tests that live beside the rules (`*.test.yaml`), in the spirit of `promtool test
 // rules`: input events, and the exact lockouts expected from them (none, for a
 // "must not fire" case). Runnable from an operator's own repository.
-import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import type { AccessEvent } from '../event/access-event.js';
 import { parseEvent } from '../event/parse.js';
@@ -11,6 +9,7 @@ import { DetectionPipeline } from '../pipeline.js';
 import { mulberry32 } from '../simulate/random.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
 import type { CompiledRuleSet } from './compile.js';
+import { readDocuments } from './rule-file.js';
 import { SCOPES } from './schema.js';
 import { parseDuration } from './units.js';
 
@@ -64,15 +63,25 @@ export interface RuleTestResult {
   readonly expected: readonly ExpectedLockout[];
 }
 
+/** Events one test may generate: its scans are generated whole, in memory. */
+const MAX_TEST_EVENTS = 1_000_000;
+
 export async function runRuleTestFile(
   file: string,
   rules: CompiledRuleSet,
 ): Promise<RuleTestResult[]> {
-  const text = await readFile(file, 'utf8');
-  const results: RuleTestResult[] = [];
-  for (const [index, doc] of parseAllDocuments(text).entries()) {
-    const raw: unknown = doc.toJS();
-    if (raw === null || raw === undefined) continue;
+  // Read as rule files are (rule-file.ts): a FIFO, an oversized file or an alias bomb
+  // is a failed test with its reason, not a hang or a crash.
+  const unreadable: string[] = [];
+  const documents = await readDocuments(file, unreadable);
+  const results: RuleTestResult[] = unreadable.map((problem) => ({
+    file,
+    name: '(file)',
+    passed: false,
+    problems: [problem],
+    expected: [],
+  }));
+  for (const [index, { raw }] of documents.entries()) {
     const parsed = ruleTestSchema.safeParse(raw);
     if (!parsed.success) {
       const problems = parsed.error.issues.map(
@@ -92,6 +101,11 @@ async function runRuleTest(
   rules: CompiledRuleSet,
 ): Promise<RuleTestResult> {
   const problems: string[] = [];
+  const generated = test.events.reduce((n, entry) => n + eventCount(entry), 0);
+  if (generated > MAX_TEST_EVENTS) {
+    problems.push(`its events come to ${generated}, over ${MAX_TEST_EVENTS}; split the test`);
+    return { file, name: test.name, passed: false, problems, expected: test.expect.lockouts };
+  }
   const events = test.events.flatMap((entry, i) => eventsOf(entry, i, problems));
   events.sort((a, b) => a.ts - b.ts);
   const pipeline = new DetectionPipeline(rules, new MemoryWindowStore(), { issuedAt: (ts) => ts });
@@ -101,6 +115,13 @@ async function runRuleTest(
   problems.push(...compareLockouts(test.expect.lockouts, lockouts));
   const expected = test.expect.lockouts;
   return { file, name: test.name, passed: problems.length === 0, problems, expected };
+}
+
+/** Events an entry generates: a scan's count, or one. */
+function eventCount(entry: RuleTest['events'][number]): number {
+  if (!('scan' in entry)) return 1;
+  const count = (entry.scan as { count?: unknown }).count;
+  return typeof count === 'number' ? count : 1;
 }
 
 function eventsOf(
