@@ -21,7 +21,7 @@ export const REPLAY_USAGE = `Usage: exfilguard replay [options] FILE...   (FILE 
   --explain SCOPE:SUBJECT
                        trace one actor (e.g. ip:203.0.113.7): per rule, its figures and why it fired or not
   --reorder DURATION   how far out of order events may arrive (default 2m)
-  --max-windows N      live windows kept at most (default ${DEFAULT_MAX_WINDOWS}, about 1 GB); above it the least
+  --max-windows N      live windows kept at most (default ${DEFAULT_MAX_WINDOWS}: 4 KiB of the heap limit each); above it the least
                        recently seen actors are evicted, counted in the summary
 ${KEY_SECRET_USAGE}`;
 

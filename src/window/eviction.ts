@@ -6,6 +6,7 @@
 // seen at the same instant (logs with second precision), the one with fewer
 // observations goes first, so a scanner is not evicted for sharing a second with the
 // flood.
+import { getHeapStatistics } from 'node:v8';
 
 /** What eviction needs of an actor; the store keeps the rest. */
 export interface EvictableActor {
@@ -24,11 +25,15 @@ export interface EvictionCounts {
 }
 
 /**
- * The default cap on live windows in replay. Measured on a flood of fresh actors
- * (bench/flood-log.ts, shipped rules, ~23 windows an actor): peak RSS 1.13 GB at
- * 200,000, 1.52 GB at 400,000, 2.46 GB uncapped with 1.15 million windows.
+ * The default cap on live windows in replay: 4 KiB of V8's heap limit per window
+ * (about 1,060,000 under Node's default 4 GB limit; it follows --max-old-space-size).
+ * Measured on a flood of fresh actors (bench/flood-log.ts, shipped rules, ~23 windows an
+ * actor): peak RSS 1.13 GB at 200,000 windows, 1.52 GB at 400,000, 2.46 GB with 1.15
+ * million: ~2 KB a window, so the cap keeps the heap about half full. A lower cap would
+ * evict on ordinary logs (200,000 evicted 185,705 actors of the 1,000,000-line bench log,
+ * 50 minutes of a mid-size site), and an evicted slow scanner's windows restart.
  */
-export const DEFAULT_MAX_WINDOWS = 200_000;
+export const DEFAULT_MAX_WINDOWS = Math.floor(getHeapStatistics().heap_size_limit / 4096);
 
 /** Evict down to this share of the cap, so a pass (sweep, sort) runs once per fifth of it. */
 export const EVICT_TO = 0.8;
