@@ -2,10 +2,9 @@
 // EXFILGUARD_KEY_SECRET, so breadth bitmaps place every value where the detector did.
 // From a file (--key-secret-file) or the environment, never from a flag's value: a
 // command line is visible to every user of the machine through `ps`.
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { DistinctHash } from '../detect/distinct-hash.js';
 import { ExfilguardError } from '../errors.js';
+import { FileRefused, readRegularFile } from '../regular-file.js';
 
 export const KEY_SECRET_USAGE = `  --key-secret-file FILE
                        the detector's EXFILGUARD_KEY_SECRET, read from FILE (a final line break is
@@ -62,21 +61,17 @@ function checked(secret: string, where: string): DistinctHash {
 async function readSecretFile(path: string): Promise<string> {
   let text: string;
   try {
-    // Opened non-blocking and checked as a regular file before reading: a FIFO or a
-    // device named by mistake is refused instead of hanging or filling memory.
-    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) throw new Error('not a regular file');
-      if (stat.size > MAX_BYTES) throw new Error(`${stat.size} bytes, more than a secret needs`);
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
+    text = await readRegularFile(path, MAX_BYTES);
   } catch (error) {
+    const reason =
+      error instanceof FileRefused
+        ? error.reason === 'not-regular'
+          ? 'not a regular file'
+          : `more than ${MAX_BYTES} bytes, more than a secret needs`
+        : (error as Error).message;
     throw new ExfilguardError(
       'CONFIG_INVALID',
-      `--key-secret-file ${path}: cannot be read (${(error as Error).message}): give a file holding the key secret`,
+      `--key-secret-file ${path}: cannot be read (${reason}): give a file holding the key secret`,
       { cause: error },
     );
   }

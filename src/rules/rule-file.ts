@@ -7,9 +7,8 @@
 //   a check and the open cannot slip through;
 // - a file over 1 MiB, told from fstat before a byte is read, and never read past;
 // - a YAML alias bomb ("billion laughs"): aliases expanded only up to a bound.
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { FileRefused, readRegularFile } from '../regular-file.js';
 
 export const MAX_RULE_FILE_BYTES = 1024 * 1024;
 /** Aliases a document may expand: rule files need few; a bomb needs millions. */
@@ -25,40 +24,22 @@ export interface SourceDocument {
 
 /** The documents of `file`; its problems, `file[:line]: problem`, pushed to `problems`. */
 export async function readDocuments(file: string, problems: string[]): Promise<SourceDocument[]> {
-  const text = await readRuleText(file).catch((error: NodeJS.ErrnoException) => {
-    problems.push(`${file}: cannot read (${error.code ?? error.message})`);
-    return undefined;
-  });
-  if (typeof text !== 'string') {
-    if (text) problems.push(`${file}: ${text.problem}`);
+  let text: string;
+  try {
+    text = await readRegularFile(file, MAX_RULE_FILE_BYTES);
+  } catch (error) {
+    problems.push(`${file}: ${unreadable(error as NodeJS.ErrnoException)}`);
     return [];
   }
   return parseDocuments(file, text, problems);
 }
 
-async function readRuleText(file: string): Promise<string | { problem: string }> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) {
-      return {
-        problem:
-          'not a regular file (a FIFO, socket or device); rule files must be regular files, ' +
-          'remove it or rename it so it does not end in .yaml/.yml',
-      };
-    }
-    const tooLarge = { problem: `larger than ${MAX_RULE_FILE_BYTES} bytes; split it` };
-    if (info.size > MAX_RULE_FILE_BYTES) return tooLarge;
-    // One byte more than allowed, to notice a file that grew since fstat.
-    const buffer = Buffer.alloc(MAX_RULE_FILE_BYTES + 1);
-    let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
-      ({ bytesRead: n } = await handle.read(buffer, length, buffer.length - length));
-    }
-    return length > MAX_RULE_FILE_BYTES ? tooLarge : buffer.toString('utf8', 0, length);
-  } finally {
-    await handle.close();
-  }
+function unreadable(error: NodeJS.ErrnoException): string {
+  if (!(error instanceof FileRefused)) return `cannot read (${error.code ?? error.message})`;
+  return error.reason === 'not-regular'
+    ? 'not a regular file (a FIFO, socket or device); rule files must be regular files, ' +
+        'remove it or rename it so it does not end in .yaml/.yml'
+    : `larger than ${MAX_RULE_FILE_BYTES} bytes; split it`;
 }
 
 function parseDocuments(file: string, text: string, problems: string[]): SourceDocument[] {

@@ -85,7 +85,11 @@ export class MemoryWindowStore implements WindowStore {
   /** Actors and windows evicted to stay under the cap (state lost, not expired). */
   readonly evicted = { actors: 0, windows: 0 };
 
-  constructor(private readonly options: MemoryStoreOptions = {}) {}
+  private readonly maxWindows: number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.maxWindows = options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS;
+  }
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
     const before = new Map<ActorState, ActorSnapshot>();
@@ -101,7 +105,7 @@ export class MemoryWindowStore implements WindowStore {
       return this.applyStep(step, actor, snapshot);
     });
     const recovered = [...before.values()].flatMap((snapshot) => snapshot.pending);
-    if (this.windowCount > (this.options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS)) this.bound();
+    if (this.windowCount > this.maxWindows) this.bound();
     return { results, recovered };
   }
 
@@ -195,9 +199,7 @@ export class MemoryWindowStore implements WindowStore {
    */
   private bound(): void {
     this.sweep();
-    const target = Math.floor(
-      (this.options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS) * eviction.EVICT_TO,
-    );
+    const target = Math.floor(this.maxWindows * eviction.EVICT_TO);
     if (this.windowCount <= target) return;
     this.windowCount -= eviction.evictLeastRecentlySeen(
       this.actors,
