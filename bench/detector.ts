@@ -370,8 +370,7 @@ function percentiles(values: number[]): { p50: number; p99: number } {
 const COUNT_WINDOWS = `
 local n = 0
 for _, key in ipairs(ARGV) do
-  -- State values only: an actor's offences (':off', a string too) hold no windows.
-  if redis.call('TYPE', key).ok == 'string' and key:sub(-4) ~= ':off' then
+  if redis.call('TYPE', key).ok == 'string' and key:sub(-4) ~= ':off' then -- not offences
     for _ in pairs(cmsgpack.unpack(redis.call('GET', key)).w or {}) do n = n + 1 end
   end
 end

@@ -1,6 +1,5 @@
-// The in-memory window store: for replay, rule tests and unit tests. One process,
-// no sharing; expired state is swept as event time moves, and above a cap on live
-// windows the least recently seen actors are evicted (eviction.ts): bounded memory.
+// The in-memory window store (replay, rule tests, unit tests): one process, no sharing; expired
+// state swept as event time moves; above a cap, least recently seen actors evicted (eviction.ts).
 import { BucketRing } from './bucket-ring.js';
 import * as eviction from './eviction.js';
 import {
@@ -86,7 +85,6 @@ export class MemoryWindowStore implements WindowStore {
   readonly evicted = { actors: 0, windows: 0 };
 
   private readonly maxWindows: number;
-
   constructor(options: MemoryStoreOptions = {}) {
     this.maxWindows = options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS;
   }
