@@ -1,5 +1,6 @@
-// The in-memory window store (replay, rule tests, unit tests): one process, no sharing; expired
-// state swept as event time moves; above a cap, least recently seen actors evicted (eviction.ts).
+// The in-memory window store: for replay, rule tests and unit tests. One process,
+// no sharing; expired state is swept as event time moves, and above a cap on live
+// windows the least recently seen actors are evicted (eviction.ts): bounded memory.
 import { BucketRing } from './bucket-ring.js';
 import * as eviction from './eviction.js';
 import {
@@ -84,10 +85,7 @@ export class MemoryWindowStore implements WindowStore {
   /** Actors and windows evicted to stay under the cap (state lost, not expired). */
   readonly evicted = { actors: 0, windows: 0 };
 
-  private readonly maxWindows: number;
-  constructor(options: MemoryStoreOptions = {}) {
-    this.maxWindows = options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS;
-  }
+  constructor(private readonly options: MemoryStoreOptions = {}) {}
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
     const before = new Map<ActorState, ActorSnapshot>();
@@ -103,7 +101,7 @@ export class MemoryWindowStore implements WindowStore {
       return this.applyStep(step, actor, snapshot);
     });
     const recovered = [...before.values()].flatMap((snapshot) => snapshot.pending);
-    if (this.windowCount > this.maxWindows) this.bound();
+    if (this.windowCount > (this.options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS)) this.bound();
     return { results, recovered };
   }
 
@@ -197,7 +195,9 @@ export class MemoryWindowStore implements WindowStore {
    */
   private bound(): void {
     this.sweep();
-    const target = Math.floor(this.maxWindows * eviction.EVICT_TO);
+    const target = Math.floor(
+      (this.options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS) * eviction.EVICT_TO,
+    );
     if (this.windowCount <= target) return;
     this.windowCount -= eviction.evictLeastRecentlySeen(
       this.actors,
