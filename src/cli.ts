@@ -3,7 +3,7 @@
 // file only dispatches and turns errors into messages and exit codes.
 import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
-import { ExfilguardError } from './errors.js';
+import { ExfilguardError } from './vocabulary/errors.js';
 import { processIo, UsageError, type CommandIo } from './commands/io.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay-command.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules-command.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, loadKafkaConfig, redactedConfig } from './config.js';
-import { ExfilguardError } from './errors.js';
+import { ExfilguardError } from './vocabulary/errors.js';
 import { createLogger } from './log.js';
 
 const SECRET = 'k'.repeat(40);

@@ -2,9 +2,9 @@
 // a typo in an EXFILGUARD_* name is an error, not a default silently in force, and
 // every problem is named with the variable and what it expects.
 import { z } from 'zod';
-import { ExfilguardError } from './errors.js';
+import { ExfilguardError } from './vocabulary/errors.js';
 import { REDACTED, redactUrlCredentials } from './log.js';
-import { parseDuration } from './rules/units.js';
+import { parseDuration } from './vocabulary/units.js';
 
 const PREFIX = 'EXFILGUARD_';
 

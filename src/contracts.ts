@@ -2,7 +2,7 @@
 // validates with, so they are never written twice. `npm run schemas` writes them to
 // schemas/; a unit test fails when the committed files drift from the code.
 import { z } from 'zod';
-import { canonicalEventSchema } from './event/canonical.js';
+import { canonicalEventSchema } from './event/index.js';
 import { lockoutCommandSchema } from './decide/lockout.js';
 import { allowlistSchema, overrideSchema, ruleSchema } from './rules/schema.js';
 

@@ -2,16 +2,15 @@
 //   normalize → allowlist → match rules → observe windows → evaluate → claim → lockouts.
 // The same code serves replay (memory store), rule tests and the streaming service
 // (Redis store); it does no I/O of its own besides the two store calls per batch.
-import type { AccessEvent } from './event/access-event.js';
+import type { AccessEvent } from './event/index.js';
 import { explain, observe, type Verdict } from './detect/index.js';
-import { lockoutCommand } from './decide/decide.js';
+import { lockoutCommand } from './decide/command.js';
 import type { LockoutCommand } from './decide/lockout.js';
-import { actorIp } from './normalize/ip.js';
-import { normalizeEvent, type NormalizedEvent } from './normalize/normalize.js';
+import { actorIp, type NormalizedEvent, normalizeEvent } from './normalize/index.js';
 import type { CompiledRule, CompiledRuleSet } from './rules/compile.js';
-import type { Mode, Scope } from './rules/schema.js';
+import type { Mode, Scope } from './vocabulary/scope.js';
+import type { ClaimResult } from './decide/policy.js';
 import type {
-  ClaimResult,
   Observation,
   PendingLockout,
   Reading,

@@ -3,7 +3,7 @@
 // From a file (--key-secret-file) or the environment, never from a flag's value: a
 // command line is visible to every user of the machine through `ps`.
 import { DistinctHash } from '../detect/distinct-hash.js';
-import { ExfilguardError } from '../errors.js';
+import { ExfilguardError } from '../vocabulary/errors.js';
 import { FileRefused, readRegularFile } from '../regular-file.js';
 
 export const KEY_SECRET_USAGE = `  --key-secret-file FILE

@@ -2,13 +2,13 @@
 // the summary and progress to stderr.
 import { parseArgs } from 'node:util';
 import type { LockoutCommand } from '../decide/lockout.js';
-import type { EventFormat } from '../event/parse.js';
+import type { EventFormat } from '../event/index.js';
 import { Explainer, formatSummary, formatTable, progressBar } from '../replay/report.js';
 import { replay } from '../replay/replay.js';
 import { DEFAULT_MAX_WINDOWS } from '../window/eviction.js';
-import { SCOPES } from '../rules/schema.js';
+import { SCOPES } from '../vocabulary/scope.js';
 import { loadRules } from '../rules/shipped.js';
-import { parseDuration } from '../rules/units.js';
+import { parseDuration } from '../vocabulary/units.js';
 import { UsageError, type CommandIo } from './io.js';
 import { describeKeySecret, KEY_SECRET_USAGE, keySecretChoice } from './key-secret.js';
 

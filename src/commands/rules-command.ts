@@ -1,7 +1,7 @@
 // `exfilguard rules check|test`: validate rule folders; run the tests beside them.
 import { parseArgs } from 'node:util';
 import { isRuleTestFile, listYamlFiles } from '../rules/load.js';
-import { runRuleTestFile } from '../rules/rule-tests.js';
+import { runRuleTestFile } from '../rule-tests/rule-tests.js';
 import { loadRules, SHIPPED_RULES_DIR } from '../rules/shipped.js';
 import { UsageError, type CommandIo } from './io.js';
 import { describeKeySecret, KEY_SECRET_USAGE, keySecretChoice } from './key-secret.js';

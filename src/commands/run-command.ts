@@ -3,7 +3,7 @@
 // everything disconnects; exit 0 within 10 s (exit 1 if shutdown hangs).
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
-import { startDetector } from '../run/detector.js';
+import { startDetector } from '../service/detector-service.js';
 import type { CommandIo } from './io.js';
 import { aborted, untilStopped } from './shutdown.js';
 

@@ -5,12 +5,11 @@ import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Partitioners } from 'kafkajs';
 import { loadKafkaConfig } from '../config.js';
-import type { AccessEvent } from '../event/access-event.js';
-import { createKafka, ensureTopics } from '../kafka/client.js';
+import type { AccessEvent } from '../event/index.js';
+import { createKafka, ensureTopics } from '../clients/kafka.js';
 import { createLogger, type Logger } from '../log.js';
-import { parseDuration } from '../rules/units.js';
-import { FIXED_BENIGN_RATE, liveTraffic, type AttackLaunch } from '../simulate/live.js';
-import { release } from '../simulate/release.js';
+import { parseDuration } from '../vocabulary/units.js';
+import { type AttackLaunch, FIXED_BENIGN_RATE, liveTraffic, release } from '../simulate/index.js';
 import { UsageError, type CommandIo } from './io.js';
 import { untilStopped } from './shutdown.js';
 

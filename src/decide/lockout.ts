@@ -2,7 +2,7 @@
 // `scope:subject`). The JSON Schema in schemas/ is generated from this zod schema.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { MODES, SCOPES, SEVERITIES } from '../rules/schema.js';
+import { MODES, SCOPES, SEVERITIES } from '../vocabulary/scope.js';
 
 export const lockoutCommandSchema = z
   .object({

@@ -6,7 +6,7 @@
 // values spread at random, so they reach their bit through a keyed hash
 // (distinct-hash.ts): ids chosen to share a few bits would need the key secret.
 import type { DetectConfig } from '../rules/schema.js';
-import { formatDuration } from '../rules/units.js';
+import { formatDuration } from '../vocabulary/units.js';
 import { wholeActor, type Detector } from './detector.js';
 
 type BreadthConfig = Extract<DetectConfig, { kind: 'breadth' }>;

@@ -1,6 +1,6 @@
 // A detector turns a matched event into an observation of the actor's window, and
 // the window's reading into a verdict. Pure: the window store does the counting.
-import type { NormalizedEvent } from '../normalize/normalize.js';
+import type { NormalizedEvent } from '../normalize/index.js';
 import type { CompiledRule } from '../rules/compile.js';
 import type { DetectConfig } from '../rules/schema.js';
 import type { FireCondition, Observation, Reading, WindowKey } from '../window/store.js';

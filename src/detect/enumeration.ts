@@ -10,7 +10,7 @@
 // new to the actor but far from its recent ones do dilute it ("wide harvesting", a
 // known gap owned by issue 14). Bucketed: the sums may include up to one bucket
 // (window / buckets) of older ids.
-import { formatDuration } from '../rules/units.js';
+import { formatDuration } from '../vocabulary/units.js';
 import type { Detector } from './detector.js';
 
 export const enumerationDetector: Detector<'enumeration'> = {

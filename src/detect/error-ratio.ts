@@ -2,7 +2,7 @@
 // probing, 401/403 guessing), once the actor has made `minRequests` in the window.
 import { compileStatusMatcher } from '../rules/compile.js';
 import type { DetectConfig } from '../rules/schema.js';
-import { formatDuration } from '../rules/units.js';
+import { formatDuration } from '../vocabulary/units.js';
 import { counterObservation, wholeActor, type Detector } from './detector.js';
 
 type ErrorRatioConfig = Extract<DetectConfig, { kind: 'errorRatio' }>;

@@ -1,8 +1,8 @@
 // The detectors by kind: the one place that maps a rule's `detect.kind` to code.
-import type { NormalizedEvent } from '../normalize/normalize.js';
+import type { NormalizedEvent } from '../normalize/index.js';
 import type { CompiledRule } from '../rules/compile.js';
 import type { Rule } from '../rules/schema.js';
-import { firesOn } from '../window/rules-of-time.js';
+import { firesOn } from '../window/arithmetic.js';
 import type { FireCondition, Observation, Reading, WindowKey } from '../window/store.js';
 import { breadthDetector } from './breadth.js';
 import type { Detector, Verdict } from './detector.js';

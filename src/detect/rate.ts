@@ -1,5 +1,5 @@
 // Rate: requests per actor over the window. Bucketed like every counter.
-import { formatDuration } from '../rules/units.js';
+import { formatDuration } from '../vocabulary/units.js';
 import { counterObservation, wholeActor, type Detector } from './detector.js';
 
 export const rateDetector: Detector<'rate'> = {

@@ -1,6 +1,6 @@
 // Volume: response bytes and/or records summed per actor over the window (bulk
 // export). Bucketed: the sum may include up to one bucket of older traffic.
-import { formatBytes, formatDuration } from '../rules/units.js';
+import { formatBytes, formatDuration } from '../vocabulary/units.js';
 import { counterObservation, wholeActor, type Detector } from './detector.js';
 
 export const volumeDetector: Detector<'volume'> = {

@@ -1,7 +1,7 @@
 // Field limits and checks shared by every input format, so a canonical event, an ECS
 // event and a combined log line for the same request give the same AccessEvent.
 import { isIP } from 'node:net';
-import { compactPath } from '../normalize/compact.js';
+import { compactPath } from '../request-path/index.js';
 
 /**
  * Largest record parsed at all (1 MiB, Kafka's default record size); anything bigger is
@@ -73,7 +73,7 @@ export function requestPath(target: string): string | undefined {
 }
 
 /**
- * A path over MAX_PATH_CHARS is compacted before it is cut (normalize/compact.ts: dot
+ * A path over MAX_PATH_CHARS is compacted before it is cut (request-path/compact.ts: dot
  * segments resolved, empty segments, params and spaces dropped): cutting the raw text
  * would let padding that servers discard (4,100 `/./`) push the id past the cap.
  */

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_PATH_CHARS, requestPath } from '../event/fields.js';
-import { compactPath } from './compact.js';
+import { compactPath } from '../request-path/compact.js';
 import { normalizePath } from './route.js';
 
 const PLAIN = { route: '/api/users/:id', numericId: 1234, idKind: 'numeric' };

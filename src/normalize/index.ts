@@ -10,10 +10,7 @@ export {
   type IdKind,
   type NormalizedPath,
 } from './route.js';
-export { MAX_SEGMENTS } from './path-reader.js';
-export { compactPath } from './compact.js';
 export { queryParam } from './query.js';
-export { decodePercent } from './percent.js';
 export { actorIp, formatIp, parseIp, type IpAddress } from './ip.js';
 export { formatCidr, parseCidr, type Cidr } from './cidr.js';
 export { CidrSet } from './cidr-set.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessEvent } from '../event/access-event.js';
+import * as requestPath from '../request-path/index.js';
 import * as normalize from './index.js';
 import { normalizeEvent } from './normalize.js';
 
@@ -39,6 +40,18 @@ describe('normalizeEvent', () => {
     normalizeEvent(event);
     expect(event).toStrictEqual(copy);
   });
+
+  // Path reading moved below the event stage, which caps paths with it (request-path/).
+  it('leaves path reading to request-path, which exports the reader, the compactor and percent decoding', () => {
+    expect(Object.keys(requestPath).sort()).toStrictEqual([
+      'MAX_SEGMENTS',
+      'compactPath',
+      'decodePercent',
+      'pathEnd',
+      'pathStart',
+      'readSegments',
+    ]);
+  });
 });
 
 describe('the public surface', () => {
@@ -47,11 +60,8 @@ describe('the public surface', () => {
       'CidrSet',
       'ID_PLACEHOLDER',
       'MAX_ROUTE_LENGTH',
-      'MAX_SEGMENTS',
       'TRUNCATED',
       'actorIp',
-      'compactPath',
-      'decodePercent',
       'formatCidr',
       'formatIp',
       'normalizeEvent',
@@ -59,6 +69,18 @@ describe('the public surface', () => {
       'parseCidr',
       'parseIp',
       'queryParam',
+    ]);
+  });
+
+  // Path reading moved below the event stage, which caps paths with it (request-path/).
+  it('leaves path reading to request-path, which exports the reader, the compactor and percent decoding', () => {
+    expect(Object.keys(requestPath).sort()).toStrictEqual([
+      'MAX_SEGMENTS',
+      'compactPath',
+      'decodePercent',
+      'pathEnd',
+      'pathStart',
+      'readSegments',
     ]);
   });
 });

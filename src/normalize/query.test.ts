@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePercent } from './percent.js';
+import { decodePercent } from '../request-path/index.js';
 import { queryParam } from './query.js';
 
 describe('queryParam', () => {

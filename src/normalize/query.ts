@@ -1,5 +1,5 @@
 // Reading one parameter from a raw query string, e.g. `page` for pagination walks.
-import { decodePercent } from './percent.js';
+import { decodePercent } from '../request-path/index.js';
 
 const EQUALS = 0x3d;
 

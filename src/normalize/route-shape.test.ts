@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SEGMENTS } from './path-reader.js';
+import { MAX_SEGMENTS } from '../request-path/index.js';
 import { MAX_ROUTE_LENGTH, normalizePath, TRUNCATED } from './route.js';
 
 describe('normalizePath: slashes, dots, case', () => {

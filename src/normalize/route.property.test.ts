@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePercent } from './percent.js';
+import { decodePercent } from '../request-path/percent.js';
 import { MAX_ROUTE_LENGTH, normalizePath } from './route.js';
 
 // Strings of any UTF-16 code units, lone surrogates included: what a hostile

@@ -19,8 +19,7 @@
 //  6. The route is capped at MAX_ROUTE_LENGTH characters, cut between segments
 //     and ended with "/:truncated", so a cut never leaves a half segment.
 import { isStaticAsset } from './extension.js';
-import { pathEnd, pathStart, readSegments } from './path-reader.js';
-import { decodePercent } from './percent.js';
+import { decodePercent, pathEnd, pathStart, readSegments } from '../request-path/index.js';
 import { dressedId } from './segment-id.js';
 import { classifySegment, type IdKind } from './segment.js';
 

@@ -2,8 +2,7 @@
 // in-memory window store and event time as the clock, so a rule change can be judged
 // on yesterday's logs. Composition root of the offline path:
 //   files → lines → parse → reorder by event time → pipeline (batches) → lockouts.
-import type { AccessEvent } from '../event/access-event.js';
-import { parseEvent, type EventFormat } from '../event/parse.js';
+import { type AccessEvent, type EventFormat, parseEvent } from '../event/index.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import { DetectionPipeline, type TraceEntry } from '../pipeline.js';
 import type { CompiledRuleSet } from '../rules/compile.js';

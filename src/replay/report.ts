@@ -1,10 +1,10 @@
 // What replay prints for people: the summary (stderr), the lockouts as a table
 // (--table), a progress bar, and the trace of one actor (--explain).
 import type { LockoutCommand } from '../decide/lockout.js';
-import { actorIp } from '../normalize/ip.js';
+import { actorIp } from '../normalize/index.js';
 import type { TraceEntry } from '../pipeline.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
-import { formatDuration } from '../rules/units.js';
+import { formatDuration } from '../vocabulary/units.js';
 import type { ReplaySummary } from './replay.js';
 
 export function formatSummary(summary: ReplaySummary): string {

@@ -1,10 +1,10 @@
 // Rules compiled once at load, so the per-event path only calls small closures:
 // the match predicate, the window shape, the allowlist lookups.
-import { CidrSet } from '../normalize/cidr-set.js';
-import type { NormalizedEvent } from '../normalize/normalize.js';
+import { CidrSet, type NormalizedEvent } from '../normalize/index.js';
 import { DistinctHash } from '../detect/distinct-hash.js';
 import { fireConditionOf } from '../detect/index.js';
-import type { FireCondition, LockoutPolicy, WindowShape } from '../window/store.js';
+import type { LockoutPolicy } from '../decide/policy.js';
+import type { FireCondition, WindowShape } from '../window/store.js';
 import type { RuleSet } from './load.js';
 import { compileRouteGlobs, type RouteMatcher } from './route-glob.js';
 import type { Allowlist, Rule, StatusSpec } from './schema.js';

@@ -5,7 +5,7 @@ import { mkdtemp, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExfilguardError } from '../errors.js';
+import { ExfilguardError } from '../vocabulary/errors.js';
 import { loadRuleSet } from './load.js';
 import { SHIPPED_RULES_DIR } from './shipped.js';
 

@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
-import { ExfilguardError } from '../errors.js';
+import { ExfilguardError } from '../vocabulary/errors.js';
 import {
   allowlistSchema,
   overrideSchema,

@@ -3,8 +3,8 @@
 // detector looking healthy while it protects nothing, so the loader warns about the
 // first and refuses the second unless the allowlist says `confirm: allow-everyone`.
 import { bitmapBits } from '../detect/breadth.js';
-import { parseCidr } from '../normalize/cidr.js';
-import { linearCountEstimate } from '../window/rules-of-time.js';
+import { parseCidr } from '../normalize/index.js';
+import { linearCountEstimate } from '../window/arithmetic.js';
 import { compileStatusMatcher } from './compile.js';
 import type { Allowlist, Rule } from './schema.js';
 

@@ -3,15 +3,9 @@
 // file of their own) and `allowlist`. Unknown keys are errors, so a typo in a
 // threshold name cannot silently leave a default in force.
 import { z } from 'zod';
-import { parseCidr } from '../normalize/cidr.js';
-import { parseDuration, parseSize } from './units.js';
-
-export const SCOPES = ['ip', 'session', 'user'] as const;
-export type Scope = (typeof SCOPES)[number];
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export const MODES = ['enforce', 'shadow'] as const;
-export type Mode = (typeof MODES)[number];
+import { parseCidr } from '../normalize/index.js';
+import { MODES, SCOPES, SEVERITIES } from '../vocabulary/scope.js';
+import { parseDuration, parseSize } from '../vocabulary/units.js';
 
 const MAX_WINDOW_MS = 24 * 3_600_000;
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExfilguardError } from '../errors.js';
+import { ExfilguardError } from '../vocabulary/errors.js';
 import type { CompiledRuleSet } from './compile.js';
 import { RuleWatcher } from './watch.js';
 

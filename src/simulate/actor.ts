@@ -1,9 +1,9 @@
 // What every generator returns: an actor's events and who it is, as the engine
 // measures it (scope + subject), so a test or a benchmark can tell whether the
 // right actor was locked out, and nobody else.
-import type { AccessEvent } from '../event/access-event.js';
-import { actorIp } from '../normalize/ip.js';
-import type { Scope } from '../rules/schema.js';
+import type { AccessEvent } from '../event/index.js';
+import { actorIp } from '../normalize/index.js';
+import type { Scope } from '../vocabulary/scope.js';
 
 /** The client as the edge sees it. Attackers each have their own. */
 export interface Identity {

@@ -1,7 +1,7 @@
 // Attackers: each alone on its own identity, each returning the subjects a rule
 // must lock out. Paces are `everyMs` with an optional ± `jitter` fraction, so the
 // same generator gives a 20/s burst or a scan of one id every 60–120 s.
-import type { AccessEvent } from '../event/access-event.js';
+import type { AccessEvent } from '../event/index.js';
 import { request, subjectsOf, type Actor, type ActorOptions, type Subject } from './actor.js';
 import { Random } from './random.js';
 

@@ -1,7 +1,7 @@
 // Benign actors: the traffic a detector must leave alone. Each one is a pattern
 // that looks a little like an attack on one axis (many requests from one address,
 // sequential ids, large responses, a flood of polls) and is not one.
-import type { AccessEvent } from '../event/access-event.js';
+import type { AccessEvent } from '../event/index.js';
 import {
   byTime,
   request,

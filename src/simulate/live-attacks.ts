@@ -1,7 +1,7 @@
 // The attacks of `exfilguard simulate`, one of each kind in turn: which generator,
 // at what pace, from which identity, and which shipped rule must catch it on which
 // subject (the live simulation test holds every plan to its claim).
-import type { Scope } from '../rules/schema.js';
+import type { Scope } from '../vocabulary/scope.js';
 import type { Actor, Identity } from './actor.js';
 import { exportPull, idScan, notFoundProbe, rotatingAccountScan, type IdWalk } from './attacks.js';
 import { SHUFFLED_RANGE } from './scenario.js';

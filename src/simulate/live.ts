@@ -2,7 +2,7 @@
 // attack every few minutes, cycling through the attack kinds. Generated one slice
 // of event time at a time from the seeded generators, so a run of days holds one
 // slice (and the tails of the bursts in flight) in memory, never the whole run.
-import type { AccessEvent } from '../event/access-event.js';
+import type { AccessEvent } from '../event/index.js';
 import type { Actor, Subject } from './actor.js';
 import {
   cdnWarmer,

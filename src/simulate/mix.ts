@@ -1,7 +1,7 @@
 // Merging actors' streams into the one event-time-ordered stream the engine needs
 // (windows slide on `ts`; the memory store treats an event older than its window as
 // late). Lazy, so a simulation of many hours need not hold every event at once.
-import type { AccessEvent } from '../event/access-event.js';
+import type { AccessEvent } from '../event/index.js';
 
 /**
  * Merges streams that are each in time order into one, in time order. Equal times

@@ -2,7 +2,7 @@
 // clock reaches its event time, so a running detector's windows slide as they would
 // on real traffic. Events that fell due together go out in one batch; a slow sink
 // delays the next batch, never reorders it.
-import type { AccessEvent } from '../event/access-event.js';
+import type { AccessEvent } from '../event/index.js';
 import type { AttackLaunch, LiveSlice } from './live.js';
 
 /** Shortest wait between batches: about 20 sends a second, whatever the rate. */

@@ -9,7 +9,7 @@
 // would fail the batch's transaction on every retry and stop consumption, so a value
 // (or key) too large for the topic is cut to fit and the headers say so.
 import type { Message } from 'kafkajs';
-import type { EventRejection } from '../event/rejection.js';
+import type { EventRejection } from '../event/index.js';
 import { recordBudget, recordBytes } from './record-size.js';
 
 export interface RejectedRecord {

@@ -12,8 +12,7 @@
 //    goes to the dead letters (EVENT_TOO_LATE), to be replayed offline if it matters.
 //    Measured against the partition, not the wall clock, so a backlog after an outage,
 //    which arrives in order, is still judged.
-import type { AccessEvent } from '../event/access-event.js';
-import type { EventRejection } from '../event/rejection.js';
+import type { AccessEvent, EventRejection } from '../event/index.js';
 
 export interface EventTimeLimits {
   /** How far ahead of the wall clock an event may be dated and keep its time. */

@@ -6,8 +6,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { ExfilguardError } from '../errors.js';
-import type { EventRejection } from '../event/rejection.js';
+import { ExfilguardError } from '../vocabulary/errors.js';
+import type { EventRejection } from '../event/index.js';
 import { LineSplitter, MAX_LINE_BYTES, type SplitLine } from './line-splitter.js';
 
 export interface SourceLine {

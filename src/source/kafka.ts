@@ -5,8 +5,7 @@
 // has resolved (the handler commits, with its publications) — at least once,
 // never a record lost.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { AccessEvent } from '../event/access-event.js';
-import { parseEvent, type EventFormat } from '../event/parse.js';
+import { type AccessEvent, type EventFormat, parseEvent } from '../event/index.js';
 import type { Logger } from '../log.js';
 import type { RejectedRecord } from '../sink/dead-letters.js';
 import type { CommitPoint } from '../sink/publisher.js';

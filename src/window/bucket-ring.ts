@@ -2,7 +2,7 @@
 // `buckets × figures` numbers however many events the window sees. Exact to one
 // bucket: the window read at head bucket h covers buckets h-n+1 … h, that is the
 // last `windowMs` rounded up to whole buckets.
-import { bucketIndex, bucketsPerWindow } from './rules-of-time.js';
+import { bucketIndex, bucketsPerWindow } from './arithmetic.js';
 import type { WindowShape } from './store.js';
 
 export class BucketRing {

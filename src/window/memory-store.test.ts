@@ -1,4 +1,4 @@
-import { describeWindowStore } from './store-contract.js';
+import { describeWindowStore } from '../../test/contract/window-store-contract.js';
 import { MemoryWindowStore } from './memory-store.js';
 
 describeWindowStore('memory', async () => new MemoryWindowStore());

@@ -4,25 +4,25 @@
 import { BucketRing } from './bucket-ring.js';
 import * as eviction from './eviction.js';
 import {
+  type ClaimResult,
   decideClaim,
-  firesOn,
-  linearCountEstimate,
   offenceRetentionMs,
   type OffenceState,
-} from './rules-of-time.js';
-import type {
-  ApplyResult,
-  ClaimResult,
-  CounterObservation,
-  DistinctObservation,
-  Observation,
-  PendingLockout,
-  Reading,
-  SequenceObservation,
-  Step,
-  StepResult,
-  WindowKey,
-  WindowStore,
+} from '../decide/policy.js';
+import { firesOn, linearCountEstimate } from './arithmetic.js';
+import {
+  pendingId,
+  type ApplyResult,
+  type CounterObservation,
+  type DistinctObservation,
+  type Observation,
+  type PendingLockout,
+  type Reading,
+  type SequenceObservation,
+  type Step,
+  type StepResult,
+  type WindowKey,
+  type WindowStore,
 } from './store.js';
 
 interface SequenceState {
@@ -260,11 +260,6 @@ function peek(actor: ActorState, observation: Observation): Reading {
   const entry = actor.windows.get(observation.key.rule)?.get(observation.key.route ?? '');
   if (!entry || ringOf(entry.state).wouldExpire(observation.ts)) return zeroReading(observation);
   return readState(entry.state, observation);
-}
-
-/** Identifies a pending lockout within its actor (the same fields as the lockout id). */
-export function pendingId(lockout: PendingLockout): string {
-  return `${lockout.key.rule}|${lockout.eventTs}|${lockout.offence}`;
 }
 
 function zeroReading(observation: Observation): Reading {

@@ -6,20 +6,20 @@
 // is per call and batch plus a little per actor, not per event.
 import { readFileSync } from 'node:fs';
 import { Cluster, type Redis, type Result } from 'ioredis';
-import { ExfilguardError } from '../errors.js';
+import { ExfilguardError } from '../vocabulary/errors.js';
 import { RedisKeys, SHARDS } from './keys.js';
-import { pendingId } from './memory-store.js';
 import { ShardCall, type Actor, type Spec } from './shard-call.js';
-import type {
-  ApplyResult,
-  ClaimResult,
-  FireCondition,
-  Observation,
-  PendingLockout,
-  Step,
-  StepResult,
-  WindowKey,
-  WindowStore,
+import type { ClaimResult } from '../decide/policy.js';
+import {
+  type ApplyResult,
+  type FireCondition,
+  type Observation,
+  pendingId,
+  type PendingLockout,
+  type Step,
+  type StepResult,
+  type WindowKey,
+  type WindowStore,
 } from './store.js';
 
 /** Steps per script call on a single Redis (a call of 1,000 steps: a few ms of Redis). */

@@ -1,7 +1,8 @@
 // One script call of the Redis window store: the batch's steps of a group of actors
 // (on a Redis Cluster, those of one shard), encoded as apply.lua reads them (flat arguments, rule specs and windows once).
 import type { ActorKeys, RedisKeys } from './keys.js';
-import type { LockoutPolicy, Observation, PendingLockout, WindowKey } from './store.js';
+import type { LockoutPolicy } from '../decide/policy.js';
+import type { Observation, PendingLockout, WindowKey } from './store.js';
 
 /** What a step's window is measured by: the rule's shape, thresholds and lockout policy. */
 export interface Spec {

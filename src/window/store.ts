@@ -13,7 +13,8 @@
 //  - apply a step with a position at or below one already applied for that actor and
 //    stream as a no-op (redelivery), and evaluate fire conditions and lockout claims
 //    in the same atomic step as the window update, so a crash cannot split them.
-import type { Scope } from '../rules/schema.js';
+import type { ClaimResult, LockoutPolicy } from '../decide/policy.js';
+import type { Scope } from '../vocabulary/scope.js';
 
 /** Whose window: one rule measuring one actor; enumeration also splits by route. */
 export interface WindowKey {
@@ -75,18 +76,6 @@ export type Observation = CounterObservation | DistinctObservation | SequenceObs
  */
 export type Reading = readonly number[];
 
-export interface EscalationPolicy {
-  readonly factor: number;
-  readonly maxTtlMs: number;
-  readonly forgetAfterMs: number;
-}
-
-/** What follows when a rule fires for an actor: a lockout, longer for repeat offenders. */
-export interface LockoutPolicy {
-  readonly ttlMs: number;
-  readonly escalation?: EscalationPolicy;
-}
-
 /**
  * When a reading fires: any figure i at or above `atLeast[i]` (null: no threshold),
  * or figures[num] ≥ ratio × figures[den] once figures[den] ≥ minDen and figures[num] ≥ minNum. Plain numbers, so
@@ -119,16 +108,6 @@ export interface Step {
   readonly position?: RecordPosition;
 }
 
-export interface ClaimResult {
-  /** False when the actor is still locked out by this rule: nothing new to announce. */
-  readonly granted: boolean;
-  /** Offences of this actor against this rule, this one included. */
-  readonly offence: number;
-  readonly ttlMs: number;
-  /** Event time until which the lockout holds. */
-  readonly lockedUntil: number;
-}
-
 export interface StepResult {
   readonly reading: Reading;
   /** False for a record applied before (redelivery after a crash or rebalance). */
@@ -150,6 +129,11 @@ export interface PendingLockout {
   readonly reading: Reading;
   /** The triggering record's position: tells whether its batch was committed. */
   readonly position?: RecordPosition;
+}
+
+/** Identifies a pending lockout within its actor, in both stores (the same fields as the lockout id). */
+export function pendingId(lockout: PendingLockout): string {
+  return `${lockout.key.rule}|${lockout.eventTs}|${lockout.offence}`;
 }
 
 export interface ApplyResult {

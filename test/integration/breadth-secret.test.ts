@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lockoutCommandSchema } from '../../src/decide/lockout.js';
 import { DistinctHash } from '../../src/detect/distinct-hash.js';
 import type { AccessEvent } from '../../src/event/access-event.js';
-import type { RunningDetector } from '../../src/run/detector.js';
+import type { RunningDetector } from '../../src/service/detector-service.js';
 import { runCli } from '../support/cli.js';
 import {
   collectTopic,

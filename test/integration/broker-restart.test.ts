@@ -3,7 +3,7 @@
 // announced twice. Runs its own broker (from the Maven jars), since it stops and starts it.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalKafka } from '../../scripts/kafka/local-kafka.js';
-import type { RunningDetector } from '../../src/run/detector.js';
+import type { RunningDetector } from '../../src/service/detector-service.js';
 import {
   collectTopic,
   detectorSetup,

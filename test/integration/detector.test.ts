@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lockoutCommandSchema, type LockoutCommand } from '../../src/decide/lockout.js';
 import { DetectionPipeline } from '../../src/pipeline.js';
 import { loadRules } from '../../src/rules/shipped.js';
-import type { RunningDetector } from '../../src/run/detector.js';
+import type { RunningDetector } from '../../src/service/detector-service.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
 import {
   collectTopic,

@@ -3,7 +3,7 @@
 // days behind their partition must not be judged as live (while a backlog still is).
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { AccessEvent } from '../../src/event/access-event.js';
-import type { RunningDetector } from '../../src/run/detector.js';
+import type { RunningDetector } from '../../src/service/detector-service.js';
 import {
   collectTopic,
   detectorSetup,

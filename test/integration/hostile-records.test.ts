@@ -3,7 +3,7 @@
 // topic that refuses everything.
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import type { RunningDetector } from '../../src/run/detector.js';
+import type { RunningDetector } from '../../src/service/detector-service.js';
 import {
   collectTopic,
   detectorSetup,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AccessEvent } from '../../src/event/access-event.js';
-import type { RunningDetector } from '../../src/run/detector.js';
+import type { RunningDetector } from '../../src/service/detector-service.js';
 import {
   exportPull,
   idScan,

@@ -6,9 +6,9 @@ import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRedisCluster } from '../../scripts/redis/local-redis-cluster.js';
 import { RedisKeys } from '../../src/window/keys.js';
-import { connectRedis } from '../../src/window/redis-client.js';
+import { connectRedis } from '../../src/clients/redis.js';
 import { RedisWindowStore } from '../../src/window/redis-store.js';
-import { describeWindowStore } from '../../src/window/store-contract.js';
+import { describeWindowStore } from '../contract/window-store-contract.js';
 import { uniqueName } from '../support/kafka.js';
 import { expectSameAsMemoryStore } from '../support/store-differential.js';
 

@@ -2,7 +2,7 @@
 // a real Redis, and keeps nothing personal in its key names.
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { describeWindowStore } from '../../src/window/store-contract.js';
+import { describeWindowStore } from '../contract/window-store-contract.js';
 import { RedisKeys } from '../../src/window/keys.js';
 import { RedisWindowStore } from '../../src/window/redis-store.js';
 import type { Step } from '../../src/window/store.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lockoutCommandSchema } from '../../src/decide/lockout.js';
 import { parseEvent } from '../../src/event/parse.js';
-import type { RunningDetector } from '../../src/run/detector.js';
+import type { RunningDetector } from '../../src/service/detector-service.js';
 import {
   childOutput,
   collectTopic,

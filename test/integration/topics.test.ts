@@ -3,7 +3,7 @@
 import { ConfigResourceTypes } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createKafka, ensureTopics } from '../../src/kafka/client.js';
+import { createKafka, ensureTopics } from '../../src/clients/kafka.js';
 import { createLogger } from '../../src/log.js';
 import { uniqueName, withAdmin } from '../support/kafka.js';
 

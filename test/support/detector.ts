@@ -7,7 +7,7 @@ import { Partitioners, type KafkaMessage } from 'kafkajs';
 import { loadConfig } from '../../src/config.js';
 import type { AccessEvent } from '../../src/event/access-event.js';
 import { createLogger } from '../../src/log.js';
-import { startDetector, type RunningDetector } from '../../src/run/detector.js';
+import { startDetector, type RunningDetector } from '../../src/service/detector-service.js';
 import { createTopic, testKafka, uniqueName } from './kafka.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -2,7 +2,7 @@
 // them out from the events they send (never from an earlier run): every watched
 // series not named in a figure is expected to stay where it was.
 import { loadRules } from '../../src/rules/shipped.js';
-import { SCOPES, SEVERITIES } from '../../src/rules/schema.js';
+import { SCOPES, SEVERITIES } from '../../src/vocabulary/scope.js';
 import { growth, metricValue, scrapeMetrics, VALID_EVENTS, waitUntil } from './metrics.js';
 
 // The shipped rules are all in enforce mode, the label every figure below uses.

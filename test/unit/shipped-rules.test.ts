@@ -3,7 +3,7 @@
 // passes expects its lockout (a passing case gets exactly the lockouts it expects).
 import { describe, expect, it } from 'vitest';
 import { isRuleTestFile, listYamlFiles } from '../../src/rules/load.js';
-import { runRuleTestFile, type RuleTestResult } from '../../src/rules/rule-tests.js';
+import { runRuleTestFile, type RuleTestResult } from '../../src/rule-tests/rule-tests.js';
 import { loadRules, SHIPPED_RULES_DIR } from '../../src/rules/shipped.js';
 
 const { ruleSet, compiled } = await loadRules({ dirs: [], shipped: true });

@@ -5,7 +5,7 @@ import type { Kafka } from 'kafkajs';
 import type { Config } from '../config.js';
 import { redactedConfig } from '../config.js';
 import { buildApp } from '../http/app.js';
-import { createKafka, ensureTopics, kafkaStartupError } from '../kafka/client.js';
+import { createKafka, ensureTopics, kafkaStartupError } from '../clients/kafka.js';
 import type { Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import { DetectionPipeline } from '../pipeline.js';
@@ -15,7 +15,7 @@ import { DistinctHash } from '../detect/distinct-hash.js';
 import { RuleWatcher } from '../rules/watch.js';
 import { Publisher } from '../sink/publisher.js';
 import { KafkaSource } from '../source/kafka.js';
-import { connectRedis } from '../window/redis-client.js';
+import { connectRedis } from '../clients/redis.js';
 import { RedisWindowStore } from '../window/redis-store.js';
 import { BatchProcessor } from './batch-processor.js';
 

@@ -2,16 +2,15 @@
 // rules`: input events, and the exact lockouts expected from them (none, for a
 // "must not fire" case). Runnable from an operator's own repository.
 import { z } from 'zod';
-import type { AccessEvent } from '../event/access-event.js';
-import { parseEvent } from '../event/parse.js';
+import { type AccessEvent, parseEvent } from '../event/index.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import { DetectionPipeline } from '../pipeline.js';
-import { mulberry32 } from '../simulate/random.js';
+import { mulberry32 } from '../simulate/index.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
-import type { CompiledRuleSet } from './compile.js';
-import { readDocuments } from './rule-file.js';
-import { SCOPES } from './schema.js';
-import { parseDuration } from './units.js';
+import type { CompiledRuleSet } from '../rules/compile.js';
+import { readDocuments } from '../rules/rule-file.js';
+import { SCOPES } from '../vocabulary/scope.js';
+import { parseDuration } from '../vocabulary/units.js';
 
 const scanSchema = z
   .object({

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runRuleTestFile } from './rule-tests.js';
-import { loadRules } from './shipped.js';
+import { loadRules } from '../rules/shipped.js';
 
 const { compiled } = await loadRules({ dirs: [], shipped: true });
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config.js';
-import { ExfilguardError } from '../errors.js';
+import { ExfilguardError } from '../vocabulary/errors.js';
 import type { Logger } from '../log.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {

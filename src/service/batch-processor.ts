@@ -2,7 +2,7 @@
 //   events → pipeline (window store) → publish + commit (one transaction) → confirm
 // A store failure is retried with backoff for as long as the batch is ours; nothing
 // is committed meanwhile (the source commits only when this resolves true).
-import { ExfilguardError } from '../errors.js';
+import { ExfilguardError } from '../vocabulary/errors.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';

@@ -1,36 +1,31 @@
-// The arithmetic both stores share: buckets, fire conditions, escalation and distinct
-// estimates. The Redis script (scripts/apply.lua) does the same sums in Lua; keep the
-// two in step (the differential test feeds both the same random streams).
-import type { ClaimResult, FireCondition, LockoutPolicy, Reading } from './store.js';
+// The lockout policy: what follows when a rule fires for an actor. A claim is granted
+// unless the actor is still locked out by the same rule (suppression: nothing new to
+// announce); repeat offenders get longer lockouts (escalation) until their offences
+// are forgotten. Both window stores apply it in the same atomic step as the window
+// update (the Redis script, scripts/apply.lua, does the same sums in Lua; the
+// differential test feeds both stores the same random streams), so a crash cannot
+// split a reading from its claim. Pure: event times in, state out.
 
-export function bucketIndex(ts: number, bucketMs: number): number {
-  return Math.floor(ts / bucketMs);
+export interface EscalationPolicy {
+  readonly factor: number;
+  readonly maxTtlMs: number;
+  readonly forgetAfterMs: number;
 }
 
-export function bucketsPerWindow(windowMs: number, bucketMs: number): number {
-  return Math.ceil(windowMs / bucketMs);
+/** What follows when a rule fires for an actor: a lockout, longer for repeat offenders. */
+export interface LockoutPolicy {
+  readonly ttlMs: number;
+  readonly escalation?: EscalationPolicy;
 }
 
-/**
- * Linear counting (Whang et al., 1990): n ≈ -m·ln(zeros/m). Standard error about 2 %
- * at n = m/3; a full bitmap reports m·ln(m), the most it can tell.
- */
-export function linearCountEstimate(bitsSet: number, bits: number): number {
-  const zeros = bits - bitsSet;
-  if (zeros <= 0) return Math.round(bits * Math.log(bits));
-  return Math.round(-bits * Math.log(zeros / bits));
-}
-
-export function firesOn(condition: FireCondition, reading: Reading): boolean {
-  for (let i = 0; i < condition.atLeast.length; i += 1) {
-    const min = condition.atLeast[i];
-    if (min !== null && min !== undefined && (reading[i] ?? 0) >= min) return true;
-  }
-  const ratio = condition.ratio;
-  if (!ratio) return false;
-  const den = reading[ratio.den] ?? 0;
-  const num = reading[ratio.num] ?? 0;
-  return den >= ratio.minDen && num >= (ratio.minNum ?? 0) && num >= ratio.ratio * den;
+export interface ClaimResult {
+  /** False when the actor is still locked out by this rule: nothing new to announce. */
+  readonly granted: boolean;
+  /** Offences of this actor against this rule, this one included. */
+  readonly offence: number;
+  readonly ttlMs: number;
+  /** Event time until which the lockout holds. */
+  readonly lockedUntil: number;
 }
 
 /** State kept per (rule, scope, subject) for lockouts; event times throughout. */

@@ -2,9 +2,9 @@
 // unit tests, the Redis store in integration tests (BullMQ's habit: one contract,
 // every implementation through the same tests).
 import { describe, expect, it } from 'vitest';
+import type { LockoutPolicy } from '../../src/decide/policy.js';
 import type {
   FireCondition,
-  LockoutPolicy,
   Observation,
   Reading,
   RecordPosition,
@@ -12,7 +12,7 @@ import type {
   WindowKey,
   WindowShape,
   WindowStore,
-} from './store.js';
+} from '../../src/window/store.js';
 
 const MINUTE: WindowShape = { windowMs: 60_000, bucketMs: 5_000 };
 
