@@ -16,8 +16,8 @@
 //    subject and route strings the event already holds (V8 caches a string's hash)
 //    instead of a new 60-character key per observation (2.0 → 0.7 µs a lookup in a
 //    1.6 M-window micro-benchmark; the memory store does the same since 8bf5d1f).
-// The time arithmetic and the claim decision are the project's own (rules-of-time.js
-// of the build measured), passed in. bench/stage-runs.ts checks that both stores give
+// The time arithmetic and the claim decision are the project's own (window/arithmetic.js
+// and decide/policy.js of the build measured; rules-of-time.js before issue 10), passed in. bench/stage-runs.ts checks that both stores give
 // the same readings and claims on the bench log ("lean-check").
 import {
   newWindow,
@@ -49,7 +49,7 @@ interface Pending {
   readonly offence: number;
 }
 
-/** The functions of src/window/rules-of-time.ts the store needs. */
+/** The functions of src/window/arithmetic.ts and src/decide/policy.ts the store needs. */
 export interface TimeRules {
   linearCountEstimate(bitsSet: number, bits: number): number;
   firesOn(condition: unknown, reading: Reading): boolean;
