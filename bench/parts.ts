@@ -30,6 +30,11 @@ interface CompiledRule {
   readonly matches: (event: Normalized) => boolean;
   readonly fire: unknown;
   readonly lockout: unknown;
+  /** The compiled detector (since issue 10); older builds have `observe` in detect/index.js. */
+  readonly detector?: {
+    windowKey(event: Normalized, base: object): object;
+    observe(event: Normalized, key: object): { ts: number };
+  };
 }
 interface RuleSet {
   readonly rules: readonly { match: { routes?: string[]; excludeRoutes?: string[] } }[];
@@ -38,7 +43,7 @@ interface RuleSet {
 interface Extra {
   normalizePath(path: string): NormalizedPath;
   subjectOf(event: Normalized, scope: string, ipv6Prefix: number): string | undefined;
-  observe(event: Normalized, rule: CompiledRule, base: object): { ts: number };
+  observe?(event: Normalized, rule: CompiledRule, base: object): { ts: number };
   compileRouteGlobs(globs: readonly string[]): ((route: string) => boolean) | undefined;
   loadRules(s: object): Promise<{
     ruleSet: RuleSet;
@@ -165,6 +170,10 @@ async function main(): Promise<void> {
   const events = raw.map((e) => m.normalizeEvent(e) as Normalized);
   const kept = events.filter((e) => !compiled.allowlist.allows(e));
   const steps: { observation: { ts: number }; fire: unknown; lockout: unknown }[] = [];
+  const observe = (event: Normalized, rule: CompiledRule, base: object) =>
+    rule.detector
+      ? rule.detector.observe(event, rule.detector.windowKey(event, base))
+      : x.observe!(event, rule, base);
   const buildSteps = () => {
     steps.length = 0;
     for (const event of kept) {
@@ -173,7 +182,7 @@ async function main(): Promise<void> {
         for (const scope of rule.rule.key) {
           const subject = x.subjectOf(event, scope, rule.rule.ipv6Prefix);
           if (subject === undefined) continue;
-          const observation = x.observe(event, rule, { rule: rule.rule.id, scope, subject });
+          const observation = observe(event, rule, { rule: rule.rule.id, scope, subject });
           steps.push({ observation, fire: rule.fire, lockout: rule.lockout });
         }
       }

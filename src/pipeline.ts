@@ -3,7 +3,7 @@
 // The same code serves replay (memory store), rule tests and the streaming service
 // (Redis store); it does no I/O of its own besides the two store calls per batch.
 import type { AccessEvent } from './event/index.js';
-import { explain, observe, type Verdict } from './detect/index.js';
+import { explain, type Verdict } from './detect/index.js';
 import { lockoutCommand } from './decide/command.js';
 import type { LockoutCommand } from './decide/lockout.js';
 import { actorIp, type NormalizedEvent, normalizeEvent } from './normalize/index.js';
@@ -162,7 +162,7 @@ export class DetectionPipeline {
       event: owner.event,
       key,
       reading,
-      verdict: explain(owner.rule, reading, key),
+      verdict: explain(owner.rule.detector, reading, key),
     });
   }
 
@@ -186,7 +186,8 @@ export class DetectionPipeline {
         for (const scope of rule.rule.key) {
           const subject = subjectOf(event, scope, rule.rule.ipv6Prefix);
           if (subject === undefined) continue;
-          const observation = observe(event, rule, { rule: rule.rule.id, scope, subject });
+          const base = { rule: rule.rule.id, scope, subject };
+          const observation = rule.detector.observe(event, rule.detector.windowKey(event, base));
           steps.push({
             observation,
             fire: rule.fire,

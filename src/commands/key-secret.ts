@@ -2,7 +2,7 @@
 // EXFILGUARD_KEY_SECRET, so breadth bitmaps place every value where the detector did.
 // From a file (--key-secret-file) or the environment, never from a flag's value: a
 // command line is visible to every user of the machine through `ps`.
-import { DistinctHash } from '../detect/distinct-hash.js';
+import { DistinctHash } from '../detect/index.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import { FileRefused, readRegularFile } from '../regular-file.js';
 

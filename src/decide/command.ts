@@ -15,7 +15,7 @@ export function lockoutCommand(
   lockout: PendingLockout,
   issuedAtMs: number,
 ): LockoutCommand {
-  const verdict = explain(rule, lockout.reading, lockout.key);
+  const verdict = explain(rule.detector, lockout.reading, lockout.key);
   const evidence =
     lockout.offence > 1 ? { ...verdict.figures, offence: lockout.offence } : verdict.figures;
   return {

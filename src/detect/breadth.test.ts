@@ -8,7 +8,7 @@ import { compileRule } from '../rules/compile.js';
 import { loadRules } from '../rules/shipped.js';
 import type { Rule } from '../rules/schema.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
-import { bitmapBits, breadthDetector, estimateError } from './breadth.js';
+import { bitmapBits, estimateError } from './breadth.js';
 import { DistinctHash } from './distinct-hash.js';
 
 const ROUTE = '/api/customers/:id';
@@ -81,13 +81,10 @@ function breadthRule(threshold: number): Rule {
 /** The estimate the memory store reads after each id is observed once. */
 async function estimateOf(ids: readonly number[], threshold: number, hash: DistinctHash) {
   const rule = compileRule(breadthRule(threshold), hash);
-  const detect = { kind: 'breadth', of: 'objects', threshold } as const;
   const key = { rule: rule.rule.id, scope: 'session', subject: 's' } as const;
   const steps = ids.map((id, i) => ({
-    observation: breadthDetector.observe(
+    observation: rule.detector.observe(
       { ts: START + i, route: ROUTE, objectId: String(id) } as never,
-      rule,
-      detect,
       key,
     ),
     fire: { atLeast: [null] },

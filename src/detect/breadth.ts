@@ -5,11 +5,16 @@
 // bytes per bucket, and the same answer from both stores. That error holds only for
 // values spread at random, so they reach their bit through a keyed hash
 // (distinct-hash.ts): ids chosen to share a few bits would need the key secret.
-import type { DetectConfig } from '../rules/schema.js';
+import { z } from 'zod';
+import type { NormalizedEvent } from '../normalize/index.js';
+import { threshold } from '../vocabulary/rule-fields.js';
 import { formatDuration } from '../vocabulary/units.js';
-import { wholeActor, type Detector } from './detector.js';
+import { wholeActor, type CompileDetector } from './detector.js';
 
-type BreadthConfig = Extract<DetectConfig, { kind: 'breadth' }>;
+export const breadthConfig = z
+  .object({ kind: z.literal('breadth'), of: z.enum(['routes', 'objects']), threshold })
+  .strict();
+export type BreadthConfig = z.infer<typeof breadthConfig>;
 
 export function bitmapBits(threshold: number): number {
   let bits = 64;
@@ -27,34 +32,41 @@ export function estimateError(threshold: number): number {
   return Math.sqrt(bits * (Math.exp(load) - load - 1)) / threshold;
 }
 
-function valueOf(detect: BreadthConfig, route: string, objectId: string | undefined): string {
-  return detect.of === 'routes' ? route : `${route}\u0000${objectId ?? ''}`;
+function routeOf(event: NormalizedEvent): string {
+  return event.route;
 }
 
-export const breadthDetector: Detector<'breadth'> = {
-  kind: 'breadth',
-  windowKey: wholeActor,
-  observe: (event, rule, detect, key) => {
-    const bits = bitmapBits(detect.threshold);
-    return {
+function routeAndObjectOf(event: NormalizedEvent): string {
+  return `${event.route}\u0000${event.objectId ?? ''}`;
+}
+
+export const compileBreadth: CompileDetector<BreadthConfig> = (config, context) => {
+  const { window, distinctHash } = context;
+  const bits = bitmapBits(config.threshold);
+  const ofRoutes = config.of === 'routes';
+  const valueOf = ofRoutes ? routeOf : routeAndObjectOf;
+  return {
+    needs: { numericId: false, objectId: !ofRoutes },
+    fire: { atLeast: [config.threshold] },
+    windowKey: wholeActor,
+    observe: (event, key) => ({
       kind: 'distinct',
       key,
       ts: event.ts,
-      window: rule.window,
-      bit: rule.distinctHash.bitOf(valueOf(detect, event.route, event.objectId), bits),
+      window,
+      bit: distinctHash.bitOf(valueOf(event), bits),
       bits,
-    };
-  },
-  fireCondition: (detect) => ({ atLeast: [detect.threshold] }),
-  describe: (rule, detect, reading) => {
-    const distinct = reading[0] ?? 0;
-    return {
-      figures: {
-        [detect.of === 'routes' ? 'distinctRoutes' : 'distinctObjects']: distinct,
-        threshold: detect.threshold,
-        windowSeconds: rule.window.windowMs / 1000,
-      },
-      reason: `about ${distinct} distinct ${detect.of} in ${formatDuration(rule.window.windowMs)}`,
-    };
-  },
+    }),
+    describe: (reading) => {
+      const distinct = reading[0] ?? 0;
+      return {
+        figures: {
+          [ofRoutes ? 'distinctRoutes' : 'distinctObjects']: distinct,
+          threshold: config.threshold,
+          windowSeconds: window.windowMs / 1000,
+        },
+        reason: `about ${distinct} distinct ${config.of} in ${formatDuration(window.windowMs)}`,
+      };
+    },
+  };
 };

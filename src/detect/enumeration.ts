@@ -10,39 +10,64 @@
 // new to the actor but far from its recent ones do dilute it ("wide harvesting", a
 // known gap owned by issue 14). Bucketed: the sums may include up to one bucket
 // (window / buckets) of older ids.
+import { z } from 'zod';
+import { threshold } from '../vocabulary/rule-fields.js';
 import { formatDuration } from '../vocabulary/units.js';
-import type { Detector } from './detector.js';
+import type { CompileDetector } from './detector.js';
 
-export const enumerationDetector: Detector<'enumeration'> = {
-  kind: 'enumeration',
-  windowKey: (event, base) => ({ ...base, route: event.route }),
-  observe: (event, rule, detect, key) => ({
-    kind: 'sequence',
-    key,
-    ts: event.ts,
-    window: rule.window,
-    id: event.numericId!,
-    maxGap: detect.maxGap,
-    recentIds: detect.recentIds,
-  }),
-  // Figures: close ids, new ids.
-  fireCondition: (detect) => ({
-    atLeast: [],
-    ratio: { num: 0, den: 1, ratio: detect.minShare, minDen: 0, minNum: detect.threshold },
-  }),
-  describe: (rule, detect, reading, key) => {
-    const [closeIds = 0, newIds = 0] = reading;
-    return {
-      figures: {
-        sequentialIds: closeIds,
-        newIds,
-        threshold: detect.threshold,
-        minShare: detect.minShare,
-        maxGap: detect.maxGap,
-        route: key.route ?? '',
-        windowSeconds: rule.window.windowMs / 1000,
-      },
-      reason: `${closeIds} sequential ids on ${key.route ?? '?'} in ${formatDuration(rule.window.windowMs)}`,
-    };
-  },
+export const enumerationConfig = z
+  .object({
+    kind: z.literal('enumeration'),
+    /** New object ids close to recently touched ones, summed over the window. */
+    threshold: threshold.min(2),
+    /** Largest id distance still counted as "close": covers strides up to this. */
+    maxGap: z.number().int().min(1).max(100_000).default(32),
+    /** How many recent distinct ids a new id is compared with. */
+    recentIds: z.number().int().min(2).max(64).default(64),
+    /**
+     * And close ids must be at least this share of the actor's new ids on the route
+     * (repeats of recent ids count in neither): hundreds of people behind one NAT land
+     * close ids by chance, a fraction of a percent.
+     */
+    minShare: z.number().min(0).max(1).default(0.3),
+  })
+  .strict();
+export type EnumerationConfig = z.infer<typeof enumerationConfig>;
+
+export const compileEnumeration: CompileDetector<EnumerationConfig> = (config, { window }) => {
+  const { maxGap, recentIds } = config;
+  return {
+    needs: { numericId: true, objectId: false },
+    // Figures: close ids, new ids.
+    fire: {
+      atLeast: [],
+      ratio: { num: 0, den: 1, ratio: config.minShare, minDen: 0, minNum: config.threshold },
+    },
+    windowKey: (event, base) => ({ ...base, route: event.route }),
+    observe: (event, key) => ({
+      kind: 'sequence',
+      key,
+      ts: event.ts,
+      window,
+      // The rule's match lets through only events with a numeric id (needs above).
+      id: event.numericId!,
+      maxGap,
+      recentIds,
+    }),
+    describe: (reading, key) => {
+      const [closeIds = 0, newIds = 0] = reading;
+      return {
+        figures: {
+          sequentialIds: closeIds,
+          newIds,
+          threshold: config.threshold,
+          minShare: config.minShare,
+          maxGap,
+          route: key.route ?? '',
+          windowSeconds: window.windowMs / 1000,
+        },
+        reason: `${closeIds} sequential ids on ${key.route ?? '?'} in ${formatDuration(window.windowMs)}`,
+      };
+    },
+  };
 };

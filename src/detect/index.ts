@@ -1,46 +1,52 @@
-// The detectors by kind: the one place that maps a rule's `detect.kind` to code.
-import type { NormalizedEvent } from '../normalize/index.js';
-import type { CompiledRule } from '../rules/compile.js';
-import type { Rule } from '../rules/schema.js';
+// The detectors by kind: the one place that maps a rule's `detect.kind` to code, and
+// detect's public surface (other folders import from here only). Each kind's file
+// owns its config schema and compile step; the rule schema (rules/schema.ts) takes
+// the union below as its `detect:` field.
+import { z } from 'zod';
 import { firesOn } from '../window/arithmetic.js';
-import type { FireCondition, Observation, Reading, WindowKey } from '../window/store.js';
-import { breadthDetector } from './breadth.js';
-import type { Detector, Verdict } from './detector.js';
-import { enumerationDetector } from './enumeration.js';
-import { errorRatioDetector } from './error-ratio.js';
-import { rateDetector } from './rate.js';
-import { volumeDetector } from './volume.js';
+import type { Reading, WindowKey } from '../window/store.js';
+import { breadthConfig, compileBreadth } from './breadth.js';
+import type { CompileContext, CompileDetector, CompiledDetector, Verdict } from './detector.js';
+import { compileEnumeration, enumerationConfig } from './enumeration.js';
+import { compileErrorRatio, errorRatioConfig } from './error-ratio.js';
+import { compileRate, rateConfig } from './rate.js';
+import { compileVolume, volumeConfig } from './volume.js';
 
-export type { Verdict } from './detector.js';
+export type { CompileContext, CompiledDetector, EventNeeds, Verdict } from './detector.js';
+export { bitmapBits } from './breadth.js';
+export { DistinctHash } from './distinct-hash.js';
 
-const DETECTORS = {
-  enumeration: enumerationDetector,
-  volume: volumeDetector,
-  breadth: breadthDetector,
-  rate: rateDetector,
-  errorRatio: errorRatioDetector,
-} as const;
+/** A rule's `detect:` field. The order of the kinds is the order error messages list them in. */
+export const detectSchema = z.discriminatedUnion('kind', [
+  enumerationConfig,
+  volumeConfig,
+  breadthConfig,
+  rateConfig,
+  errorRatioConfig,
+]);
+export type DetectConfig = z.infer<typeof detectSchema>;
+export type DetectKind = DetectConfig['kind'];
 
-// The map is keyed by kind, so each detector receives its own config type; the casts
-// below only tell TypeScript what the lookup guarantees.
-type AnyDetector = Detector<Rule['detect']['kind']>;
+/** Keyed by kind, so TypeScript refuses a kind of the union left out here. */
+const COMPILERS: {
+  readonly [K in DetectKind]: CompileDetector<Extract<DetectConfig, { kind: K }>>;
+} = {
+  enumeration: compileEnumeration,
+  volume: compileVolume,
+  breadth: compileBreadth,
+  rate: compileRate,
+  errorRatio: compileErrorRatio,
+};
 
-function detectorFor(rule: Rule): AnyDetector {
-  return DETECTORS[rule.detect.kind] as unknown as AnyDetector;
-}
-
-/** Compiled once per rule at load. */
-export function fireConditionOf(rule: Rule): FireCondition {
-  return detectorFor(rule).fireCondition(rule.detect);
-}
-
-export function observe(event: NormalizedEvent, rule: CompiledRule, base: WindowKey): Observation {
-  const detector = detectorFor(rule.rule);
-  return detector.observe(event, rule, rule.rule.detect, detector.windowKey(event, base));
+/** Once per rule, at load. */
+export function compileDetector(config: DetectConfig, context: CompileContext): CompiledDetector {
+  // The table is keyed by kind, so the entry takes this config's type; the cast only
+  // tells TypeScript what the lookup guarantees.
+  const compile = COMPILERS[config.kind] as CompileDetector<DetectConfig>;
+  return compile(config, context);
 }
 
 /** The verdict with its figures and sentence: for lockouts and `--explain`. */
-export function explain(rule: CompiledRule, reading: Reading, key: WindowKey): Verdict {
-  const described = detectorFor(rule.rule).describe(rule, rule.rule.detect, reading, key);
-  return { fired: firesOn(rule.fire, reading), ...described };
+export function explain(detector: CompiledDetector, reading: Reading, key: WindowKey): Verdict {
+  return { fired: firesOn(detector.fire, reading), ...detector.describe(reading, key) };
 }

@@ -1,21 +1,26 @@
 // Rate: requests per actor over the window. Bucketed like every counter.
+import { z } from 'zod';
+import { threshold } from '../vocabulary/rule-fields.js';
 import { formatDuration } from '../vocabulary/units.js';
-import { counterObservation, wholeActor, type Detector } from './detector.js';
+import { counterObservation, NEEDS_NOTHING, wholeActor, type CompileDetector } from './detector.js';
 
-export const rateDetector: Detector<'rate'> = {
-  kind: 'rate',
+export const rateConfig = z.object({ kind: z.literal('rate'), threshold }).strict();
+export type RateConfig = z.infer<typeof rateConfig>;
+
+export const compileRate: CompileDetector<RateConfig> = (config, { window }) => ({
+  needs: NEEDS_NOTHING,
+  fire: { atLeast: [config.threshold] },
   windowKey: wholeActor,
-  observe: (event, rule, _detect, key) => counterObservation(event, rule, key, [1]),
-  fireCondition: (detect) => ({ atLeast: [detect.threshold] }),
-  describe: (rule, detect, reading) => {
+  observe: (event, key) => counterObservation(event, window, key, [1]),
+  describe: (reading) => {
     const requests = reading[0] ?? 0;
     return {
       figures: {
         requests,
-        threshold: detect.threshold,
-        windowSeconds: rule.window.windowMs / 1000,
+        threshold: config.threshold,
+        windowSeconds: window.windowMs / 1000,
       },
-      reason: `${requests} requests in ${formatDuration(rule.window.windowMs)}`,
+      reason: `${requests} requests in ${formatDuration(window.windowMs)}`,
     };
   },
-};
+});

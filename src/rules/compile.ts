@@ -1,23 +1,29 @@
 // Rules compiled once at load, so the per-event path only calls small closures:
-// the match predicate, the window shape, the allowlist lookups.
+// the match predicate, the compiled detector, the allowlist lookups.
 import { CidrSet, type NormalizedEvent } from '../normalize/index.js';
-import { DistinctHash } from '../detect/distinct-hash.js';
-import { fireConditionOf } from '../detect/index.js';
+import {
+  compileDetector,
+  DistinctHash,
+  type CompiledDetector,
+  type EventNeeds,
+} from '../detect/index.js';
 import type { LockoutPolicy } from '../decide/policy.js';
+import { compileStatusMatcher } from '../vocabulary/http-status.js';
 import type { FireCondition, WindowShape } from '../window/store.js';
 import type { RuleSet } from './load.js';
 import { compileRouteGlobs, type RouteMatcher } from './route-glob.js';
-import type { Allowlist, Rule, StatusSpec } from './schema.js';
+import type { Allowlist, Rule } from './schema.js';
 
 export interface CompiledRule {
   readonly rule: Rule;
   readonly window: WindowShape;
+  /** The rule's `detect:` config compiled: observes events, describes readings. */
+  readonly detector: CompiledDetector;
+  /** The detector's fire condition (`detector.fire`), handed to the store with each step. */
   readonly fire: FireCondition;
   readonly lockout: LockoutPolicy;
   /** True when the event counts for this rule (methods, routes, status, static assets). */
   readonly matches: (event: NormalizedEvent) => boolean;
-  /** Places values in breadth bitmaps: keyed by the detector's secret (or the built-in key). */
-  readonly distinctHash: DistinctHash;
 }
 
 export interface CompiledAllowlist {
@@ -45,13 +51,15 @@ export function compileRule(
   distinctHash: DistinctHash = DistinctHash.builtIn(),
 ): CompiledRule {
   const bucketMs = Math.ceil(rule.window / rule.buckets);
+  const window: WindowShape = { windowMs: rule.window, bucketMs };
+  const detector = compileDetector(rule.detect, { window, distinctHash });
   return {
     rule,
-    window: { windowMs: rule.window, bucketMs },
-    fire: fireConditionOf(rule),
+    window,
+    detector,
+    fire: detector.fire,
     lockout: lockoutPolicyOf(rule),
-    matches: compileMatch(rule),
-    distinctHash,
+    matches: compileMatch(rule, detector.needs),
   };
 }
 
@@ -69,17 +77,7 @@ function lockoutPolicyOf(rule: Rule): LockoutPolicy {
   };
 }
 
-export function compileStatusMatcher(specs: readonly StatusSpec[]): (status: number) => boolean {
-  const exact = new Set(specs.filter((s): s is number => typeof s === 'number'));
-  const classes = new Set(
-    specs
-      .filter((s): s is Exclude<StatusSpec, number> => typeof s === 'string')
-      .map((s) => Number(s[0])),
-  );
-  return (status) => exact.has(status) || classes.has(Math.floor(status / 100));
-}
-
-function compileMatch(rule: Rule): (event: NormalizedEvent) => boolean {
+function compileMatch(rule: Rule, needs: EventNeeds): (event: NormalizedEvent) => boolean {
   const { match } = rule;
   const methods = match.methods ? new Set(match.methods.map((m) => m.toUpperCase())) : undefined;
   const routes = compileRouteGlobs(match.routes);
@@ -87,8 +85,7 @@ function compileMatch(rule: Rule): (event: NormalizedEvent) => boolean {
   const status = match.status ? compileStatusMatcher(match.status) : undefined;
   // Enumeration counts numeric ids; breadth of objects counts object ids: events
   // without one say nothing to these detectors.
-  const needsNumericId = rule.detect.kind === 'enumeration';
-  const needsObjectId = rule.detect.kind === 'breadth' && rule.detect.of === 'objects';
+  const { numericId: needsNumericId, objectId: needsObjectId } = needs;
   return (event) =>
     (match.includeStatic || !event.isStatic) &&
     (!needsNumericId || event.numericId !== undefined) &&

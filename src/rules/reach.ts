@@ -2,10 +2,10 @@
 // they switch detection off. Both load without a schema error and both leave the
 // detector looking healthy while it protects nothing, so the loader warns about the
 // first and refuses the second unless the allowlist says `confirm: allow-everyone`.
-import { bitmapBits } from '../detect/breadth.js';
+import { bitmapBits } from '../detect/index.js';
 import { parseCidr } from '../normalize/index.js';
 import { linearCountEstimate } from '../window/arithmetic.js';
-import { compileStatusMatcher } from './compile.js';
+import { compileStatusMatcher } from '../vocabulary/http-status.js';
 import type { Allowlist, Rule } from './schema.js';
 
 /** A problem at a key of a rule or allowlist document. */

@@ -3,41 +3,13 @@
 // file of their own) and `allowlist`. Unknown keys are errors, so a typo in a
 // threshold name cannot silently leave a default in force.
 import { z } from 'zod';
+import { detectSchema } from '../detect/index.js';
 import { parseCidr } from '../normalize/index.js';
+import { statusSpec } from '../vocabulary/http-status.js';
+import { duration } from '../vocabulary/rule-fields.js';
 import { MODES, SCOPES, SEVERITIES } from '../vocabulary/scope.js';
-import { parseDuration, parseSize } from '../vocabulary/units.js';
 
 const MAX_WINDOW_MS = 24 * 3_600_000;
-
-function duration(minMs: number, maxMs: number) {
-  return z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a duration like "30s", "10m" or "6h", got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    if (ms < minMs || ms > maxMs) {
-      ctx.addIssue({ code: 'custom', message: `must be between ${minMs} ms and ${maxMs} ms` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-}
-
-const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const bytes = parseSize(value);
-  if (bytes === undefined || bytes <= 0) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected a size like "512KB" or "20MB", got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  return bytes;
-});
 
 const ruleId = z
   .string()
@@ -47,21 +19,12 @@ const ruleId = z
     message: 'use lowercase letters, digits and dashes, e.g. "sequential-id-scan"',
   });
 
-/** A status code (404) or a class ("4xx"). */
-export const statusSpec = z.union([
-  z.number().int().min(100).max(599),
-  z.enum(['1xx', '2xx', '3xx', '4xx', '5xx']),
-]);
-export type StatusSpec = z.infer<typeof statusSpec>;
-
 /** A route template glob: `*` is one segment, `**` any number of segments. */
 const routeGlob = z
   .string()
   .min(1)
   .max(512)
   .refine((glob) => glob.startsWith('/'), { message: 'a route pattern starts with "/"' });
-
-const threshold = z.number().int().min(1);
 
 const cidrText = z
   .string()
@@ -85,43 +48,6 @@ export const matchSchema = z
     includeStatic: z.boolean().default(false),
   })
   .strict();
-
-export const detectSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('enumeration'),
-      /** New object ids close to recently touched ones, summed over the window. */
-      threshold: threshold.min(2),
-      /** Largest id distance still counted as "close": covers strides up to this. */
-      maxGap: z.number().int().min(1).max(100_000).default(32),
-      /** How many recent distinct ids a new id is compared with. */
-      recentIds: z.number().int().min(2).max(64).default(64),
-      /**
-       * And close ids must be at least this share of the actor's new ids on the route
-       * (repeats of recent ids count in neither): hundreds of people behind one NAT land
-       * close ids by chance, a fraction of a percent.
-       */
-      minShare: z.number().min(0).max(1).default(0.3),
-    })
-    .strict(),
-  z
-    .object({ kind: z.literal('volume'), bytes: size.optional(), records: threshold.optional() })
-    .strict()
-    .refine((v) => v.bytes !== undefined || v.records !== undefined, {
-      message: 'a volume rule needs "bytes", "records" or both',
-    }),
-  z.object({ kind: z.literal('breadth'), of: z.enum(['routes', 'objects']), threshold }).strict(),
-  z.object({ kind: z.literal('rate'), threshold }).strict(),
-  z
-    .object({
-      kind: z.literal('errorRatio'),
-      ratio: z.number().gt(0).max(1),
-      minRequests: threshold,
-      statuses: z.array(statusSpec).min(1).default(['4xx', '5xx']),
-    })
-    .strict(),
-]);
-export type DetectConfig = z.infer<typeof detectSchema>;
 
 export const actionSchema = z
   .object({

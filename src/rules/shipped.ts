@@ -3,7 +3,7 @@
 // (their own rules, overrides of shipped ones, allowlists).
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package.js';
-import type { DistinctHash } from '../detect/distinct-hash.js';
+import type { DistinctHash } from '../detect/index.js';
 import { compileRuleSet, type CompiledRuleSet } from './compile.js';
 import { loadRuleSet, type RuleSet } from './load.js';
 

@@ -11,7 +11,7 @@ import { Metrics } from '../metrics.js';
 import { DetectionPipeline } from '../pipeline.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
 import { loadRules, type RuleSources } from '../rules/shipped.js';
-import { DistinctHash } from '../detect/distinct-hash.js';
+import { DistinctHash } from '../detect/index.js';
 import { RuleWatcher } from '../rules/watch.js';
 import { Publisher } from '../sink/publisher.js';
 import { KafkaSource } from '../source/kafka.js';

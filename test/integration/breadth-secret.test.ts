@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lockoutCommandSchema } from '../../src/decide/lockout.js';
-import { DistinctHash } from '../../src/detect/distinct-hash.js';
+import { DistinctHash } from '../../src/detect/index.js';
 import type { AccessEvent } from '../../src/event/access-event.js';
 import type { RunningDetector } from '../../src/service/detector-service.js';
 import { runCli } from '../support/cli.js';

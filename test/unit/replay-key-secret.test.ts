@@ -5,7 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DistinctHash } from '../../src/detect/distinct-hash.js';
+import { DistinctHash } from '../../src/detect/index.js';
 import type { AccessEvent } from '../../src/event/access-event.js';
 import { DetectionPipeline } from '../../src/pipeline.js';
 import { loadRules } from '../../src/rules/shipped.js';
