@@ -1,14 +1,16 @@
-// Where Redis spends its time in apply.lua: captures the shard calls of the last batch
-// of the streaming bench's workload, then replays them under script variants (the
-// script, without its SET, without its GET, an empty script; OTHER_LUA=FILE adds
-// another version) and prints redis-server CPU time (from /proc, so a busy machine
-// inflates it less than wall time) per actor and per call. Best of 3 × 5 replays.
+// Where Redis spends its time in the apply script (src/window/scripts/apply/): captures
+// the shard calls of the last batch of the streaming bench's workload, then replays
+// them under script variants (the script, without its SET, without its GET, an empty
+// script; OTHER_LUA=FILE adds another version) and prints redis-server CPU time (from
+// /proc, so a busy machine inflates it less than wall time) per actor and per call.
+// Best of 3 × 5 replays.
 //   REDIS_URL=redis://127.0.0.1:PORT REDIS_PID=PID npx tsx bench/lua-cost.ts [events]
 // The bench flushes that Redis.
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { DetectionPipeline } from '../src/pipeline.js';
 import { loadRules } from '../src/rules/shipped.js';
+import { APPLY_SCRIPT } from '../src/window/apply-script.js';
 import { RedisWindowStore } from '../src/window/redis-store.js';
 import { benchEvents } from './detector-workload.js';
 
@@ -48,7 +50,7 @@ const actors = captured.reduce((n, c) => n + c.numKeys / 3, 0);
 process.stdout.write(
   `captured ${captured.length} calls, ${actors} actors, ~${Math.round(steps)} steps\n`,
 );
-const base = readFileSync(new URL('../src/window/scripts/apply.lua', import.meta.url), 'utf8');
+const base = APPLY_SCRIPT;
 const variants: Record<string, string> = {
   full: base,
   ...(process.env.OTHER_LUA && { other: readFileSync(process.env.OTHER_LUA, 'utf8') }),

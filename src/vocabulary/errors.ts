@@ -8,6 +8,10 @@ export const ERROR_CODES = {
   CONFIG_INVALID: { retriable: false, summary: 'configuration is invalid' },
   INPUT_UNREADABLE: { retriable: false, summary: 'an input file cannot be read' },
   STORE_UNAVAILABLE: { retriable: true, summary: 'the window store cannot be reached' },
+  STORE_REPLY_INVALID: {
+    retriable: false,
+    summary: 'the window store replied with something its script never returns',
+  },
   KAFKA_AUTH_FAILED: { retriable: false, summary: 'Kafka refused the SASL credentials' },
   KAFKA_UNAVAILABLE: { retriable: true, summary: 'Kafka cannot be reached' },
 } as const;

@@ -1,15 +1,16 @@
 // The Redis window store, for the streaming service: state shared by every instance.
-// Actors are grouped into shards (keys.ts); one script call (scripts/apply.lua) applies
-// the steps of many of the batch's actors (on a Cluster: those of one shard), each
-// actor's state one msgpack value. Every call of a batch is sent together (ioredis
+// Actors are grouped into shards (keys.ts); one script call (the parts of scripts/apply/,
+// joined by apply-script.ts) applies the steps of many of the batch's actors (on a
+// Cluster: those of one shard), each actor's state one msgpack value; apply-reply.ts
+// decodes its reply. Every call of a batch is sent together (ioredis
 // auto-pipelining: one round trip on one node, one per node on a cluster), so the cost
 // is per call and batch plus a little per actor, not per event.
-import { readFileSync } from 'node:fs';
 import { Cluster, type Redis, type Result } from 'ioredis';
 import { ExfilguardError } from '../vocabulary/errors.js';
+import { decodeApplyReply, type RouteOpener } from './apply-reply.js';
+import { APPLY_SCRIPT } from './apply-script.js';
 import { RedisKeys, SHARDS } from './keys.js';
 import { ShardCall, type Actor, type Spec } from './shard-call.js';
-import type { ClaimResult } from '../decide/policy.js';
 import {
   type ApplyResult,
   type FireCondition,
@@ -18,27 +19,25 @@ import {
   type PendingLockout,
   type Step,
   type StepResult,
-  type WindowKey,
   type WindowStore,
 } from './store.js';
 
 /** Steps per script call on a single Redis (a call of 1,000 steps: a few ms of Redis). */
 const STEPS_PER_CALL = 1000;
 
-const APPLY_SCRIPT = readFileSync(new URL('./scripts/apply.lua', import.meta.url), 'utf8');
-
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     exfilguardApply(
       numberOfKeys: number,
       ...keysAndArgs: (string | number | Buffer)[]
-    ): Result<(number | string)[], Context>;
+    ): Result<unknown, Context>;
   }
 }
 
 export class RedisWindowStore implements WindowStore {
   private readonly keys: RedisKeys;
   private readonly clustered: boolean;
+  private readonly openRoute: RouteOpener;
   /** Specs by fire condition (one object per rule in the engine), then by the rest. */
   private specCache = new WeakMap<FireCondition, Spec[]>();
 
@@ -49,6 +48,7 @@ export class RedisWindowStore implements WindowStore {
   ) {
     this.keys = new RedisKeys(keySecret);
     this.clustered = redis instanceof Cluster;
+    this.openRoute = (sealed) => this.keys.openRoute(sealed);
     // defineCommand sends EVALSHA and falls back to EVAL (loading the script) on NOSCRIPT.
     redis.defineCommand('exfilguardApply', { lua: APPLY_SCRIPT });
   }
@@ -65,34 +65,9 @@ export class RedisWindowStore implements WindowStore {
     );
     const results = new Array<StepResult>(steps.length);
     calls.forEach((call, i) => {
-      const reply = replies[i]!;
-      let at = 0;
-      for (const index of call.steps) {
-        const flag = Number(reply[at]);
-        const figures = figuresOf(steps[index]!.observation);
-        const reading = new Array<number>(figures);
-        for (let f = 0; f < figures; f += 1) reading[f] = Number(reply[at + 1 + f]);
-        at += 1 + figures;
-        if (flag < 2) {
-          results[index] = { reading, applied: flag === 1 };
-          continue;
-        }
-        const claim: ClaimResult = {
-          granted: flag === 2,
-          offence: Number(reply[at]),
-          ttlMs: Number(reply[at + 1]),
-          lockedUntil: Number(reply[at + 2]),
-        };
-        at += 3;
-        results[index] = { reading, applied: true, claim };
-      }
-      for (const actor of call.actors) {
-        const pendingCount = Number(reply[at]);
-        for (let p = 1; p <= pendingCount; p += 1) {
-          actor.pending.push(parsePending(String(reply[at + p]), actor, this.keys));
-        }
-        at += 1 + pendingCount;
-      }
+      const reply = decodeApplyReply(replies[i], call, this.openRoute);
+      call.steps.forEach((index, s) => (results[index] = reply.results[s]!));
+      call.actors.forEach((actor, a) => actor.pending.push(...reply.pending[a]!));
     });
     // As the memory store: by actor, in the order of each actor's first step.
     const recovered = order.flatMap((actor) => actor.pending);
@@ -151,6 +126,7 @@ export class RedisWindowStore implements WindowStore {
       const spec = this.spec(step);
       const window = call.window(spec, o.key.route, this.keys);
       call.steps.push(index);
+      call.figures.push(figuresOf(o));
       const values = call.stepValues;
       values.push(actor.index);
       values.push(window);
@@ -235,38 +211,4 @@ export class RedisWindowStore implements WindowStore {
 function figuresOf(observation: Observation): number {
   if (observation.kind === 'counter') return observation.add.length;
   return observation.kind === 'sequence' ? 2 : 1;
-}
-
-interface PendingRecord {
-  rule: string;
-  /** The route, sealed (RouteSeal). */
-  rs?: string;
-  /** The route in clear: records written before issue 9 (they live a day at most). */
-  rt?: string;
-  s?: string;
-  off?: number;
-  ts: number;
-  o: number;
-  t: number;
-  r: number[];
-}
-
-function parsePending(json: string, actor: Actor, keys: RedisKeys): PendingLockout {
-  const record = JSON.parse(json) as PendingRecord;
-  const route = record.rs !== undefined ? keys.openRoute(record.rs) : record.rt;
-  const key: WindowKey = {
-    rule: record.rule,
-    scope: actor.scope,
-    subject: actor.subject,
-    ...(route !== undefined && { route }),
-  };
-  return {
-    key,
-    eventTs: record.ts,
-    offence: record.o,
-    ttlMs: record.t,
-    reading: record.r,
-    ...(record.s !== undefined &&
-      record.off !== undefined && { position: { stream: record.s, offset: record.off } }),
-  };
 }

@@ -1,5 +1,6 @@
 // One script call of the Redis window store: the batch's steps of a group of actors
-// (on a Redis Cluster, those of one shard), encoded as apply.lua reads them (flat arguments, rule specs and windows once).
+// (on a Redis Cluster, those of one shard), encoded as the apply script reads them
+// (scripts/apply/01-arguments.lua: flat arguments, rule specs and windows once).
 import type { ActorKeys, RedisKeys } from './keys.js';
 import type { LockoutPolicy } from '../decide/policy.js';
 import type { Observation, PendingLockout, WindowKey } from './store.js';
@@ -13,7 +14,7 @@ export interface Spec {
   readonly bucketMs: number;
   readonly p1: number;
   readonly p2: number;
-  /** The spec as the script reads it (see apply.lua). */
+  /** The spec as the script reads it (scripts/apply/01-arguments.lua). */
   readonly args: readonly (string | number)[];
 }
 
@@ -31,7 +32,10 @@ export interface Actor {
 export class ShardCall {
   readonly actors: Actor[] = [];
   readonly actorIndex = new Map<ActorKeys, Actor>();
+  /** Per step of the call: its index in the batch. */
   readonly steps: number[] = [];
+  /** Per step of the call: its reading's figures, for decoding the reply (apply-reply.ts). */
+  readonly figures: number[] = [];
   readonly specs: Spec[] = [];
   private readonly specIndex = new Map<Spec, number>();
   readonly windows: (string | number)[] = [];
@@ -39,7 +43,7 @@ export class ShardCall {
   private windowCount = 0;
   readonly streams: string[] = [];
   private readonly streamIndex = new Map<string, number>();
-  /** The steps, as apply.lua reads them: little-endian doubles in one argument. */
+  /** The steps, as 08-steps.lua reads them: little-endian doubles in one argument. */
   readonly stepValues = new DoubleWriter();
 
   actor(keys: ActorKeys, key: WindowKey): Actor {

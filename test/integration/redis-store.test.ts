@@ -61,48 +61,6 @@ describe('redis window store keys', () => {
   });
 });
 
-describe('redis window store upgrade', () => {
-  it('reads a value of the layout before issue 9: drops its windows, keeps offences and positions', async () => {
-    const redis = connect();
-    const secret = uniqueName('upgrade-secret-that-is-long-enough');
-    const keys = new RedisKeys(secret).actor('ip', '192.0.2.44');
-    const now = Date.now();
-    // As the previous apply.lua wrote it: raw ids in a window under an unkeyed field,
-    // offences inside the state (1 offence, lock lapsed), offset 5 of logs:0 applied.
-    const window = `cmsgpack.pack({ ${now + 600_000}, 1, 1, { 48213907, 48213908 }, 1, 2, 2 })`;
-    await redis.eval(
-      `redis.call('SET', KEYS[1], cmsgpack.pack({
-         w = { oldfield = ${window} }, x = { oldfield = ${now + 600_000} },
-         o = { r = { 1000, 1, 0, 1000000000000, ${now + 3_600_000} } },
-         q = { ['logs:0'] = 5 }, qd = ${now + 3_600_000} }), 'PX', 3600000)`,
-      1,
-      keys.state,
-    );
-    const store = new RedisWindowStore(redis, secret);
-    const at = (offset: number): Step => ({
-      observation: {
-        kind: 'counter',
-        key: { rule: 'r', scope: 'ip', subject: '192.0.2.44' },
-        ts: 10_000,
-        window: { windowMs: 60_000, bucketMs: 5_000 },
-        add: [1],
-      },
-      fire: { atLeast: [1] },
-      lockout: { ttlMs: 1000, escalation: { factor: 2, maxTtlMs: 60_000, forgetAfterMs: 1e12 } },
-      position: { stream: 'logs:0', offset },
-    });
-    const { results } = await store.apply([at(5), at(6)]);
-    // Offset 5 was applied before the upgrade; offset 6 is a second offence: ttl doubled.
-    expect(results.map((r) => [r.applied, r.claim?.offence, r.claim?.ttlMs])).toEqual([
-      [false, undefined, undefined],
-      [true, 2, 2000],
-    ]);
-    const state = (await redis.getBuffer(keys.state))!;
-    expect(state.includes(Buffer.from('oldfield'))).toBe(false);
-    expect(await redis.exists(keys.offences)).toBe(1);
-  });
-});
-
 describe('redis window store shards', () => {
   /** Two subjects whose actors share a shard, so one script call serves both. */
   function shardMates(secret: string): [string, string] {

@@ -1,0 +1,29 @@
+// The Redis script of the window store, assembled from its parts (scripts/apply/*.lua,
+// each with a header of the keys and arguments it reads and what it defines). Joined in
+// the order below into one script: one atomic EVALSHA per shard call, as if it were one
+// file. The text depends on the files only, so its SHA is the same on every run and
+// every instance (ioredis sends EVALSHA and loads the script on NOSCRIPT).
+import { readFileSync } from 'node:fs';
+
+/** The parts in the order they run; a part sees the locals of the parts before it. */
+export const APPLY_SCRIPT_PARTS = [
+  '01-arguments.lua',
+  '02-offences.lua',
+  '03-legacy-upgrade.lua',
+  '04-actor-state.lua',
+  '05-window.lua',
+  '06-observe.lua',
+  '07-claim.lua',
+  '08-steps.lua',
+  '09-write-back.lua',
+] as const;
+
+/** The folder of the parts: beside this module, in src/ and in dist/ (npm run build copies it). */
+export const APPLY_SCRIPT_DIR = new URL('./scripts/apply/', import.meta.url);
+
+export function assembleApplyScript(dir: URL = APPLY_SCRIPT_DIR): string {
+  return APPLY_SCRIPT_PARTS.map((part) => readFileSync(new URL(part, dir), 'utf8')).join('\n');
+}
+
+/** The whole script, read once at load. */
+export const APPLY_SCRIPT = assembleApplyScript();

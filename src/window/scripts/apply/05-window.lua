@@ -1,0 +1,96 @@
+--[[
+  apply, part 5 of 9: one window's buckets and readings (no keys, no arguments).
+
+  A window: a flat array { deadline, head bucket, buckets kept, recent ids (sequence;
+  0 otherwise), then per bucket kept: its index and its figures (counter, sequence) or
+  its bitmap (distinct) }. Only live buckets are kept: a window costs what it holds.
+  The arithmetic of src/window/arithmetic.ts and bucket-ring.ts.
+
+  Uses: specs' fields (sp: 01-arguments.lua). Defines: D, H, K, R, E (the slots),
+  newWindow(sp), wouldExpire(st, ts, sp), advance(st, ts, sp), entry(st, b, sp, width),
+  sums(st, sp), distinctReading(st, sp).
+]]
+local D, H, K, R, E = 1, 2, 3, 4, 5
+
+local function newWindow(sp)
+  return { 0, -1, 0, sp.k == 's' and {} or 0 }
+end
+
+local function wouldExpire(st, ts, sp) return math.floor(ts / sp.bkt) - st[H] >= sp.n end
+
+local function advance(st, ts, sp)
+  local b = math.floor(ts / sp.bkt)
+  if b > st[H] then st[H] = b end
+  return b, b > st[H] - sp.n
+end
+
+-- The position of bucket b's entry, made (empty) if missing; dead buckets are dropped.
+local function entry(st, b, sp, w)
+  local k = st[K]
+  for j = E, E + (k - 1) * w, w do
+    if st[j] == b then return j, false end
+  end
+  local oldest = st[H] - sp.n + 1
+  local kept = 0
+  for j = E, E + (k - 1) * w, w do
+    if st[j] >= oldest then
+      local to = E + kept * w
+      if to ~= j then for x = 0, w - 1 do st[to + x] = st[j + x] end end
+      kept = kept + 1
+    end
+  end
+  for x = E + kept * w, E + k * w - 1 do st[x] = nil end
+  local at = E + kept * w
+  st[at] = b
+  if sp.k == 'd' then
+    st[at + 1] = string.rep('\0', math.ceil(sp.p1 / 8))
+  else
+    for x = 1, w - 1 do st[at + x] = 0 end
+  end
+  st[K] = kept + 1
+  return at, true
+end
+
+local function sums(st, sp)
+  local f = sp.figures
+  local t = {}
+  for x = 1, f do t[x] = 0 end
+  local oldest = st[H] - sp.n + 1
+  local w = f + 1
+  for j = E, E + (st[K] - 1) * w, w do
+    if st[j] >= oldest then
+      for x = 1, f do t[x] = t[x] + st[j + x] end
+    end
+  end
+  return t
+end
+
+-- Bits set in a byte; the table is built only by calls that count distinct values.
+local POPCOUNT
+local function popcounts()
+  if not POPCOUNT then
+    POPCOUNT = { [0] = 0 }
+    for b = 1, 255 do POPCOUNT[b] = POPCOUNT[math.floor(b / 2)] + b % 2 end
+  end
+  return POPCOUNT
+end
+
+-- Linear counting over the union of the live buckets' bitmaps (arithmetic.ts).
+local function distinctReading(st, sp)
+  local POPCOUNT = popcounts()
+  local bits = sp.p1
+  local oldest = st[H] - sp.n + 1
+  local live = {}
+  for j = E, E + (st[K] - 1) * 2, 2 do
+    if st[j] >= oldest then live[#live + 1] = st[j + 1] end
+  end
+  local set = 0
+  for byte = 1, math.ceil(bits / 8) do
+    local union = 0
+    for _, bm in ipairs(live) do union = bit.bor(union, string.byte(bm, byte)) end
+    set = set + POPCOUNT[union]
+  end
+  local zeros = bits - set
+  if zeros <= 0 then return { math.floor(bits * math.log(bits) + 0.5) } end
+  return { math.floor(-bits * math.log(zeros / bits) + 0.5) }
+end

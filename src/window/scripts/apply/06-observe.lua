@@ -1,0 +1,101 @@
+--[[
+  apply, part 6 of 9: a step's observation applied to its actor's window, or the
+  window's reading peeked at (a redelivered record changes nothing).
+
+  An actor's windows stay msgpack-encoded in its state (w: field -> bytes, x: field ->
+  deadline): a call decodes only the windows its steps touch (opened[a]), and
+  09-write-back.lua encodes them again, instead of unpacking and packing every window
+  of the actor.
+
+  Uses: now, actors, opened, and 05-window.lua. Defines: observe(a, win, ts, values),
+  peek(a, win, ts); both return the reading (a table of figures).
+]]
+local function applyCounter(st, sp, ts, amounts)
+  local b, live = advance(st, ts, sp)
+  if live then
+    local at = entry(st, b, sp, sp.figures + 1)
+    for fig = 1, sp.figures do st[at + fig] = st[at + fig] + amounts[fig] end
+  end
+  return sums(st, sp)
+end
+
+local function applySequence(st, sp, ts, id)
+  local b, live = advance(st, ts, sp)
+  if live then
+    local recent = st[R]
+    local seen, close, gap = false, false, sp.p1
+    -- One pass: seen before ends it; close to one seen before is noted on the way.
+    for i = 1, #recent do
+      local d = recent[i] - id
+      if d == 0 then seen = true; break end
+      if d <= gap and d >= -gap then close = true end
+    end
+    -- A repeat fetches no new record: it counts in neither figure (close ids, new ids).
+    if not seen then
+      local at = entry(st, b, sp, 3)
+      st[at + 2] = st[at + 2] + 1
+      recent[#recent + 1] = id
+      if #recent > sp.p2 then table.remove(recent, 1) end
+      if close then st[at + 1] = st[at + 1] + 1 end
+    end
+  end
+  return sums(st, sp)
+end
+
+local function applyDistinct(st, sp, ts, bitIndex)
+  local b, live = advance(st, ts, sp)
+  if live then
+    local at = entry(st, b, sp, 2)
+    local byte = math.floor(bitIndex / 8) + 1
+    local mask = 2 ^ (bitIndex % 8)
+    local s = st[at + 1]
+    local old = string.byte(s, byte)
+    if bit.band(old, mask) == 0 then
+      st[at + 1] = s:sub(1, byte - 1) .. string.char(bit.bor(old, mask)) .. s:sub(byte + 1)
+    end
+  end
+  return distinctReading(st, sp)
+end
+
+local function currentState(a, win, ts)
+  local open = opened[a]
+  local st = open[win.field]
+  if st == nil then
+    local raw = actors[a].w[win.field]
+    if raw == nil then return nil end
+    st = type(raw) == 'string' and cmsgpack.unpack(raw) or raw
+    open[win.field] = st
+  end
+  if wouldExpire(st, ts, win.sp) then return nil end
+  return st
+end
+
+-- values: the step's amounts (c, a table), or its id (s) or bit (d).
+local function observe(a, win, ts, values)
+  local sp = win.sp
+  local st = currentState(a, win, ts)
+  if not st then
+    st = newWindow(sp)
+    opened[a][win.field] = st
+  end
+  st[D] = now + sp.win + sp.bkt
+  if sp.k == 'c' then return applyCounter(st, sp, ts, values) end
+  if sp.k == 's' then return applySequence(st, sp, ts, values) end
+  return applyDistinct(st, sp, ts, values)
+end
+
+-- The reading as it stands, for a redelivered record: nothing changes.
+local function peek(a, win, ts)
+  local sp = win.sp
+  local st = currentState(a, win, ts)
+  if sp.k == 'd' then
+    if not st then return { 0 } end
+    return distinctReading(st, sp)
+  end
+  if not st then
+    local zeros = {}
+    for x = 1, sp.figures do zeros[x] = 0 end
+    return zeros
+  end
+  return sums(st, sp)
+end
