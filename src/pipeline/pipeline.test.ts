@@ -3,10 +3,10 @@
 // events gives the same lockout ids.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AccessEvent } from './event/access-event.js';
-import { DetectionPipeline, sortRecovered } from './pipeline.js';
-import { loadRules } from './rules/shipped.js';
-import { MemoryWindowStore } from './window/memory-store.js';
+import type { AccessEvent } from '../event/index.js';
+import { BatchTally, DetectionPipeline, sortRecovered } from './index.js';
+import { loadRules } from '../rules/shipped.js';
+import { MemoryWindowStore } from '../window/memory-store.js';
 
 const { compiled } = await loadRules({ dirs: [], shipped: true });
 
@@ -102,7 +102,8 @@ describe('DetectionPipeline', () => {
     const events = sequentialScan(120);
     const positions = events.map((_, offset) => ({ stream: 'input:0', offset }));
     const pipeline = new DetectionPipeline(compiled, new MemoryWindowStore());
-    const first = await pipeline.process(events, positions);
+    const first = new BatchTally();
+    await pipeline.process(events, positions, first);
     const scan = first.byRule.find((a) => a.rule === 'sequential-id-scan');
     // Fires at the 51st sequential id; every later one is a hit on an actor locked out.
     expect(scan).toEqual({
@@ -113,7 +114,8 @@ describe('DetectionPipeline', () => {
       suppressed: 69,
     });
     expect(first.suppressed).toBe(first.byRule.reduce((sum, a) => sum + a.suppressed, 0));
-    const again = await pipeline.process(events, positions);
+    const again = new BatchTally();
+    await pipeline.process(events, positions, again);
     expect(again.redelivered).toBe(first.observations);
     expect(again.byRule).toEqual([]);
   });
