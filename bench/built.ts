@@ -65,6 +65,8 @@ const MODULES = [
   'pipeline/index.js',
   'window/memory-store.js',
   'window/rules-of-time.js',
+  'window/arithmetic.js',
+  'decide/policy.js',
   'rules/shipped.js',
   'replay/replay.js',
 ];

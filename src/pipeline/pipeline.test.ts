@@ -7,6 +7,7 @@ import type { AccessEvent } from '../event/index.js';
 import { BatchTally, DetectionPipeline, sortRecovered } from './index.js';
 import { loadRules } from '../rules/shipped.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
+import type { WindowStore } from '../window/store.js';
 
 const { compiled } = await loadRules({ dirs: [], shipped: true });
 
@@ -118,6 +119,27 @@ describe('DetectionPipeline', () => {
     await pipeline.process(events, positions, again);
     expect(again.redelivered).toBe(first.observations);
     expect(again.byRule).toEqual([]);
+  });
+
+  it('counts a batch into the tally only once the store has answered, so a retry counts once', async () => {
+    const events = sequentialScan(120);
+    const memory = new MemoryWindowStore();
+    let away = true;
+    const flaky: WindowStore = {
+      apply: (steps) => (away ? Promise.reject(new Error('store away')) : memory.apply(steps)),
+      confirm: (lockouts) => memory.confirm(lockouts),
+      close: () => memory.close(),
+    };
+    const pipeline = new DetectionPipeline(compiled, flaky);
+    const tally = new BatchTally();
+    await expect(pipeline.process(events, undefined, tally)).rejects.toThrow('store away');
+    expect([tally.allowlisted, tally.observations, tally.byRule]).toEqual([0, 0, []]);
+    away = false;
+    await pipeline.process(events, undefined, tally);
+    const once = new BatchTally();
+    await new DetectionPipeline(compiled, new MemoryWindowStore()).process(events, undefined, once);
+    expect(tally.observations).toBeGreaterThan(0);
+    expect(tally).toEqual(once);
   });
 });
 
