@@ -16,7 +16,7 @@ const LAYERS = [
   ['detect', '^src/detect/'],
   ['rules', '^src/rules/'],
   ['contracts', '^src/contracts[.]ts$'],
-  ['pipeline', '^src/pipeline[.]ts$'],
+  ['pipeline', '^src/pipeline/'],
   ['sink', '^src/sink/'],
   ['source', '^src/source/'],
   ['simulate', '^src/simulate/'],
@@ -31,7 +31,7 @@ const LAYERS = [
 ];
 
 /** Folders entered through their index.ts only: the stage's public surface. */
-const SURFACES = ['request-path', 'event', 'normalize', 'detect', 'simulate'];
+const SURFACES = ['request-path', 'event', 'normalize', 'detect', 'pipeline', 'simulate'];
 
 const TESTS = '[.]test[.]ts$';
 

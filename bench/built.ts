@@ -1,6 +1,7 @@
 // The built JavaScript of a project copy (dist/src of the working tree or of a ref),
 // loaded by path for the stage benchmarks. Typed here by the little the benches use of
 // it, so a change elsewhere in src/ does not stop bench/ from compiling.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TimeRules } from './lean-store.js';
@@ -12,6 +13,10 @@ export interface Event {
 }
 
 type Outcome = { readonly ok: true; readonly event: Event } | { readonly ok: false };
+
+export interface Tally {
+  readonly observations: number;
+}
 
 export interface StoreLike {
   readonly trackedWindows?: number;
@@ -31,10 +36,17 @@ export interface Modules extends TimeRules {
     store: unknown,
     options: { issuedAt: (ts: number) => number },
   ) => {
-    process(events: readonly Event[]): Promise<{ observations: number }>;
+    /** `observations` in the result before the batch tally (issue 10); in the tally since. */
+    process(
+      events: readonly Event[],
+      positions?: undefined,
+      tally?: Tally,
+    ): Promise<{ observations?: number }>;
     /** Since the apply/confirm store (ecaf5e0); absent before. */
     confirm?(result: unknown): Promise<void>;
   };
+  /** Since issue 10; absent before. */
+  BatchTally?: new () => Tally;
   MemoryWindowStore: new () => StoreLike;
   loadRules(sources: { dirs: string[]; shipped: boolean }): Promise<{ compiled: unknown }>;
   replay(
@@ -43,14 +55,15 @@ export interface Modules extends TimeRules {
   ): Promise<{ lines: number; events: number; lockoutsByRule: Record<string, number> }>;
 }
 
+/** Old and new homes of the same exports: a path a ref does not have is skipped. */
 const MODULES = [
   'source/files.js',
   'event/parse.js',
   'normalize/normalize.js',
   'replay/reorder.js',
   'pipeline.js',
+  'pipeline/index.js',
   'window/memory-store.js',
-  // The window arithmetic and the claim policy: one file before issue 10, two after.
   'window/rules-of-time.js',
   'window/arithmetic.js',
   'decide/policy.js',
@@ -59,20 +72,15 @@ const MODULES = [
 ];
 
 export async function loadBuilt(root: string): Promise<Modules> {
-  const parts = await Promise.all(
-    MODULES.map(async (path) => {
-      try {
-        return (await import(
-          pathToFileURL(join(root, 'dist', 'src', path)).href
-        )) as Partial<Modules>;
-      } catch (error) {
-        // A file that a build of another commit does not have (the list spans layouts).
-        if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return {};
-        throw error;
-      }
-    }),
-  );
+  const parts = await Promise.all(MODULES.map((path) => importBuilt<Modules>(root, path)));
   return Object.assign({}, ...parts) as Modules;
+}
+
+/** A built module of `root` by its path under dist/src; empty when the ref has no such file. */
+export async function importBuilt<T>(root: string, path: string): Promise<Partial<T>> {
+  const file = join(root, 'dist', 'src', path);
+  if (!existsSync(file)) return {};
+  return (await import(pathToFileURL(file).href)) as Partial<T>;
 }
 
 /**

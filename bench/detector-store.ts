@@ -4,7 +4,7 @@
 //   REDIS_URL=redis://127.0.0.1:PORT npx tsx bench/detector-store.ts [events] [batch]
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { DetectionPipeline } from '../src/pipeline.js';
+import { DetectionPipeline } from '../src/pipeline/index.js';
 import { loadRules } from '../src/rules/shipped.js';
 import { RedisWindowStore } from '../src/window/redis-store.js';
 import { benchEvents } from './detector-workload.js';

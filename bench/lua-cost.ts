@@ -8,7 +8,7 @@
 // The bench flushes that Redis.
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { DetectionPipeline } from '../src/pipeline.js';
+import { DetectionPipeline } from '../src/pipeline/index.js';
 import { loadRules } from '../src/rules/shipped.js';
 import { APPLY_SCRIPT } from '../src/window/apply-script.js';
 import { RedisWindowStore } from '../src/window/redis-store.js';

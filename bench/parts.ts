@@ -9,11 +9,9 @@
 //   npx tsx bench/parts.ts [--ref HEAD] [--events 200000] [--runs 3]
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Event } from './built.js';
-import { loadBuilt } from './built.js';
+import { importBuilt, loadBuilt } from './built.js';
 import { LeanWindowStore } from './lean-store.js';
 import { ensureLogs } from './make-log.js';
 import { builtCli } from './project.js';
@@ -143,13 +141,13 @@ async function main(): Promise<void> {
   });
   const cli = builtCli(values.ref);
   const m = await loadBuilt(cli.root);
-  const load = async (path: string) =>
-    (await import(pathToFileURL(join(cli.root, 'dist', 'src', path)).href)) as Partial<Extra>;
+  const load = (path: string) => importBuilt<Extra>(cli.root, path);
   const x = Object.assign(
     {},
     ...(await Promise.all(
       [
         'pipeline.js',
+        'pipeline/index.js',
         'detect/index.js',
         'rules/route-glob.js',
         'rules/shipped.js',

@@ -81,6 +81,8 @@ async function throughPipeline(c: Context, store: StoreLike): Promise<number> {
   const pipeline = new c.m.DetectionPipeline(rules, store, { issuedAt: (ts) => ts });
   const reorder = new c.m.ReorderBuffer(REORDER_MS);
   let batch: Event[] = [];
+  // Counted in the result before the batch tally (issue 10), in the tally since.
+  const tally = c.m.BatchTally ? new c.m.BatchTally() : undefined;
   let observations = 0;
   const source = await c.m.openLineSource([c.log]);
   let lines = 0;
@@ -91,17 +93,17 @@ async function throughPipeline(c: Context, store: StoreLike): Promise<number> {
     if (!event) continue;
     for (const due of reorder.push(event.ts, event)) batch.push(due);
     if (batch.length >= BATCH) {
-      const result = await pipeline.process(batch);
+      const result = await pipeline.process(batch, undefined, tally);
       await pipeline.confirm?.(result);
-      observations += result.observations;
+      observations += result.observations ?? 0;
       batch = [];
     }
   }
-  const last = await pipeline.process([...batch, ...reorder.flush()]);
+  const last = await pipeline.process([...batch, ...reorder.flush()], undefined, tally);
   await pipeline.confirm?.(last);
-  observations += last.observations;
+  observations += last.observations ?? 0;
   c.extra.windowsAtEnd = store.trackedWindows ?? 0;
-  c.extra.observationsPerLine = observations / lines;
+  c.extra.observationsPerLine = (tally?.observations ?? observations) / lines;
   return lines;
 }
 

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { importBuilt } from './built.js';
 import { ensureLogs } from './make-log.js';
 import { builtCli } from './project.js';
 
@@ -59,13 +60,18 @@ async function main(): Promise<void> {
   const { ReorderBuffer } = await load<{
     ReorderBuffer: new (ms: number) => { push(ts: number, e: Event): Event[]; flush(): Event[] };
   }>('replay/reorder.js');
-  const { DetectionPipeline } = await load<{
+  type Pipelines = {
     DetectionPipeline: new (
       r: unknown,
       s: unknown,
       o: object,
     ) => { process(e: readonly Event[]): Promise<unknown> };
-  }>('pipeline.js');
+  };
+  // src/pipeline.ts became src/pipeline/ (issue 10): whichever the ref has.
+  const { DetectionPipeline } = {
+    ...(await importBuilt<Pipelines>(cli.root, 'pipeline.js')),
+    ...(await importBuilt<Pipelines>(cli.root, 'pipeline/index.js')),
+  } as Pipelines;
   const { MemoryWindowStore } = await load<{ MemoryWindowStore: new () => Store }>(
     'window/memory-store.js',
   );

@@ -1,37 +1,30 @@
-// From a granted lockout to the command gateways act on (contract 2).
-import { explain } from '../detect/index.js';
-import type { CompiledRule } from '../rules/compile.js';
-import type { PendingLockout } from '../window/store.js';
+// From a finding to the command gateways act on (contract 2).
+import type { Finding } from './finding.js';
 import { lockoutId, type LockoutCommand } from './lockout.js';
 
 /**
- * The command for a granted lockout. `issuedAtMs` is the wall clock when live; replay
- * passes the event time, so a replay's output is the same every time it runs. The
+ * The command for a finding. `issuedAtMs` is the wall clock when live; replay passes
+ * the event time, so a replay's output is the same every time it runs. The finding's
  * figures come from the reading the store kept with the lockout, so a lockout
  * recovered after a crash reads exactly as it would have.
  */
-export function lockoutCommand(
-  rule: CompiledRule,
-  lockout: PendingLockout,
-  issuedAtMs: number,
-): LockoutCommand {
-  const verdict = explain(rule.detector, lockout.reading, lockout.key);
-  const evidence =
-    lockout.offence > 1 ? { ...verdict.figures, offence: lockout.offence } : verdict.figures;
+export function lockoutCommand(finding: Finding, issuedAtMs: number): LockoutCommand {
+  const { rule, scope, subject, eventTs, offence, ttlMs } = finding;
+  const evidence = offence > 1 ? { ...finding.figures, offence } : finding.figures;
   return {
     type: 'lockout',
     version: 1,
-    id: lockoutId({ ...lockout.key, eventTime: lockout.eventTs, offence: lockout.offence }),
-    scope: lockout.key.scope,
-    subject: lockout.key.subject,
-    rule: rule.rule.id,
-    severity: rule.rule.action.severity,
-    mode: rule.rule.mode,
-    reason: verdict.reason,
+    id: lockoutId({ rule, scope, subject, eventTime: eventTs, offence }),
+    scope,
+    subject,
+    rule,
+    severity: finding.severity,
+    mode: finding.mode,
+    reason: finding.reason,
     evidence,
-    eventTime: new Date(lockout.eventTs).toISOString(),
+    eventTime: new Date(eventTs).toISOString(),
     issuedAt: new Date(issuedAtMs).toISOString(),
-    expiresAt: new Date(issuedAtMs + lockout.ttlMs).toISOString(),
-    ttlSeconds: Math.max(1, Math.round(lockout.ttlMs / 1000)),
+    expiresAt: new Date(issuedAtMs + ttlMs).toISOString(),
+    ttlSeconds: Math.max(1, Math.round(ttlMs / 1000)),
   };
 }

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccessEvent } from '../event/access-event.js';
-import { DetectionPipeline } from '../pipeline.js';
+import { DetectionPipeline } from '../pipeline/index.js';
 import { compileRule } from '../rules/compile.js';
 import { loadRules } from '../rules/shipped.js';
 import type { Rule } from '../rules/schema.js';

@@ -4,7 +4,7 @@
 //   files → lines → parse → reorder by event time → pipeline (batches) → lockouts.
 import { type AccessEvent, type EventFormat, parseEvent } from '../event/index.js';
 import type { LockoutCommand } from '../decide/lockout.js';
-import { DetectionPipeline, type TraceEntry } from '../pipeline.js';
+import { BatchTally, DetectionPipeline, type TraceEntry } from '../pipeline/index.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
 import { openLineSource, type SourceLine } from '../source/files.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
@@ -66,13 +66,13 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
   };
   const batchSize = options.batchSize ?? 1000;
   const reorder = new ReorderBuffer<AccessEvent>(options.reorderMs);
+  const tally = new BatchTally();
   let batch: AccessEvent[] = [];
   const runBatch = async () => {
-    const result = await pipeline.process(batch);
-    await pipeline.confirm(result);
+    const output = await pipeline.process(batch, undefined, tally);
+    await pipeline.confirm(output);
     batch = [];
-    summary.allowlisted += result.allowlisted;
-    for (const lockout of result.lockouts) {
+    for (const lockout of output.lockouts) {
       summary.lockoutsByRule[lockout.rule] = (summary.lockoutsByRule[lockout.rule] ?? 0) + 1;
       hooks.onLockout(lockout);
     }
@@ -97,6 +97,7 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
     if (batch.length >= batchSize) await runBatch();
   }
   await runBatch();
+  summary.allowlisted = tally.allowlisted;
   summary.late = reorder.late;
   summary.seconds = (performance.now() - began) / 1000;
   await store.close();

@@ -2,7 +2,7 @@
 // (--table), a progress bar, and the trace of one actor (--explain).
 import type { LockoutCommand } from '../decide/lockout.js';
 import { actorIp } from '../normalize/index.js';
-import type { TraceEntry } from '../pipeline.js';
+import type { TraceEntry } from '../pipeline/index.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
 import { formatDuration } from '../vocabulary/units.js';
 import type { ReplaySummary } from './replay.js';

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { type AccessEvent, parseEvent } from '../event/index.js';
 import type { LockoutCommand } from '../decide/lockout.js';
-import { DetectionPipeline } from '../pipeline.js';
+import { DetectionPipeline } from '../pipeline/index.js';
 import { mulberry32 } from '../simulate/index.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
 import type { CompiledRuleSet } from '../rules/compile.js';

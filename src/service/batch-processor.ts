@@ -6,7 +6,7 @@ import { ExfilguardError } from '../vocabulary/errors.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { BatchResult, DetectionPipeline } from '../pipeline.js';
+import { type BatchOutput, BatchTally, type DetectionPipeline } from '../pipeline/index.js';
 import type { Publisher } from '../sink/publisher.js';
 import type { BatchControl, ConsumedBatch } from '../source/kafka.js';
 import { ActiveLockouts } from './active-lockouts.js';
@@ -35,34 +35,36 @@ export class BatchProcessor {
 
   readonly handle = async (batch: ConsumedBatch, control: BatchControl): Promise<boolean> => {
     const stopTimer = this.metrics.batchDuration.startTimer();
-    const result = await this.withStoreRetry(control, () =>
-      this.pipeline.process(batch.events, batch.positions),
+    // Filled once the store has answered: a batch retried after a store failure counts once.
+    const tally = new BatchTally();
+    const output = await this.withStoreRetry(control, () =>
+      this.pipeline.process(batch.events, batch.positions, tally),
     );
-    if (!result) return false;
+    if (!output) return false;
     // Published and committed together (one Kafka transaction), or just committed.
-    if (result.lockouts.length > 0 || batch.rejected.length > 0) {
-      await this.publisher.publishAndCommit(result.lockouts, batch.rejected, batch.commitPoint);
+    if (output.lockouts.length > 0 || batch.rejected.length > 0) {
+      await this.publisher.publishAndCommit(output.lockouts, batch.rejected, batch.commitPoint);
     } else {
       await batch.commit();
     }
     const confirmed = await this.withStoreRetry(control, () =>
-      this.pipeline.confirm(result).then(() => true),
+      this.pipeline.confirm(output).then(() => true),
     );
     if (!confirmed) return false;
-    this.count(batch, result);
+    this.count(batch, output, tally);
     stopTimer();
     return true;
   };
 
-  private count(batch: ConsumedBatch, result: BatchResult): void {
+  private count(batch: ConsumedBatch, output: BatchOutput, tally: BatchTally): void {
     const { metrics } = this;
     metrics.events.inc({ outcome: 'valid', reason: '' }, batch.events.length);
     for (const rejected of batch.rejected)
       metrics.events.inc({ outcome: 'invalid', reason: rejected.rejection.code });
     metrics.deadLetters.inc(batch.rejected.length);
-    metrics.allowlisted.inc(result.allowlisted);
-    metrics.redelivered.inc(result.redelivered);
-    for (const activity of result.byRule) {
+    metrics.allowlisted.inc(tally.allowlisted);
+    metrics.redelivered.inc(tally.redelivered);
+    for (const activity of tally.byRule) {
       const labels = { rule: activity.rule, mode: activity.mode };
       metrics.ruleEvaluations.inc(labels, activity.evaluations);
       if (activity.hits > 0) metrics.ruleHits.inc(labels, activity.hits);
@@ -74,7 +76,7 @@ export class BatchProcessor {
       batch.lagAfter,
     );
     metrics.futureEvents.inc(batch.retimed);
-    this.countLockouts(result.lockouts);
+    this.countLockouts(output.lockouts);
   }
 
   private countLockouts(lockouts: readonly LockoutCommand[]): void {

@@ -8,7 +8,7 @@ import { buildApp } from '../http/app.js';
 import { createKafka, ensureTopics, kafkaStartupError } from '../clients/kafka.js';
 import type { Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
-import { DetectionPipeline } from '../pipeline.js';
+import { DetectionPipeline } from '../pipeline/index.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
 import { loadRules, type RuleSources } from '../rules/shipped.js';
 import { DistinctHash } from '../detect/index.js';

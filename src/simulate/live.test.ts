@@ -4,7 +4,7 @@
 // locked out by the rule its log line names, no benign client at all.
 import { describe, expect, it } from 'vitest';
 import type { LockoutCommand } from '../decide/lockout.js';
-import { DetectionPipeline } from '../pipeline.js';
+import { DetectionPipeline } from '../pipeline/index.js';
 import { loadRules } from '../rules/shipped.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
 import { ATTACK_PLANS } from './live-attacks.js';

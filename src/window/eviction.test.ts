@@ -3,7 +3,7 @@
 // still locked out: the least recently seen go first, and a scanner is never that.
 import { describe, expect, it } from 'vitest';
 import type { AccessEvent } from '../event/access-event.js';
-import { DetectionPipeline } from '../pipeline.js';
+import { DetectionPipeline } from '../pipeline/index.js';
 import { loadRules } from '../rules/shipped.js';
 import { evictLeastRecentlySeen, type EvictableActor } from './eviction.js';
 import { MemoryWindowStore } from './memory-store.js';

@@ -2,7 +2,7 @@
 // letters read back from their topics, through the real broker and a real Redis.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lockoutCommandSchema, type LockoutCommand } from '../../src/decide/lockout.js';
-import { DetectionPipeline } from '../../src/pipeline.js';
+import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import type { RunningDetector } from '../../src/service/detector-service.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';

@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { AccessEvent } from '../../src/event/access-event.js';
-import { DetectionPipeline } from '../../src/pipeline.js';
+import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import { RedisWindowStore } from '../../src/window/redis-store.js';
 import { uniqueName } from '../support/kafka.js';

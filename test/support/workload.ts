@@ -2,7 +2,7 @@
 // address (so its events stay in order in one partition, as in replay), and the
 // lockouts that replay's engine gives for it — what every run must end with.
 import type { AccessEvent } from '../../src/event/access-event.js';
-import { DetectionPipeline } from '../../src/pipeline.js';
+import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
 import { Random } from '../../src/simulate/random.js';

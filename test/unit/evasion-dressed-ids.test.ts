@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { LockoutCommand } from '../../src/decide/lockout.js';
 import type { AccessEvent } from '../../src/event/access-event.js';
 import { parseEvent } from '../../src/event/parse.js';
-import { DetectionPipeline } from '../../src/pipeline.js';
+import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
 

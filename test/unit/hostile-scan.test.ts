@@ -2,7 +2,7 @@
 // is written in lower case, is parsed and locked out like any other, in every format.
 import { describe, expect, it } from 'vitest';
 import { parseEvent, type AccessEvent } from '../../src/event/index.js';
-import { DetectionPipeline } from '../../src/pipeline.js';
+import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
 

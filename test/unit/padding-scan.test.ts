@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LockoutCommand } from '../../src/decide/lockout.js';
 import type { AccessEvent } from '../../src/event/access-event.js';
-import { DetectionPipeline } from '../../src/pipeline.js';
+import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DistinctHash } from '../../src/detect/index.js';
 import type { AccessEvent } from '../../src/event/access-event.js';
-import { DetectionPipeline } from '../../src/pipeline.js';
+import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
 import { runCli as run } from '../support/cli.js';

@@ -7,7 +7,7 @@
 // passing (so `it.fails` turns red and must be promoted to `it`) once issue 14 lands.
 import { describe, expect, it } from 'vitest';
 import type { AccessEvent } from '../../src/event/access-event.js';
-import { DetectionPipeline } from '../../src/pipeline.js';
+import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import { mulberry32 } from '../../src/simulate/random.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';

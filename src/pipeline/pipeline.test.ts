@@ -3,10 +3,11 @@
 // events gives the same lockout ids.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AccessEvent } from './event/access-event.js';
-import { DetectionPipeline, sortRecovered } from './pipeline.js';
-import { loadRules } from './rules/shipped.js';
-import { MemoryWindowStore } from './window/memory-store.js';
+import type { AccessEvent } from '../event/index.js';
+import { BatchTally, DetectionPipeline, sortRecovered } from './index.js';
+import { loadRules } from '../rules/shipped.js';
+import { MemoryWindowStore } from '../window/memory-store.js';
+import type { WindowStore } from '../window/store.js';
 
 const { compiled } = await loadRules({ dirs: [], shipped: true });
 
@@ -102,7 +103,8 @@ describe('DetectionPipeline', () => {
     const events = sequentialScan(120);
     const positions = events.map((_, offset) => ({ stream: 'input:0', offset }));
     const pipeline = new DetectionPipeline(compiled, new MemoryWindowStore());
-    const first = await pipeline.process(events, positions);
+    const first = new BatchTally();
+    await pipeline.process(events, positions, first);
     const scan = first.byRule.find((a) => a.rule === 'sequential-id-scan');
     // Fires at the 51st sequential id; every later one is a hit on an actor locked out.
     expect(scan).toEqual({
@@ -113,9 +115,31 @@ describe('DetectionPipeline', () => {
       suppressed: 69,
     });
     expect(first.suppressed).toBe(first.byRule.reduce((sum, a) => sum + a.suppressed, 0));
-    const again = await pipeline.process(events, positions);
+    const again = new BatchTally();
+    await pipeline.process(events, positions, again);
     expect(again.redelivered).toBe(first.observations);
     expect(again.byRule).toEqual([]);
+  });
+
+  it('counts a batch into the tally only once the store has answered, so a retry counts once', async () => {
+    const events = sequentialScan(120);
+    const memory = new MemoryWindowStore();
+    let away = true;
+    const flaky: WindowStore = {
+      apply: (steps) => (away ? Promise.reject(new Error('store away')) : memory.apply(steps)),
+      confirm: (lockouts) => memory.confirm(lockouts),
+      close: () => memory.close(),
+    };
+    const pipeline = new DetectionPipeline(compiled, flaky);
+    const tally = new BatchTally();
+    await expect(pipeline.process(events, undefined, tally)).rejects.toThrow('store away');
+    expect([tally.allowlisted, tally.observations, tally.byRule]).toEqual([0, 0, []]);
+    away = false;
+    await pipeline.process(events, undefined, tally);
+    const once = new BatchTally();
+    await new DetectionPipeline(compiled, new MemoryWindowStore()).process(events, undefined, once);
+    expect(tally.observations).toBeGreaterThan(0);
+    expect(tally).toEqual(once);
   });
 });
 

@@ -1,0 +1,46 @@
+// PendingLockout → Finding → LockoutCommand: a granted (or recovered) lockout told in
+// the rule's words, from the reading the store kept with it, then as contract 2.
+import { lockoutCommand } from '../decide/command.js';
+import type { Finding } from '../decide/finding.js';
+import type { LockoutCommand } from '../decide/lockout.js';
+import type { CompiledRule } from '../rules/compile.js';
+import type { PendingLockout } from '../window/store.js';
+import { verdictOf } from './detection.js';
+
+/** In order; a lockout recovered for a rule that a reload has since removed is dropped. */
+export function findingsOf(
+  lockouts: readonly PendingLockout[],
+  rules: readonly CompiledRule[],
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const lockout of lockouts) {
+    const rule = rules.find((r) => r.rule.id === lockout.key.rule);
+    if (rule) findings.push(findingOf(rule, lockout));
+  }
+  return findings;
+}
+
+function findingOf(rule: CompiledRule, lockout: PendingLockout): Finding {
+  const { key } = lockout;
+  const { figures, reason } = verdictOf(rule, lockout.reading, key);
+  return {
+    rule: key.rule,
+    severity: rule.rule.action.severity,
+    mode: rule.rule.mode,
+    scope: key.scope,
+    subject: key.subject,
+    eventTs: lockout.eventTs,
+    offence: lockout.offence,
+    ttlMs: lockout.ttlMs,
+    figures,
+    reason,
+  };
+}
+
+/** `issuedAt` gives the publication time of a command whose event came at `eventTs`. */
+export function commandsOf(
+  findings: readonly Finding[],
+  issuedAt: (eventTs: number) => number,
+): LockoutCommand[] {
+  return findings.map((finding) => lockoutCommand(finding, issuedAt(finding.eventTs)));
+}
