@@ -1,25 +1,14 @@
 // The legacy part of the apply script (src/window/scripts/apply/03-legacy-upgrade.lua):
 // a state value of the layout before issue 9, as an earlier version left it in Redis,
 // read by this version. Delete this file with that part.
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/window/keys.js';
 import { RedisWindowStore } from '../../src/window/redis-store.js';
 import type { Step } from '../../src/window/store.js';
 import { uniqueName } from '../support/kafka.js';
+import { redisConnector } from '../support/redis-connections.js';
 
-const redisUrl = inject('redisUrl');
-const connections: Redis[] = [];
-
-function connect(): Redis {
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
-  connections.push(redis);
-  return redis;
-}
-
-afterAll(() => {
-  for (const redis of connections) redis.disconnect();
-});
+const connect = redisConnector();
 
 describe('redis window store upgrade', () => {
   it('reads a value of the layout before issue 9: drops its windows, keeps offences and positions', async () => {

@@ -1,25 +1,14 @@
 // The Redis window store passes the same contract suite as the memory store, against
 // a real Redis, and keeps nothing personal in its key names.
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeWindowStore } from '../contract/window-store-contract.js';
 import { RedisKeys } from '../../src/window/keys.js';
 import { RedisWindowStore } from '../../src/window/redis-store.js';
 import type { Step } from '../../src/window/store.js';
 import { uniqueName } from '../support/kafka.js';
+import { redisConnector } from '../support/redis-connections.js';
 
-const redisUrl = inject('redisUrl');
-const connections: Redis[] = [];
-
-function connect(): Redis {
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
-  connections.push(redis);
-  return redis;
-}
-
-afterAll(() => {
-  for (const redis of connections) redis.disconnect();
-});
+const connect = redisConnector();
 
 // A fresh secret per store: the suite's actors never meet each other's state.
 describeWindowStore(
