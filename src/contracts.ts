@@ -3,7 +3,7 @@
 // schemas/; a unit test fails when the committed files drift from the code.
 import { z } from 'zod';
 import { canonicalEventSchema } from './event/index.js';
-import { lockoutCommandSchema } from './decide/lockout.js';
+import { lockoutRecordSchema } from './decide/lockout.js';
 import { allowlistSchema, overrideSchema, ruleSchema } from './rules/schema.js';
 
 function schemaOf(schema: z.ZodType, title: string, description: string): string {
@@ -21,9 +21,9 @@ export function contractSchemas(): Record<string, string> {
       'Contract 1: one access event, canonical form (ECS JSON and combined log lines are accepted too).',
     ),
     'lockout-command.schema.json': schemaOf(
-      lockoutCommandSchema,
-      'exfilguard lockout command',
-      'Contract 2: the value of a message on the lockouts topic (key scope:subject).',
+      lockoutRecordSchema,
+      'exfilguard lockouts topic record',
+      'Contract 2: the value of a message on the lockouts topic, a lockout or a release (key rule/mode/scope:subject; a record with no value ends its key too).',
     ),
     'rule-file.schema.json': schemaOf(
       z.union([ruleSchema, overrideSchema, allowlistSchema]),

@@ -1,6 +1,6 @@
 // From a finding to the command gateways act on (contract 2).
 import type { Finding } from './finding.js';
-import { lockoutId, type LockoutCommand } from './lockout.js';
+import { LOCKOUT_CONTRACT_VERSION, lockoutId, type LockoutCommand } from './lockout.js';
 
 /**
  * The command for a finding. `issuedAtMs` is the wall clock when live; replay passes
@@ -13,7 +13,7 @@ export function lockoutCommand(finding: Finding, issuedAtMs: number): LockoutCom
   const evidence = offence > 1 ? { ...finding.figures, offence } : finding.figures;
   return {
     type: 'lockout',
-    version: 1,
+    version: LOCKOUT_CONTRACT_VERSION,
     id: lockoutId({ rule, scope, subject, eventTime: eventTs, offence }),
     scope,
     subject,

@@ -7,7 +7,7 @@ const NOW = Date.parse('2026-11-25T12:00:00Z');
 function lockout(id: string, rule: string, expiresInMs: number): LockoutCommand {
   return {
     type: 'lockout',
-    version: 1,
+    version: 2,
     id,
     scope: 'ip',
     subject: '192.0.2.1',

@@ -1,5 +1,6 @@
-// Publishes what a batch produced — lockout commands (key `scope:subject`, so the
-// compacted topic keeps each actor's latest) and dead letters — and commits the
+// Publishes what a batch produced — lockout commands (key `rule/mode/scope:subject`,
+// so the compacted topic keeps each rule's latest lockout of an actor, see
+// decide/lockout.ts) and dead letters — and commits the
 // batch's offset in the same Kafka transaction. Readers of the lockouts topic (read
 // committed, kafkajs' default) see a batch's lockouts exactly when its offset is
 // committed: a crash before the commit shows nothing and the batch is redelivered;

@@ -59,7 +59,9 @@ describe('exfilguard run', () => {
         subject: '203.0.113.44',
         mode: 'enforce',
       });
-      expect(lockouts.received[0]!.message.key?.toString()).toBe('ip:203.0.113.44');
+      expect(lockouts.received[0]!.message.key?.toString()).toBe(
+        'sequential-id-scan/enforce/ip:203.0.113.44',
+      );
       // The 51st event triggers it; all 80 were produced at sentAt.
       expect(Date.parse(command!.eventTime)).toBe(events[50]!.ts);
       expect(lockouts.received[0]!.receivedAt - sentAt).toBeLessThan(1000);
