@@ -19,19 +19,20 @@ const LAYERS = [
   ['pipeline', '^src/pipeline/'],
   ['sink', '^src/sink/'],
   ['source', '^src/source/'],
+  ['enforce', '^src/enforce/'],
   ['simulate', '^src/simulate/'],
   ['replay', '^src/replay/'],
   ['rule-tests', '^src/rule-tests/'],
   ['config', '^src/config[.]ts$'],
   ['clients', '^src/clients/'],
-  ['observability', '^src/(metrics[.]ts$|http/)'],
+  ['observability', '^src/(metrics[.]ts$|enforcer-metrics[.]ts$|http/)'],
   ['service', '^src/service/'],
   ['commands', '^src/commands/'],
   ['cli', '^src/cli[.]ts$'],
 ];
 
 /** Folders entered through their index.ts only: the stage's public surface. */
-const SURFACES = ['request-path', 'event', 'normalize', 'detect', 'pipeline', 'simulate'];
+const SURFACES = ['request-path', 'event', 'normalize', 'detect', 'pipeline', 'enforce', 'simulate'];
 
 const TESTS = '[.]test[.]ts$';
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { ExfilguardError } from './vocabulary/errors.js';
 import { processIo, UsageError, type CommandIo } from './commands/io.js';
+import { ENFORCE_USAGE, enforceCommand } from './commands/enforce-command.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay-command.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules-command.js';
 import { RUN_USAGE, runCommand } from './commands/run-command.js';
@@ -16,12 +17,14 @@ Usage:
   exfilguard replay [options] FILE...     run the rules over log files; lockouts as JSON lines
   exfilguard rules check|test [DIR...]    validate rule folders; run the tests beside the rules
   exfilguard run                          the streaming detector: Kafka → Redis windows → lockouts
+  exfilguard enforce                      beside a gateway: the lockouts topic → allow / 403 per request
   exfilguard simulate [options]           live benign traffic with an attack every few minutes
   exfilguard help [COMMAND]
 
 ${REPLAY_USAGE}
 ${RULES_USAGE}
 ${RUN_USAGE}
+${ENFORCE_USAGE}
 ${SIMULATE_USAGE}`;
 
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
@@ -40,6 +43,8 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
         return await rulesCommand(rest, io);
       case 'run':
         return await runCommand(rest, io);
+      case 'enforce':
+        return await enforceCommand(rest, io);
       case 'simulate':
         return await simulateCommand(rest, io);
       default:

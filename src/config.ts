@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ExfilguardError } from './vocabulary/errors.js';
 import { REDACTED, redactUrlCredentials } from './log.js';
 import { parseDuration } from './vocabulary/units.js';
+import { parseCidr } from './normalize/index.js';
 
 const PREFIX = 'EXFILGUARD_';
 
@@ -32,6 +33,20 @@ const durationMs = z.string().transform((text, ctx) => {
   }
   return ms;
 });
+
+/** A header or cookie name (RFC 9110 token characters). */
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, 'a header or cookie name, e.g. "X-User"');
+
+function isCidr(text: string): boolean {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const topicName = z
   .string()
@@ -102,9 +117,46 @@ const environmentFields = z.object({
   MAX_CLOCK_SKEW: durationMs.default(30_000),
   /** An event further behind its partition's newest event is dead-lettered, not judged. */
   MAX_LATENESS: durationMs.default(3_600_000),
+  // `exfilguard enforce` (the gateway side).
+  ENFORCE_HOST: z.string().min(1).default('127.0.0.1'),
+  ENFORCE_PORT: port.default(9478),
+  /** While the table cannot be vouched for: allow (`open`) or refuse (`closed`) every request. */
+  ENFORCE_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
+  /** No successful fetch from the broker for this long: the table is stale. */
+  ENFORCE_STALE_AFTER: durationMs.default(30_000),
+  /** Callers whose X-Forwarded-For / X-Real-IP is believed. */
+  ENFORCE_TRUSTED_PROXIES: list
+    .refine((cidrs) => cidrs.every(isCidr), {
+      message: 'expected CIDRs or addresses, e.g. "127.0.0.1/32,10.0.0.0/8,::1"',
+    })
+    .default(['127.0.0.0/8', '::1/128']),
+  ENFORCE_CLIENT_ADDRESS_HEADER: z
+    .enum(['x-forwarded-for', 'x-real-ip'])
+    .default('x-forwarded-for'),
+  ENFORCE_SESSION_COOKIE: headerName.optional(),
+  ENFORCE_SESSION_HEADER: headerName.optional(),
+  ENFORCE_SESSION_HASH: z.enum(['none', 'sha256']).default('none'),
+  ENFORCE_SESSION_HASH_LENGTH: z.coerce.number().int().min(8).max(64).default(64),
+  ENFORCE_USER_HEADER: headerName.optional(),
+  /**
+   * CrowdSec bouncers' API keys, as `name:sha256-hex` pairs (the key itself is never
+   * configured in clear). Unset: the CrowdSec-compatible endpoints answer 404.
+   */
+  ENFORCE_BOUNCER_KEYS: list
+    .refine((pairs) => pairs.every((pair) => /^[A-Za-z0-9._-]{1,64}:[0-9a-f]{64}$/.test(pair)), {
+      message:
+        'expected name:sha256-hex pairs, e.g. "nginx-bouncer:$(printf %s "$KEY" | sha256sum | cut -c1-64)"',
+    })
+    .optional(),
 });
 
-function checkSasl(env: KafkaEnvironment, ctx: z.RefinementCtx): void {
+function checkSasl(
+  env: Pick<
+    KafkaEnvironment,
+    'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'
+  >,
+  ctx: z.RefinementCtx,
+): void {
   if (env.KAFKA_SASL_MECHANISM && (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD)) {
     ctx.addIssue({
       code: 'custom',
@@ -154,6 +206,33 @@ const kafkaEnvironmentSchema = environmentFields
   })
   .superRefine(checkSasl);
 
+/** `exfilguard enforce`: the Kafka connection, the lockouts topic and the ENFORCE_* settings. */
+const enforceEnvironmentSchema = environmentFields
+  .pick({
+    KAFKA_BROKERS: true,
+    KAFKA_CLIENT_ID: true,
+    KAFKA_SASL_MECHANISM: true,
+    KAFKA_SASL_USERNAME: true,
+    KAFKA_SASL_PASSWORD: true,
+    KAFKA_TLS: true,
+    KAFKA_TLS_CA_FILE: true,
+    LOCKOUT_TOPIC: true,
+    LOG_LEVEL: true,
+    ENFORCE_HOST: true,
+    ENFORCE_PORT: true,
+    ENFORCE_FAIL_MODE: true,
+    ENFORCE_STALE_AFTER: true,
+    ENFORCE_TRUSTED_PROXIES: true,
+    ENFORCE_CLIENT_ADDRESS_HEADER: true,
+    ENFORCE_SESSION_COOKIE: true,
+    ENFORCE_SESSION_HEADER: true,
+    ENFORCE_SESSION_HASH: true,
+    ENFORCE_SESSION_HASH_LENGTH: true,
+    ENFORCE_USER_HEADER: true,
+    ENFORCE_BOUNCER_KEYS: true,
+  })
+  .superRefine(checkSasl);
+
 export type Environment = z.output<typeof environmentSchema>;
 type KafkaEnvironment = z.output<typeof kafkaEnvironmentSchema>;
 
@@ -194,6 +273,60 @@ export interface Config {
   readonly rules: { readonly dirs: readonly string[]; readonly shipped: boolean };
   readonly http: { readonly host: string; readonly port: number };
   readonly logLevel: Environment['LOG_LEVEL'];
+}
+
+/** Brokers, client id and authentication: what every Kafka client here needs. */
+export type KafkaConnection = Pick<
+  Config['kafka'],
+  'brokers' | 'clientId' | 'sasl' | 'tls' | 'tlsCaFile'
+>;
+
+export interface EnforceConfig {
+  readonly kafka: KafkaConnection;
+  readonly lockoutTopic: string;
+  readonly logLevel: Environment['LOG_LEVEL'];
+  readonly http: { readonly host: string; readonly port: number };
+  readonly failMode: 'open' | 'closed';
+  readonly staleAfterMs: number;
+  readonly identity: {
+    readonly trustedProxies: readonly string[];
+    readonly clientAddressHeader: 'x-forwarded-for' | 'x-real-ip';
+    readonly sessionCookie?: string;
+    readonly sessionHeader?: string;
+    readonly sessionHash: 'none' | 'sha256';
+    readonly sessionHashLength: number;
+    readonly userHeader?: string;
+  };
+  /** CrowdSec bouncer name → SHA-256 (hex) of its API key; empty: endpoints off. */
+  readonly bouncerKeys: ReadonlyMap<string, string>;
+}
+
+/** Reads what `exfilguard enforce` needs; throws CONFIG_INVALID like loadConfig. */
+export function loadEnforceConfig(env: NodeJS.ProcessEnv = process.env): EnforceConfig {
+  const e = parseEnvironment(enforceEnvironmentSchema, env);
+  return {
+    kafka: connectionOf(e),
+    lockoutTopic: e.LOCKOUT_TOPIC,
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.ENFORCE_HOST, port: e.ENFORCE_PORT },
+    failMode: e.ENFORCE_FAIL_MODE,
+    staleAfterMs: e.ENFORCE_STALE_AFTER,
+    identity: {
+      trustedProxies: e.ENFORCE_TRUSTED_PROXIES,
+      clientAddressHeader: e.ENFORCE_CLIENT_ADDRESS_HEADER,
+      ...(e.ENFORCE_SESSION_COOKIE && { sessionCookie: e.ENFORCE_SESSION_COOKIE }),
+      ...(e.ENFORCE_SESSION_HEADER && { sessionHeader: e.ENFORCE_SESSION_HEADER }),
+      sessionHash: e.ENFORCE_SESSION_HASH,
+      sessionHashLength: e.ENFORCE_SESSION_HASH_LENGTH,
+      ...(e.ENFORCE_USER_HEADER && { userHeader: e.ENFORCE_USER_HEADER }),
+    },
+    bouncerKeys: new Map(
+      (e.ENFORCE_BOUNCER_KEYS ?? []).map((pair) => {
+        const colon = pair.indexOf(':');
+        return [pair.slice(0, colon), pair.slice(colon + 1)];
+      }),
+    ),
+  };
 }
 
 /** The Kafka part of the configuration, for commands that only talk to Kafka. */
@@ -243,21 +376,39 @@ function parseEnvironment<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   return parsed.data;
 }
 
+type ConnectionEnvironment = Pick<
+  KafkaEnvironment,
+  | 'KAFKA_BROKERS'
+  | 'KAFKA_CLIENT_ID'
+  | 'KAFKA_SASL_MECHANISM'
+  | 'KAFKA_SASL_USERNAME'
+  | 'KAFKA_SASL_PASSWORD'
+  | 'KAFKA_TLS'
+  | 'KAFKA_TLS_CA_FILE'
+>;
+
+/** Brokers, client id and authentication: what every Kafka client here shares. */
+function connectionOf(env: ConnectionEnvironment): KafkaConnection {
+  return {
+    brokers: env.KAFKA_BROKERS,
+    clientId: env.KAFKA_CLIENT_ID,
+    ...(env.KAFKA_SASL_MECHANISM && {
+      sasl: {
+        mechanism: env.KAFKA_SASL_MECHANISM,
+        username: env.KAFKA_SASL_USERNAME!,
+        password: env.KAFKA_SASL_PASSWORD!,
+      },
+    }),
+    tls: env.KAFKA_TLS,
+    ...(env.KAFKA_TLS_CA_FILE && { tlsCaFile: env.KAFKA_TLS_CA_FILE }),
+  };
+}
+
 function kafkaSections(env: KafkaEnvironment): Pick<Config, 'kafka' | 'topics'> {
   return {
     kafka: {
-      brokers: env.KAFKA_BROKERS,
-      clientId: env.KAFKA_CLIENT_ID,
+      ...connectionOf(env),
       ...(env.KAFKA_TRANSACTIONAL_ID && { transactionalId: env.KAFKA_TRANSACTIONAL_ID }),
-      ...(env.KAFKA_SASL_MECHANISM && {
-        sasl: {
-          mechanism: env.KAFKA_SASL_MECHANISM,
-          username: env.KAFKA_SASL_USERNAME!,
-          password: env.KAFKA_SASL_PASSWORD!,
-        },
-      }),
-      tls: env.KAFKA_TLS,
-      ...(env.KAFKA_TLS_CA_FILE && { tlsCaFile: env.KAFKA_TLS_CA_FILE }),
       groupId: env.GROUP_ID,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT,
       maxBytesPerPartition: env.KAFKA_MAX_BYTES_PER_PARTITION,

@@ -2,7 +2,7 @@
 // through our pino logger, so broker errors land in the same JSON stream.
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
-import type { Config } from '../config.js';
+import type { Config, KafkaConnection } from '../config.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import type { Logger } from '../log.js';
 
@@ -13,7 +13,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function createKafka(config: Pick<Config, 'kafka'>, logger: Logger): Kafka {
+export function createKafka(config: { readonly kafka: KafkaConnection }, logger: Logger): Kafka {
   const { kafka } = config;
   const log = logger.child({ component: 'kafkajs' });
   const sasl: SASLOptions | undefined = kafka.sasl && {
@@ -43,7 +43,10 @@ export function createKafka(config: Pick<Config, 'kafka'>, logger: Logger): Kafk
  * A start-up failure in words an operator can act on: which setting to check. kafkajs
  * errors carry their cause in `name` and in the message of the last retry.
  */
-export function kafkaStartupError(error: unknown, config: Pick<Config, 'kafka'>): unknown {
+export function kafkaStartupError(
+  error: unknown,
+  config: { readonly kafka: Pick<KafkaConnection, 'brokers'> },
+): unknown {
   if (!(error instanceof Error) || !error.name.startsWith('KafkaJS')) return error;
   const messages: string[] = [];
   for (let e: unknown = error; e instanceof Error && messages.length < 5; e = e.cause)

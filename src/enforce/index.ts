@@ -1,0 +1,44 @@
+// Enforcement, the gateway side of contract 2: the lockouts topic read into a table
+// that answers "is this request's client locked out?". Used by `exfilguard enforce`
+// and published as `exfilguard/enforce` for Node gateways (the Fastify hook).
+export { Enforcer, type EnforcerOptions } from './enforcer.js';
+export { enforceOnRequest, refusalBody, type HookOptions } from './fastify-hook.js';
+export {
+  IdentityReader,
+  canonicalAddress,
+  DEFAULT_TRUSTED_PROXIES,
+  type ClientAddressHeader,
+  type ClientIdentity,
+  type IdentityOptions,
+  type RequestView,
+  type SessionHash,
+} from './identity.js';
+export {
+  LockoutSubscription,
+  type RecordOutcome,
+  type SubscriptionOptions,
+} from './subscription.js';
+export {
+  LockoutTable,
+  subjectKey,
+  type SubjectListener,
+  type TableEntry,
+  type TableMatch,
+} from './table.js';
+export {
+  verdictOf,
+  DEGRADED_RETRY_AFTER_SECONDS,
+  type CheckOutcome,
+  type FailMode,
+  type TableState,
+  type Verdict,
+} from './verdict.js';
+export {
+  lockoutKey,
+  lockoutRecordSchema,
+  parseLockoutKey,
+  releaseCommand,
+  type LockoutCommand,
+  type LockoutRecord,
+  type ReleaseCommand,
+} from '../decide/lockout.js';
