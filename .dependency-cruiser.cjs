@@ -25,6 +25,7 @@ const LAYERS = [
   ['rule-tests', '^src/rule-tests/'],
   ['config', '^src/config[.]ts$'],
   ['clients', '^src/clients/'],
+  ['asyncapi', '^src/asyncapi[.]ts$'],
   ['observability', '^src/(metrics[.]ts$|enforcer-metrics[.]ts$|http/)'],
   ['service', '^src/service/'],
   ['commands', '^src/commands/'],

@@ -56,6 +56,13 @@ const topicName = z
     message: 'letters, digits, ".", "_" and "-" only',
   });
 
+/** The topics' names when EXFILGUARD_INPUT_TOPIC, _LOCKOUT_TOPIC, _DEAD_LETTER_TOPIC are unset. */
+export const TOPIC_DEFAULTS = {
+  input: 'access-logs',
+  lockouts: 'lockouts',
+  deadLetters: 'access-logs.dlq',
+} as const;
+
 /** Variables without the EXFILGUARD_ prefix, as the schema sees them. */
 const environmentFields = z.object({
   KAFKA_BROKERS: list.refine((brokers) => brokers.length > 0, {
@@ -90,10 +97,10 @@ const environmentFields = z.object({
     .default(1_048_576),
   /** Partitions' batches processed at once: their window-store calls overlap. */
   KAFKA_CONCURRENT_PARTITIONS: z.coerce.number().int().min(1).max(64).default(2),
-  INPUT_TOPIC: topicName.default('access-logs'),
+  INPUT_TOPIC: topicName.default(TOPIC_DEFAULTS.input),
   INPUT_FORMAT: z.enum(['auto', 'json', 'combined']).default('auto'),
-  LOCKOUT_TOPIC: topicName.default('lockouts'),
-  DEAD_LETTER_TOPIC: topicName.default('access-logs.dlq'),
+  LOCKOUT_TOPIC: topicName.default(TOPIC_DEFAULTS.lockouts),
+  DEAD_LETTER_TOPIC: topicName.default(TOPIC_DEFAULTS.deadLetters),
   CREATE_TOPICS: bool.default(true),
   /** Partitions of topics this process creates (an existing topic keeps its own). */
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(12),

@@ -6,10 +6,16 @@ import { canonicalEventSchema } from './event/index.js';
 import { lockoutRecordSchema } from './decide/lockout.js';
 import { allowlistSchema, overrideSchema, ruleSchema } from './rules/schema.js';
 
+/**
+ * The JSON Schema of a contract's zod schema. Input side: what a producer may send or an
+ * operator may write (before defaults and conversions such as durations → milliseconds).
+ */
+export function contractJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+}
+
 function schemaOf(schema: z.ZodType, title: string, description: string): string {
-  // Input side: what a producer may send or an operator may write (before defaults
-  // and conversions such as durations → milliseconds).
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  const json = contractJsonSchema(schema);
   return `${JSON.stringify({ title, description, ...json }, null, 2)}\n`;
 }
 

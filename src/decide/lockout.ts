@@ -18,6 +18,9 @@ import { MODES, SCOPES, SEVERITIES, type Mode, type Scope } from '../vocabulary/
 /** The contract's version: 2 since keys are per rule and mode and `release` has its own shape. */
 export const LOCKOUT_CONTRACT_VERSION = 2;
 
+/** The Kafka header that carries a lockout's `id` on the lockouts topic, to drop duplicates unparsed. */
+export const LOCKOUT_ID_HEADER = 'exfilguard.lockout.id';
+
 const identity = {
   version: z.literal(LOCKOUT_CONTRACT_VERSION),
   scope: z.enum(SCOPES),

@@ -26,14 +26,51 @@ export interface RejectedRecord {
 const MAX_KEY_BYTES = 1024;
 /** Header texts come from our own messages; bounded all the same. */
 const MAX_HEADER_CHARS = 1024;
+const MAX_FIELD_CHARS = 256;
+
+/**
+ * Every header a dead letter may carry and what it holds; `optional` ones are written
+ * only when they apply. schemas/asyncapi.yaml describes the dead letters with this list.
+ */
+export const DEAD_LETTER_HEADERS = {
+  'exfilguard.error.code': { description: 'The rejection code (stable; none is retriable)' },
+  'exfilguard.error.message': {
+    description: `What was wrong, naming the field (at most ${MAX_HEADER_CHARS} characters)`,
+  },
+  'exfilguard.error.field': {
+    description: `The field at fault, in the input's own naming (at most ${MAX_FIELD_CHARS} characters)`,
+    optional: true,
+  },
+  'exfilguard.source.topic': { description: 'The topic the record was read from' },
+  'exfilguard.source.partition': { description: 'Its partition, in decimal' },
+  'exfilguard.source.offset': { description: 'Its offset, in decimal' },
+  'exfilguard.source.timestamp': {
+    description: 'Its Kafka timestamp, epoch milliseconds in decimal',
+  },
+  'exfilguard.key.original.bytes': {
+    description: `The key's size in bytes, when it was longer than ${MAX_KEY_BYTES} bytes and cut to them`,
+    optional: true,
+  },
+  'exfilguard.value.truncated': {
+    description:
+      '"true" when the value was cut to a prefix that fits the dead-letter topic\'s max.message.bytes',
+    optional: true,
+  },
+  'exfilguard.value.original.bytes': {
+    description: "The value's size in bytes before it was cut",
+    optional: true,
+  },
+} as const satisfies Record<string, { description: string; optional?: true }>;
+
+type DeadLetterHeaders = { -readonly [name in keyof typeof DEAD_LETTER_HEADERS]?: string };
 
 /** The dead letter of `record`, cut to fit a topic whose max.message.bytes is `maxMessageBytes`. */
 export function deadLetterMessage(record: RejectedRecord, maxMessageBytes: number): Message {
   const { rejection } = record;
-  const headers: Record<string, string> = {
+  const headers: DeadLetterHeaders = {
     'exfilguard.error.code': rejection.code,
     'exfilguard.error.message': rejection.message.slice(0, MAX_HEADER_CHARS),
-    ...(rejection.field && { 'exfilguard.error.field': rejection.field.slice(0, 256) }),
+    ...(rejection.field && { 'exfilguard.error.field': rejection.field.slice(0, MAX_FIELD_CHARS) }),
     'exfilguard.source.topic': record.topic,
     'exfilguard.source.partition': String(record.partition),
     'exfilguard.source.offset': record.offset,
@@ -47,7 +84,7 @@ export function deadLetterMessage(record: RejectedRecord, maxMessageBytes: numbe
   const value = record.value;
   if (value === null) return { key, value, headers };
   // Header names of the cut added before measuring, so the room left counts them.
-  const cutHeaders = {
+  const cutHeaders: DeadLetterHeaders = {
     ...headers,
     'exfilguard.value.truncated': 'true',
     'exfilguard.value.original.bytes': String(value.byteLength),

@@ -7,7 +7,7 @@
 // a crash after it leaves nothing to redo. So a restart adds no duplicate.
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import { lockoutKey, type LockoutCommand } from '../decide/lockout.js';
+import { LOCKOUT_ID_HEADER, lockoutKey, type LockoutCommand } from '../decide/lockout.js';
 import { deadLetterMessage, type RejectedRecord } from './dead-letters.js';
 import { chunkBySize, recordBudget, recordBytes } from './record-size.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, learnTopicLimits } from './topic-limits.js';
@@ -166,7 +166,7 @@ export class Publisher {
         message: {
           key: lockoutKey(command),
           value: JSON.stringify(command),
-          headers: { 'exfilguard.lockout.id': command.id },
+          headers: { [LOCKOUT_ID_HEADER]: command.id },
         },
       })),
       ...rejected.map((record) => ({
