@@ -33,7 +33,15 @@ const LAYERS = [
 ];
 
 /** Folders entered through their index.ts only: the stage's public surface. */
-const SURFACES = ['request-path', 'event', 'normalize', 'detect', 'pipeline', 'enforce', 'simulate'];
+const SURFACES = [
+  'request-path',
+  'event',
+  'normalize',
+  'detect',
+  'pipeline',
+  'enforce',
+  'simulate',
+];
 
 const TESTS = '[.]test[.]ts$';
 
