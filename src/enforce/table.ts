@@ -36,9 +36,16 @@ export interface TableMatch {
 /** Called with the subject key whose entries changed (added, replaced, released, expired). */
 export type SubjectListener = (subjectKey: string) => void;
 
+function sameKey(a: Pick<TableEntry, 'rule' | 'mode'>, b: Pick<TableEntry, 'rule' | 'mode'>) {
+  return a.rule === b.rule && a.mode === b.mode;
+}
+
 export class LockoutTable {
-  /** Subject key → its entries (one per rule and mode; usually one). */
-  private readonly subjects = new Map<string, TableEntry[]>();
+  /**
+   * Subject key → its entry, or its entries when it has several (one per rule and
+   * mode). Most subjects have one: held bare, it saves the array (~50 bytes an entry).
+   */
+  private readonly subjects = new Map<string, TableEntry | TableEntry[]>();
   /** IPv6 prefix length → how many `ip:…/N` subjects use it: the lengths a client is masked to. */
   private readonly prefixLengthCounts = new Map<number, number>();
   private lengths: number[] = [];
@@ -80,16 +87,22 @@ export class LockoutTable {
       expiresAtMs,
       seq: this.nextSeq++,
     };
-    const entries = this.subjects.get(key);
-    if (entries === undefined) {
-      this.subjects.set(key, [entry]);
+    const held = this.subjects.get(key);
+    if (held === undefined) {
+      this.subjects.set(key, entry);
       this.countPrefix(key, +1);
       this.entryCount += 1;
-    } else {
-      const at = entries.findIndex((e) => e.rule === entry.rule && e.mode === entry.mode);
-      if (at >= 0) entries[at] = entry;
+    } else if (!Array.isArray(held)) {
+      if (sameKey(held, entry)) this.subjects.set(key, entry);
       else {
-        entries.push(entry);
+        this.subjects.set(key, [held, entry]);
+        this.entryCount += 1;
+      }
+    } else {
+      const at = held.findIndex((e) => sameKey(e, entry));
+      if (at >= 0) held[at] = entry;
+      else {
+        held.push(entry);
         this.entryCount += 1;
       }
     }
@@ -100,17 +113,21 @@ export class LockoutTable {
   /** A `release` record or a tombstone: the key's entry ends. */
   remove(parts: LockoutKeyParts): void {
     const key = subjectKey(parts.scope, parts.subject);
-    const entries = this.subjects.get(key);
-    if (entries === undefined) return;
-    const at = entries.findIndex((e) => e.rule === parts.rule && e.mode === parts.mode);
+    const entries = this.entriesOf(key);
+    const at = entries.findIndex((e) => sameKey(e, parts));
     if (at < 0) return;
-    this.dropAt(key, entries, at);
+    this.drop(
+      key,
+      entries.filter((_, i) => i !== at),
+    );
     this.changed(key);
   }
 
   /** The entries of one subject key (expired ones included until swept). */
   entriesOf(key: string): readonly TableEntry[] {
-    return this.subjects.get(key) ?? [];
+    const held = this.subjects.get(key);
+    if (held === undefined) return [];
+    return Array.isArray(held) ? held : [held];
   }
 
   /** Every subject key with its entries. */
@@ -125,16 +142,18 @@ export class LockoutTable {
   match(keys: readonly string[], nowMs: number): TableMatch {
     let refusing: (TableEntry & { subjectKey: string }) | undefined;
     let shadowRule: string | undefined;
-    for (const key of keys) {
-      const entries = this.subjects.get(key);
-      if (entries === undefined) continue;
-      for (const entry of entries) {
-        if (entry.expiresAtMs <= nowMs) continue;
-        if (entry.mode === 'shadow') shadowRule ??= entry.rule;
-        else if (refusing === undefined || entry.expiresAtMs > refusing.expiresAtMs) {
-          refusing = { ...entry, subjectKey: key };
-        }
+    const consider = (entry: TableEntry, key: string) => {
+      if (entry.expiresAtMs <= nowMs) return;
+      if (entry.mode === 'shadow') shadowRule ??= entry.rule;
+      else if (refusing === undefined || entry.expiresAtMs > refusing.expiresAtMs) {
+        refusing = { ...entry, subjectKey: key };
       }
+    };
+    for (const key of keys) {
+      const held = this.subjects.get(key);
+      if (held === undefined) continue;
+      if (Array.isArray(held)) for (const entry of held) consider(entry, key);
+      else consider(held, key);
     }
     return { ...(refusing && { refusing }), ...(shadowRule !== undefined && { shadowRule }) };
   }
@@ -144,18 +163,29 @@ export class LockoutTable {
     if (nowMs < this.nextExpiryMs) return 0;
     let dropped = 0;
     let next = Number.POSITIVE_INFINITY;
-    for (const [key, entries] of this.subjects) {
-      let changed = false;
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const expiresAtMs = entries[i]!.expiresAtMs;
-        if (expiresAtMs <= nowMs) {
-          this.dropAt(key, entries, i);
-          dropped += 1;
-          changed = true;
-        } else if (expiresAtMs < next) next = expiresAtMs;
+    const changed: string[] = [];
+    for (const [key, held] of this.subjects) {
+      if (!Array.isArray(held)) {
+        // The common case, without allocating: one entry, kept or dropped.
+        if (held.expiresAtMs > nowMs) {
+          if (held.expiresAtMs < next) next = held.expiresAtMs;
+          continue;
+        }
+        dropped += 1;
+        this.drop(key, []);
+        changed.push(key);
+        continue;
       }
-      if (changed) this.changed(key);
+      const entries = held;
+      const live = entries.filter((e) => e.expiresAtMs > nowMs);
+      for (const entry of live) if (entry.expiresAtMs < next) next = entry.expiresAtMs;
+      if (live.length === entries.length) continue;
+      dropped += entries.length - live.length;
+      this.drop(key, live);
+      changed.push(key);
     }
+    // Told after the walk: a listener may read the table, never while it is mid-change.
+    for (const key of changed) this.changed(key);
     this.nextExpiryMs = next;
     return dropped;
   }
@@ -163,9 +193,9 @@ export class LockoutTable {
   /** Entries held per scope and mode, for the metrics. */
   countByScopeAndMode(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const [key, entries] of this.subjects) {
+    for (const [key, held] of this.subjects) {
       const scope = key.slice(0, key.indexOf(':'));
-      for (const entry of entries) {
+      for (const entry of Array.isArray(held) ? held : [held]) {
         const label = `${scope}/${entry.mode}`;
         counts.set(label, (counts.get(label) ?? 0) + 1);
       }
@@ -173,13 +203,13 @@ export class LockoutTable {
     return counts;
   }
 
-  private dropAt(key: string, entries: TableEntry[], at: number): void {
-    entries.splice(at, 1);
-    this.entryCount -= 1;
-    if (entries.length === 0) {
+  /** Keeps `remaining` of a subject's entries (held bare when one is left). */
+  private drop(key: string, remaining: TableEntry[]): void {
+    this.entryCount -= this.entriesOf(key).length - remaining.length;
+    if (remaining.length === 0) {
       this.subjects.delete(key);
       this.countPrefix(key, -1);
-    }
+    } else this.subjects.set(key, remaining.length === 1 ? remaining[0]! : remaining);
   }
 
   /** Keeps the list of IPv6 prefix lengths in use: `ip:2001:db8::/64` counts for 64. */
