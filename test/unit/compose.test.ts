@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseSimulateArgs } from '../../src/commands/simulate-command.js';
-import { loadConfig, loadKafkaConfig } from '../../src/config.js';
+import { loadConfig, loadEnforceConfig, loadKafkaConfig } from '../../src/config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 
@@ -95,7 +95,7 @@ describe('docker-compose.yml', () => {
 
   it('is valid Compose and holds the whole stack, each service with an image or a build', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['exfilguard', 'grafana', 'kafka', 'prometheus', 'redis', 'simulator'].sort(),
+      ['enforce', 'exfilguard', 'grafana', 'kafka', 'prometheus', 'redis', 'simulator'].sort(),
     );
     for (const [name, service] of Object.entries(services)) {
       expect(service.image ?? service.build, name).toBeDefined();
@@ -156,6 +156,18 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('runs the enforcer on the detector’s brokers and lockouts topic, reachable from the host', () => {
+    const enforce = services.enforce!;
+    expect(enforce.image).toBe(services.exfilguard!.image);
+    expect(enforce.command).toEqual(['enforce']);
+    const config = loadEnforceConfig(env(enforce));
+    const detector = loadConfig(env(services.exfilguard!));
+    expect(config.kafka.brokers).toEqual(detector.kafka.brokers);
+    expect(config.lockoutTopic).toBe(detector.topics.lockouts);
+    expect(config.http.host).toBe('0.0.0.0');
+    expect(enforce.ports).toContain(`127.0.0.1:${config.http.port}:${config.http.port}/tcp`);
+  });
+
   it('runs the simulator with arguments it parses, on the detector’s brokers and input topic', () => {
     const simulator = services.simulator!;
     expect(simulator.image).toBe(services.exfilguard!.image);
@@ -212,11 +224,14 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('checks the detector’s readiness with a command that works', async () => {
+  it.each([
+    ['exfilguard', 'EXFILGUARD_HTTP_PORT'],
+    ['enforce', 'EXFILGUARD_ENFORCE_PORT'],
+  ])('checks the readiness of %s with a command that works', async (name, portVariable) => {
     const detector = await fakeDetector();
     try {
-      const test = services.exfilguard!.healthcheck!.test!;
-      const port = { EXFILGUARD_HTTP_PORT: String(detector.port) };
+      const test = services[name]!.healthcheck!.test!;
+      const port = { [portVariable]: String(detector.port) };
       expect(await probe(test, port)).toBe(1);
       detector.ready.value = true;
       expect(await probe(test, port)).toBe(0);
