@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseSimulateArgs } from '../../src/commands/simulate-command.js';
-import { loadConfig, loadKafkaConfig } from '../../src/config.js';
+import { loadConfig, loadEnforceConfig, loadKafkaConfig } from '../../src/config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 
@@ -95,7 +95,7 @@ describe('docker-compose.yml', () => {
 
   it('is valid Compose and holds the whole stack, each service with an image or a build', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['exfilguard', 'grafana', 'kafka', 'prometheus', 'redis', 'simulator'].sort(),
+      ['enforce', 'exfilguard', 'grafana', 'kafka', 'prometheus', 'redis', 'simulator'].sort(),
     );
     for (const [name, service] of Object.entries(services)) {
       expect(service.image ?? service.build, name).toBeDefined();
@@ -170,6 +170,19 @@ describe('docker-compose.yml', () => {
     expect(simulator.healthcheck?.test).toEqual(['NONE']);
   });
 
+  it('gives the enforcer an environment that `exfilguard enforce` accepts, on the detector’s lockouts', () => {
+    const enforce = services.enforce!;
+    expect(enforce.image).toBe(services.exfilguard!.image);
+    expect(enforce.command).toEqual(['enforce']);
+    const config = loadEnforceConfig(env(enforce));
+    const detector = loadConfig(env(services.exfilguard!));
+    expect(config.kafka.brokers).toEqual(detector.kafka.brokers);
+    expect(config.lockoutTopic).toBe(detector.topics.lockouts);
+    // Prometheus reaches it from another container: not on loopback only.
+    expect(config.http.host).toBe('0.0.0.0');
+    expect(enforce.ports).toContain(`127.0.0.1:${config.http.port}:${config.http.port}/tcp`);
+  });
+
   it('has Prometheus scrape the detector and load the alert rules it mounts', () => {
     const prometheus = services.prometheus!;
     const configPath = '/etc/prometheus/prometheus.yml';
@@ -187,6 +200,8 @@ describe('docker-compose.yml', () => {
     );
     const port = loadConfig(env(services.exfilguard!)).http.port;
     expect(targets).toContain(`exfilguard:${port}`);
+    const enforcePort = loadEnforceConfig(env(services.enforce!)).http.port;
+    expect(targets).toContain(`enforce:${enforcePort}`);
   });
 
   it('has Grafana read the provisioned datasource and dashboards from its mounts', () => {
