@@ -1,14 +1,18 @@
 // The monitoring files against real tools: promtool checks grafana/prometheus/, then a
-// real Prometheus scrapes a live detector fed with attacks through the real broker,
-// and every PromQL expression of the dashboards (grafana/dashboards/*.json) and of
-// the alerts is sent to it. A renamed metric or label fails here, not in a SOC's Grafana.
+// real Prometheus scrapes a live detector fed with attacks through the real broker and
+// a live `exfilguard enforce` reading the detector's lockouts, and every PromQL
+// expression of the dashboards (grafana/dashboards/*.json) and of the alerts is sent to
+// it. A renamed metric or label fails here, not in a SOC's Grafana.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AccessEvent } from '../../src/event/access-event.js';
+import { loadEnforceConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
 import type { RunningDetector } from '../../src/service/detector-service.js';
+import { startEnforcer, type RunningEnforcer } from '../../src/service/enforcer-service.js';
 import {
   exportPull,
   idScan,
@@ -117,8 +121,14 @@ function backgroundTraffic(topic: string): () => Promise<void> {
   };
 }
 
-const scrape = (detector: RunningDetector) =>
-  fetch(`${detector.url}/metrics`).then((r) => r.text());
+const scrape = (service: RunningDetector | RunningEnforcer) =>
+  fetch(`${service.url}/metrics`).then((r) => r.text());
+
+/** A check as a gateway on loopback (a trusted proxy by default) sends it for `client`. */
+const check = (enforcer: RunningEnforcer, client: string) =>
+  fetch(`${enforcer.url}/v1/check`, { headers: { 'x-forwarded-for': client } }).then(
+    (r) => r.status,
+  );
 
 /** Writes a file into the watched rules folder and waits for the reload it causes. */
 async function reload(detector: RunningDetector, file: string, text: string, outcome: string) {
@@ -151,6 +161,7 @@ async function alertRules(): Promise<AlertRule[]> {
 describe('a real Prometheus scraping a live detector', { timeout: 150_000 }, () => {
   let rulesDir: string | undefined;
   let detector: RunningDetector | undefined;
+  let enforcer: RunningEnforcer | undefined;
   let prometheus: RunningPrometheus | undefined;
   let stopTraffic: (() => Promise<void>) | undefined;
 
@@ -165,18 +176,21 @@ describe('a real Prometheus scraping a live detector', { timeout: 150_000 }, () 
       env: { EXFILGUARD_RULES_DIRS: rulesDir },
     });
     detector = await startInProcess(setup);
+    const enforceConfig = loadEnforceConfig({ ...setup.env, EXFILGUARD_ENFORCE_PORT: '0' });
+    enforcer = await startEnforcer(enforceConfig, createLogger(enforceConfig.logLevel));
     const live = await startPrometheus({
       targets: [new URL(detector.url).host],
+      enforceTargets: [new URL(enforcer.url).host],
       ruleFiles: [ALERTS],
     });
     prometheus = live;
     await until(
       async () => {
-        const answer = await live.query('up{job="exfilguard"} == 1');
-        return answer.ok && answer.result.length === 1;
+        const answer = await live.query('up{job=~"exfilguard|exfilguard-enforce"} == 1');
+        return answer.ok && answer.result.length === 2;
       },
       20_000,
-      'Prometheus to scrape the detector',
+      'Prometheus to scrape the detector and the enforcer',
     );
     // After the first scrape, so the counters' increases are seen from 0.
     stopTraffic = backgroundTraffic(setup.topics.input);
@@ -195,6 +209,15 @@ describe('a real Prometheus scraping a live detector', { timeout: 150_000 }, () 
       30_000,
       `the detector to consume the attacks: 3 dead letters and lockouts by ${SHIPPED_RULES.join(', ')}`,
     );
+    // The enforcer refuses the id scanner once the lockout reaches it, and lets others by:
+    // refusals by rule and allowed checks exist for the dashboards' Enforcement row.
+    const gateway = enforcer;
+    await until(
+      async () => (await check(gateway, '203.0.113.60')) === 403,
+      20_000,
+      'the enforcer to refuse the id scanner 203.0.113.60',
+    );
+    expect(await check(gateway, '192.0.2.200')).toBe(200);
     const allowlist = 'kind: allowlist\nusers: [prometheus-test-nobody]\n';
     await reload(detector, join(rulesDir, 'allowlist.yaml'), allowlist, 'success');
     await reload(detector, join(rulesDir, 'broken.yaml'), 'kind: rule\nid: broken\n', 'failure');
@@ -203,18 +226,28 @@ describe('a real Prometheus scraping a live detector', { timeout: 150_000 }, () 
   afterAll(async () => {
     const traffic = stopTraffic?.();
     await Promise.allSettled([traffic]);
-    await Promise.allSettled([prometheus?.stop(), detector?.stop()]);
+    await Promise.allSettled([prometheus?.stop(), detector?.stop(), enforcer?.stop()]);
     if (rulesDir) await rm(rulesDir, { recursive: true, force: true });
     await traffic; // a producer failure mid-test is reported, after the clean-up
   });
 
-  it('a scrape of the detector passes promtool check metrics', async () => {
-    const { code, output } = await promtool(['check', 'metrics'], await scrape(detector!));
-    // 1: unparsable exposition; 3: lint findings, allowed only on prom-client's default
-    // Node metrics (it names three gauges nodejs_active_*_total): not ours to rename.
-    expect([0, 3], output).toContain(code);
-    const findings = output.split('\n').filter((line) => line.trim() !== '');
-    expect(findings.filter((line) => !/^(nodejs|process)_\w+ /.test(line))).toEqual([]);
+  it.each(['detector', 'enforcer'] as const)(
+    'a scrape of the %s passes promtool check metrics',
+    async (which) => {
+      const text = await scrape(which === 'detector' ? detector! : enforcer!);
+      const { code, output } = await promtool(['check', 'metrics'], text);
+      // 1: unparsable exposition; 3: lint findings, allowed only on prom-client's default
+      // Node metrics (it names three gauges nodejs_active_*_total): not ours to rename.
+      expect([0, 3], output).toContain(code);
+      const findings = output.split('\n').filter((line) => line.trim() !== '');
+      expect(findings.filter((line) => !/^(nodejs|process)_\w+ /.test(line))).toEqual([]);
+    },
+  );
+
+  it('the enforcer counts its refusals by the rule that refused', async () => {
+    expect(await scrape(enforcer!)).toMatch(
+      /^exfilguard_enforce_checks_total\{outcome="refused",rule="(sequential|slow)-id-scan"\} [1-9]/m,
+    );
   });
 
   it('Prometheus evaluates every alert rule, and each selector in them matches series', async () => {

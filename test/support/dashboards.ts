@@ -3,7 +3,11 @@
 // every panel, and how to turn a query with Grafana variables into plain PromQL.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka } from 'kafkajs';
 import { Histogram } from 'prom-client';
+import { Enforcer } from '../../src/enforce/index.js';
+import { EnforcerMetrics } from '../../src/enforcer-metrics.js';
+import { createLogger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
 import type { MetricLabels } from './promql.js';
 
@@ -154,14 +158,22 @@ export function substituteVariables(
 const SCRAPE_LABELS = ['job', 'instance'];
 
 /**
- * What exfilguard exports, from the Metrics class itself (its own metrics and prom-client's
- * default Node metrics): each metric name, with the `_bucket`, `_sum` and `_count` series
- * of histograms, and the labels each carries.
+ * What exfilguard exports, from the metrics classes themselves — the detector's (Metrics)
+ * and `exfilguard enforce`'s (EnforcerMetrics), each with prom-client's default Node
+ * metrics: each metric name, with the `_bucket`, `_sum` and `_count` series of
+ * histograms, and the labels each carries.
  */
 export function exportedMetrics(): MetricLabels {
-  const metrics = new Metrics();
+  // The enforcer's metrics need an enforcer; it is never started, so its Kafka client
+  // never connects (kafkajs connects on start, not on construction).
+  const enforcer = new Enforcer({
+    kafka: new Kafka({ brokers: ['127.0.0.1:9'] }),
+    topic: 'lockouts',
+    logger: createLogger('silent'),
+  });
+  const registries = [new Metrics().registry, new EnforcerMetrics(enforcer).registry];
   const known = new Map<string, ReadonlySet<string>>();
-  for (const metric of metrics.registry.getMetricsAsArray()) {
+  for (const metric of registries.flatMap((registry) => registry.getMetricsAsArray())) {
     const own = 'labelNames' in metric ? (metric.labelNames as readonly string[]) : [];
     const labels = new Set([...own, ...SCRAPE_LABELS]);
     if (metric instanceof Histogram) {

@@ -42,9 +42,14 @@ function requireBinary(name: string): void {
   }
 }
 
-/** Scrapes `targets` as job `exfilguard` every second and evaluates `ruleFiles` every second. */
+/**
+ * Scrapes `targets` as job `exfilguard` and `enforceTargets` as job `exfilguard-enforce`
+ * (the job names of grafana/prometheus/prometheus.yml) every second, and evaluates
+ * `ruleFiles` every second.
+ */
 export async function startPrometheus(options: {
   targets: readonly string[];
+  enforceTargets?: readonly string[];
   ruleFiles: readonly string[];
 }): Promise<RunningPrometheus> {
   requireBinary('prometheus');
@@ -53,7 +58,17 @@ export async function startPrometheus(options: {
   const config = {
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
     rule_files: options.ruleFiles,
-    scrape_configs: [{ job_name: 'exfilguard', static_configs: [{ targets: options.targets }] }],
+    scrape_configs: [
+      { job_name: 'exfilguard', static_configs: [{ targets: options.targets }] },
+      ...(options.enforceTargets
+        ? [
+            {
+              job_name: 'exfilguard-enforce',
+              static_configs: [{ targets: options.enforceTargets }],
+            },
+          ]
+        : []),
+    ],
   };
   await writeFile(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
   const port = await freePort();

@@ -156,18 +156,6 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('runs the enforcer on the detector’s brokers and lockouts topic, reachable from the host', () => {
-    const enforce = services.enforce!;
-    expect(enforce.image).toBe(services.exfilguard!.image);
-    expect(enforce.command).toEqual(['enforce']);
-    const config = loadEnforceConfig(env(enforce));
-    const detector = loadConfig(env(services.exfilguard!));
-    expect(config.kafka.brokers).toEqual(detector.kafka.brokers);
-    expect(config.lockoutTopic).toBe(detector.topics.lockouts);
-    expect(config.http.host).toBe('0.0.0.0');
-    expect(enforce.ports).toContain(`127.0.0.1:${config.http.port}:${config.http.port}/tcp`);
-  });
-
   it('runs the simulator with arguments it parses, on the detector’s brokers and input topic', () => {
     const simulator = services.simulator!;
     expect(simulator.image).toBe(services.exfilguard!.image);
@@ -180,6 +168,19 @@ describe('docker-compose.yml', () => {
     expect(kafka.topics.input).toBe(detector.topics.input);
     // `disable: true`, as Compose writes it: the image's /healthz check would fail.
     expect(simulator.healthcheck?.test).toEqual(['NONE']);
+  });
+
+  it('gives the enforcer an environment that `exfilguard enforce` accepts, on the detector’s lockouts', () => {
+    const enforce = services.enforce!;
+    expect(enforce.image).toBe(services.exfilguard!.image);
+    expect(enforce.command).toEqual(['enforce']);
+    const config = loadEnforceConfig(env(enforce));
+    const detector = loadConfig(env(services.exfilguard!));
+    expect(config.kafka.brokers).toEqual(detector.kafka.brokers);
+    expect(config.lockoutTopic).toBe(detector.topics.lockouts);
+    // Prometheus reaches it from another container: not on loopback only.
+    expect(config.http.host).toBe('0.0.0.0');
+    expect(enforce.ports).toContain(`127.0.0.1:${config.http.port}:${config.http.port}/tcp`);
   });
 
   it('has Prometheus scrape the detector and load the alert rules it mounts', () => {
@@ -199,6 +200,8 @@ describe('docker-compose.yml', () => {
     );
     const port = loadConfig(env(services.exfilguard!)).http.port;
     expect(targets).toContain(`exfilguard:${port}`);
+    const enforcePort = loadEnforceConfig(env(services.enforce!)).http.port;
+    expect(targets).toContain(`enforce:${enforcePort}`);
   });
 
   it('has Grafana read the provisioned datasource and dashboards from its mounts', () => {

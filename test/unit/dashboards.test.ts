@@ -1,6 +1,7 @@
 // The Grafana dashboards, checked without Grafana or Prometheus: structure, layout, the
 // provisioned datasource, and every query parsed with Prometheus's own PromQL grammar and
-// compared with the metrics exfilguard exports (names and labels, from src/metrics.ts).
+// compared with the metrics exfilguard exports (names and labels, from src/metrics.ts and
+// src/enforcer-metrics.ts).
 // Grafana publishes no JSON Schema of a dashboard (@grafana/schema ships TypeScript types
 // only), hence the structural checks here. Whether each query returns data is checked
 // against a real Prometheus elsewhere.
@@ -187,6 +188,15 @@ describe('the PromQL checks', () => {
   it('report a metric exfilguard does not export', () => {
     expect(analysePromql('rate(exfilguard_lockout_total[1m])', known).problems).toEqual([
       'unknown metric exfilguard_lockout_total',
+    ]);
+  });
+
+  it("know exfilguard enforce's metrics as well as the detector's", () => {
+    expect(
+      analysePromql('sum by (outcome, rule) (exfilguard_enforce_checks_total)', known),
+    ).toMatchObject({ problems: [] });
+    expect(analysePromql('exfilguard_enforce_entries{outcome="x"}', known).problems).toEqual([
+      'exfilguard_enforce_entries has no label outcome',
     ]);
   });
 
