@@ -20,13 +20,17 @@ export interface EnforceAppDependencies {
 
 export function buildEnforceApp(deps: EnforceAppDependencies): FastifyInstance {
   const { enforcer, metrics } = deps;
-  // A gateway may forward the request's body (ext_authz with_request_body): read and
-  // dropped, never parsed; the verdict depends on headers and the peer only.
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
+  // A gateway may forward the request's body (ext_authz with_request_body, Traefik
+  // forwardBody): drained as it arrives and dropped, never buffered nor parsed, whatever
+  // its size or type — the verdict depends on headers and the peer only, and a check must
+  // never fail on what the client chose to upload.
+  const app = Fastify({ logger: false });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) =>
-    done(null, undefined),
-  );
+  app.addContentTypeParser('*', (_request, payload, done) => {
+    payload.on('error', (error) => done(error, undefined));
+    payload.on('end', () => done(null, undefined));
+    payload.resume();
+  });
 
   const check = async (request: FastifyRequest, reply: FastifyReply) => {
     const verdict = enforcer.check({
