@@ -59,9 +59,19 @@ export function lockoutMessage(
   return { key: lockoutKey(parts), value: value === null ? null : JSON.stringify(value) };
 }
 
-/** A connected idempotent producer; the caller disconnects it. */
-export async function lockoutProducer(brokers: string[]): Promise<Producer> {
-  const producer = testKafka(brokers).producer({ idempotent: true, maxInFlightRequests: 1 });
+/**
+ * A connected idempotent producer, transactional under `transactionalId` when given (as
+ * the detector publishes); the caller disconnects it.
+ */
+export async function lockoutProducer(
+  brokers: string[],
+  transactionalId?: string,
+): Promise<Producer> {
+  const producer = testKafka(brokers).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    ...(transactionalId !== undefined && { transactionalId }),
+  });
   await producer.connect();
   return producer;
 }
