@@ -4,9 +4,13 @@
 // from it), with read-committed isolation (kafkajs' default), so a lockout appears
 // exactly when the detector's transaction commits.
 //
-// Caught up: at start it asks the broker for each partition's high watermark and is
+// Caught up: at start it asks the broker for each partition's end offset and is
 // caught up once it has read to there (transaction markers and compacted gaps
-// included). Until then the table is not the topic's state (verdict.ts).
+// included). Until then the table is not the topic's state (verdict.ts). kafkajs' admin
+// lists offsets read-committed, so with a transaction open that end is the last stable
+// offset, where a read-committed reader stops anyway: an open (or hung) detector
+// transaction does not hold readiness back, and its lockouts count once committed
+// (test/integration/enforce-catch-up.test.ts).
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../log.js';
@@ -30,7 +34,7 @@ export interface SubscriptionOptions {
 export class LockoutSubscription {
   private readonly consumer: Consumer;
   private readonly now: () => number;
-  /** Partition → offset to reach (the high watermark at start); deleted once reached. */
+  /** Partition → offset to reach (its end at start, as listed read-committed); deleted once reached. */
   private readonly behind = new Map<number, bigint>();
   private caughtUpAt: number | undefined;
   private startedAt = 0;
