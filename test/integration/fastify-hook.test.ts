@@ -2,46 +2,22 @@
 // topic, and a Fastify API that refuses locked-out clients in its onRequest hook.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Partitioners } from 'kafkajs';
-import { lockoutKey, type LockoutCommand } from '../../src/decide/lockout.js';
+import type { LockoutCommand } from '../../src/decide/lockout.js';
 import { Enforcer, enforceOnRequest, type Verdict } from '../../src/enforce/index.js';
 import { createLogger } from '../../src/log.js';
 import { createTopic, testKafka, uniqueName } from '../support/kafka.js';
+import { lockoutMessage, lockoutProducer, lockoutRecord } from '../support/lockouts.js';
 
 const brokers = inject('kafkaBrokers');
 
-function lockout(subject: string, rule: string, ttlSeconds: number): LockoutCommand {
-  const now = Date.now();
-  return {
-    type: 'lockout',
-    version: 2,
-    id: uniqueName('lockout'),
-    scope: 'ip',
-    subject,
-    rule,
-    severity: 'high',
-    mode: 'enforce',
-    reason: '50 sequential ids on /api/users/:id in 10m',
-    evidence: { count: 50 },
-    eventTime: new Date(now).toISOString(),
-    issuedAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + ttlSeconds * 1000).toISOString(),
-    ttlSeconds,
-  };
-}
-
 async function publish(topic: string, records: readonly LockoutCommand[]): Promise<void> {
-  const producer = testKafka(brokers).producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  await producer.send({
-    topic,
-    acks: -1,
-    messages: records.map((r) => ({ key: lockoutKey(r), value: JSON.stringify(r) })),
-  });
+  const producer = await lockoutProducer(brokers);
+  await producer.send({ topic, acks: -1, messages: records.map((r) => lockoutMessage(r, r)) });
   await producer.disconnect();
 }
+
+const lockout = (subject: string, rule: string, ttlSeconds: number) =>
+  lockoutRecord({ scope: 'ip', subject, rule, ttlMs: ttlSeconds * 1000 });
 
 async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
