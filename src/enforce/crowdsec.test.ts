@@ -1,35 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { LockoutCommand } from '../decide/lockout.js';
-import type { Mode, Scope } from '../vocabulary/scope.js';
+import { lockoutCommand, type LockoutOptions } from '../../test/support/lockouts.js';
 import { DecisionStream, goDuration, rangeSubjectKeys } from './crowdsec.js';
 import { LockoutTable } from './table.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
-function lockout(
-  subject: string,
-  ttlSeconds: number,
-  options: { rule?: string; mode?: Mode; scope?: Scope; nowMs?: number } = {},
-): LockoutCommand {
-  const nowMs = options.nowMs ?? T0;
-  const rule = options.rule ?? 'sequential-id-scan';
-  return {
-    type: 'lockout',
-    version: 2,
-    scope: options.scope ?? 'ip',
-    subject,
-    rule,
-    mode: options.mode ?? 'enforce',
-    id: `${rule}-${subject}-${nowMs}`,
-    severity: 'high',
-    reason: 'test',
-    evidence: {},
-    eventTime: new Date(nowMs).toISOString(),
-    issuedAt: new Date(nowMs).toISOString(),
-    expiresAt: new Date(nowMs + ttlSeconds * 1000).toISOString(),
-    ttlSeconds,
-  };
-}
+const lockout = (subject: string, ttlSeconds: number, options: LockoutOptions = {}) =>
+  lockoutCommand(subject, ttlSeconds, { nowMs: T0, ...options });
 
 function setup() {
   const clock = { now: T0 };

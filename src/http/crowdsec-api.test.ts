@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LockoutCommand } from '../decide/lockout.js';
+import { lockoutCommand } from '../../test/support/lockouts.js';
 import { Enforcer, type CrowdsecDecision } from '../enforce/index.js';
 import { EnforcerMetrics } from '../enforcer-metrics.js';
 import { createLogger } from '../log.js';
@@ -18,25 +18,8 @@ const KEY = 'a-bouncer-key-of-some-length';
 const OTHER_KEY = 'the-other-bouncers-key';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function lockout(subject: string, rule: string, ttlSeconds: number): LockoutCommand {
-  const now = Date.now();
-  return {
-    type: 'lockout',
-    version: 2,
-    scope: 'ip',
-    subject,
-    rule,
-    mode: 'enforce',
-    id: `${rule}-${subject}`,
-    severity: 'high',
-    reason: 'test',
-    evidence: {},
-    eventTime: new Date(now).toISOString(),
-    issuedAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + ttlSeconds * 1000).toISOString(),
-    ttlSeconds,
-  };
-}
+const lockout = (subject: string, rule: string, ttlSeconds: number) =>
+  lockoutCommand(subject, ttlSeconds, { rule });
 
 const apps: { close(): Promise<unknown> }[] = [];
 afterEach(async () => {
