@@ -19,6 +19,8 @@ import { createTopic, testKafka, uniqueName } from '../support/kafka.js';
 
 const brokers = inject('kafkaBrokers');
 const BOUNCER = '/usr/bin/crowdsec-custom-bouncer';
+const AT_STARTUP = Array.from({ length: 8 }, (_, i) => `192.0.2.${i + 1}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One call of the script: `add|del VALUE SECONDS SCENARIO JSON`, with when it was seen. */
 interface Call {
@@ -83,12 +85,21 @@ describe('crowdsec-custom-bouncer against exfilguard enforce', () => {
         '',
       ].join('\n'),
     );
+    producer = testKafka(brokers).producer();
+    await producer.connect();
+    // In force before the bouncer starts: its startup=true call must bring them. Eight
+    // decisions make an answer over 1 KiB, which enforce gzips for Go's client.
+    for (const address of AT_STARTUP) await publish(lockoutCommand(address, 3600));
+    while (running.enforcer.table.size < AT_STARTUP.length) await sleep(20);
+    const lookup = await fetch(`${running.url}/v1/decisions`, {
+      headers: { 'x-api-key': apiKey, 'accept-encoding': 'gzip' },
+    });
+    expect(lookup.headers.get('content-encoding')).toBe('gzip');
+    expect(await lookup.json()).toHaveLength(AT_STARTUP.length);
+
     bouncer = spawn(BOUNCER, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     bouncer.stdout!.on('data', (chunk: Buffer) => (bouncerOutput += chunk.toString()));
     bouncer.stderr!.on('data', (chunk: Buffer) => (bouncerOutput += chunk.toString()));
-
-    producer = testKafka(brokers).producer();
-    await producer.connect();
   });
 
   afterAll(async () => {
@@ -138,15 +149,16 @@ describe('crowdsec-custom-bouncer against exfilguard enforce', () => {
           `no "${action} ${value}" from the bouncer; calls: ${JSON.stringify(await calls())}; bouncer output:\n${bouncerOutput}`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 
-  it('receives address lockouts as decisions, a release and an expiry as deletions', async () => {
+  it('receives the decisions in force at startup, new address lockouts, and deletions on release and expiry', async () => {
     const ipv4 = lockoutCommand('203.0.113.7', 3600);
     const ipv6 = lockoutCommand('2001:db8:1:2::/64', 10_800, { rule: 'slow-id-scan' });
     const session = lockoutCommand('a-session', 3600, { scope: 'session' });
     const shadow = lockoutCommand('203.0.113.9', 3600, { mode: 'shadow' });
+    for (const address of AT_STARTUP) await untilCalled('add', address, Date.now());
     let published = Date.now();
     for (const record of [ipv4, ipv6, session, shadow]) await publish(record);
 
@@ -174,12 +186,18 @@ describe('crowdsec-custom-bouncer against exfilguard enforce', () => {
     // Only address lockouts in enforce mode reach a bouncer; the /64 stays.
     const all = await calls();
     expect(all.map((c) => `${c.action} ${c.value}`)).toEqual([
+      ...AT_STARTUP.map((address) => `add ${address}`),
       'add 203.0.113.7',
       'add 2001:db8:1:2::/64',
       'del 203.0.113.7',
       'add 198.51.100.4',
       'del 198.51.100.4',
     ]);
+    const metrics = await running.metrics.registry.metrics();
+    expect(metrics).toContain(
+      'exfilguard_enforce_bouncer_pulls_total{bouncer="test",outcome="startup"} 1',
+    );
+    expect(metrics).toMatch(/bouncer_pulls_total\{bouncer="test",outcome="delta"\} [1-9]/);
     console.log(
       `crowdsec-custom-bouncer: lockout → add ${added.ms} ms, release → del ${deleted.ms} ms, ` +
         `2 s lockout → add ${short.ms} ms, → del ${expired.ms} ms (update_frequency 1s)`,
