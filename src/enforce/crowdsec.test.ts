@@ -15,6 +15,13 @@ function setup() {
   return { clock, table, stream };
 }
 
+/** A pull whose answer reached the bouncer. */
+function take(stream: DecisionStream, ...args: Parameters<DecisionStream['pull']>) {
+  const answer = stream.pull(...args);
+  answer.delivered();
+  return answer;
+}
+
 const values = (decisions: readonly { value: string }[]) => decisions.map((d) => d.value);
 
 describe('goDuration', () => {
@@ -36,7 +43,7 @@ describe('DecisionStream', () => {
     const { table, stream } = setup();
     table.applyLockout(lockout('203.0.113.7', 3600), T0);
     table.applyLockout(lockout('2001:db8:1:2::/64', 10_800, { rule: 'slow-id-scan' }), T0);
-    const answer = stream.pull('a', true);
+    const answer = take(stream, 'a', true);
     expect(answer.kind).toBe('startup');
     expect(answer.deleted).toEqual([]);
     expect(answer.new).toEqual([
@@ -66,7 +73,7 @@ describe('DecisionStream', () => {
     table.applyLockout(lockout('203.0.113.8', 60, { mode: 'shadow' }), T0);
     table.applyLockout(lockout('s3cr3t-session', 60, { scope: 'session' }), T0);
     table.applyLockout(lockout('alice', 60, { scope: 'user' }), T0);
-    expect(stream.pull('a', true).new).toEqual([]);
+    expect(take(stream, 'a', true).new).toEqual([]);
     expect(stream.size).toBe(0);
     expect(stream.decisionsFor(['ip:203.0.113.8', 'session:s3cr3t-session', 'user:alice'])).toEqual(
       [],
@@ -75,21 +82,21 @@ describe('DecisionStream', () => {
 
   it('sends what was added since the last pull as new, then nothing', () => {
     const { clock, table, stream } = setup();
-    stream.pull('a', true);
+    take(stream, 'a', true);
     clock.now += 10_000;
     table.applyLockout(lockout('198.51.100.1', 3600, { nowMs: clock.now }), clock.now);
     clock.now += 10_000;
-    const delta = stream.pull('a', false);
+    const delta = take(stream, 'a', false);
     expect(delta.kind).toBe('delta');
     expect(values(delta.new)).toEqual(['198.51.100.1']);
     expect(delta.new[0]!.duration).toBe('59m50s');
-    expect(stream.pull('a', false)).toMatchObject({ new: [], deleted: [] });
+    expect(take(stream, 'a', false)).toMatchObject({ new: [], deleted: [] });
   });
 
   it('sends a release as deleted with the id and value it was added with', () => {
     const { clock, table, stream } = setup();
     table.applyLockout(lockout('198.51.100.2', 3600), T0);
-    const [added] = stream.pull('a', true).new;
+    const [added] = take(stream, 'a', true).new;
     clock.now += 5_000;
     table.remove({
       scope: 'ip',
@@ -97,24 +104,24 @@ describe('DecisionStream', () => {
       rule: 'sequential-id-scan',
       mode: 'enforce',
     });
-    const delta = stream.pull('a', false);
+    const delta = take(stream, 'a', false);
     expect(delta.new).toEqual([]);
     expect(delta.deleted).toHaveLength(1);
     expect(delta.deleted[0]).toMatchObject({ id: added!.id, value: '198.51.100.2', scope: 'Ip' });
     // LAPI: the time left of an ended decision, until it ended (now).
     expect(delta.deleted[0]!.duration).toBe('0s');
-    expect(stream.pull('a', false).deleted).toEqual([]);
+    expect(take(stream, 'a', false).deleted).toEqual([]);
   });
 
   it('turns an expiry into deleted when the sweep drops it, with nothing else happening', () => {
     const { clock, table, stream } = setup();
     table.applyLockout(lockout('198.51.100.3', 2), T0);
-    expect(values(stream.pull('a', true).new)).toEqual(['198.51.100.3']);
+    expect(values(take(stream, 'a', true).new)).toEqual(['198.51.100.3']);
     clock.now += 2_500;
     // Lapsed but not swept: neither new nor deleted yet.
-    expect(stream.pull('b', true).new).toEqual([]);
+    expect(take(stream, 'b', true).new).toEqual([]);
     table.sweep(clock.now);
-    const delta = stream.pull('a', false);
+    const delta = take(stream, 'a', false);
     expect(values(delta.deleted)).toEqual(['198.51.100.3']);
     expect(delta.deleted[0]!.duration).toBe('-1s');
   });
@@ -125,18 +132,18 @@ describe('DecisionStream', () => {
     table.applyLockout(lockout('192.0.2.9', 6 * 3600, { rule: 'slow-id-scan' }), T0);
     // A shorter one arriving later changes nothing a bouncer sees.
     table.applyLockout(lockout('192.0.2.9', 60, { rule: 'object-breadth' }), T0);
-    const startup = stream.pull('a', true);
+    const startup = take(stream, 'a', true);
     expect(startup.new).toHaveLength(1);
     expect(startup.new[0]).toMatchObject({
       scenario: 'exfilguard/slow-id-scan',
       duration: '6h0m0s',
     });
-    expect(stream.pull('a', false).new).toEqual([]);
+    expect(take(stream, 'a', false).new).toEqual([]);
 
     // The longest released: the next longest is sent as new, nothing as deleted.
     clock.now += 1000;
     table.remove({ scope: 'ip', subject: '192.0.2.9', rule: 'slow-id-scan', mode: 'enforce' });
-    let delta = stream.pull('a', false);
+    let delta = take(stream, 'a', false);
     expect(delta.deleted).toEqual([]);
     expect(delta.new).toHaveLength(1);
     expect(delta.new[0]).toMatchObject({
@@ -148,7 +155,7 @@ describe('DecisionStream', () => {
     // The short one lapsing under a longer one is invisible.
     clock.now = T0 + 61_000;
     table.sweep(clock.now);
-    expect(stream.pull('a', false)).toMatchObject({ new: [], deleted: [] });
+    expect(take(stream, 'a', false)).toMatchObject({ new: [], deleted: [] });
 
     // The last one going: deleted, with the id it was last sent with.
     table.remove({
@@ -157,7 +164,7 @@ describe('DecisionStream', () => {
       rule: 'sequential-id-scan',
       mode: 'enforce',
     });
-    delta = stream.pull('a', false);
+    delta = take(stream, 'a', false);
     expect(delta.new).toEqual([]);
     expect(delta.deleted).toHaveLength(1);
     expect(delta.deleted[0]).toMatchObject({
@@ -169,8 +176,8 @@ describe('DecisionStream', () => {
 
   it('keeps each bouncer its own position, and forgets removals every bouncer has seen', () => {
     const { table, stream } = setup();
-    stream.pull('a', true);
-    stream.pull('b', true);
+    take(stream, 'a', true);
+    take(stream, 'b', true);
     table.applyLockout(lockout('192.0.2.10', 60), T0);
     table.remove({
       scope: 'ip',
@@ -178,19 +185,30 @@ describe('DecisionStream', () => {
       rule: 'sequential-id-scan',
       mode: 'enforce',
     });
-    expect(values(stream.pull('a', false).deleted)).toEqual(['192.0.2.10']);
+    expect(values(take(stream, 'a', false).deleted)).toEqual(['192.0.2.10']);
     expect(stream.endedSize).toBe(1); // b has not seen it
-    expect(values(stream.pull('b', false).deleted)).toEqual(['192.0.2.10']);
+    expect(values(take(stream, 'b', false).deleted)).toEqual(['192.0.2.10']);
     expect(stream.endedSize).toBe(0);
     // A bouncer's first pull, even without startup=true, is a full answer.
-    expect(stream.pull('c', false).kind).toBe('startup');
+    expect(take(stream, 'c', false).kind).toBe('startup');
+  });
+
+  it('repeats an answer that was not delivered', () => {
+    const { table, stream } = setup();
+    take(stream, 'a', true);
+    table.applyLockout(lockout('192.0.2.40', 60), T0);
+    const lost = stream.pull('a', false);
+    expect(values(lost.new)).toEqual(['192.0.2.40']);
+    // The send failed: delivered() never called.
+    expect(values(take(stream, 'a', false).new)).toEqual(['192.0.2.40']);
+    expect(take(stream, 'a', false).new).toEqual([]);
   });
 
   it('gives a bouncer that fell behind the forgotten removals a full answer', () => {
     const clock = { now: T0 };
     const table = new LockoutTable();
     const stream = new DecisionStream(table, { now: () => clock.now, maxEnded: 2 });
-    stream.pull('slow', true);
+    take(stream, 'slow', true);
     table.applyLockout(lockout('192.0.2.99', 600), T0);
     for (const last of [1, 2, 3]) {
       table.applyLockout(lockout(`192.0.2.${last}`, 60), T0);
@@ -202,18 +220,18 @@ describe('DecisionStream', () => {
       });
     }
     expect(stream.endedSize).toBe(2);
-    const answer = stream.pull('slow', false);
+    const answer = take(stream, 'slow', false);
     expect(answer.kind).toBe('fell-behind');
     expect(values(answer.new)).toEqual(['192.0.2.99']);
     expect(values(answer.deleted)).toEqual(['192.0.2.2', '192.0.2.3']);
-    expect(stream.pull('slow', false).kind).toBe('delta');
+    expect(take(stream, 'slow', false).kind).toBe('delta');
   });
 
   it('applies the filter without changing what counts as seen', () => {
     const { table, stream } = setup();
     table.applyLockout(lockout('192.0.2.20', 60), T0);
     table.applyLockout(lockout('2001:db8::/64', 60), T0);
-    expect(values(stream.pull('a', true, (d) => d.scope === 'Range').new)).toEqual([
+    expect(values(take(stream, 'a', true, (d) => d.scope === 'Range').new)).toEqual([
       '2001:db8::/64',
     ]);
   });

@@ -42,6 +42,12 @@ export interface StreamAnswer {
    * was forgotten: everything in force is sent again) or `delta`.
    */
   readonly kind: 'startup' | 'fell-behind' | 'delta';
+  /**
+   * Marks the answer as received: the bouncer's next pull starts after it. Call it once
+   * the answer is sent; uncalled (the send failed), the next pull repeats it, as LAPI
+   * moves a bouncer's last pull only after a successful answer.
+   */
+  readonly delivered: () => void;
 }
 
 /** The decision a value stands for, without its time left (computed per answer). */
@@ -170,9 +176,13 @@ export class DecisionStream {
       const decision = toDecision(value, held, untilMs - nowMs);
       if (keep(decision)) deleted.push(decision);
     }
-    this.pulled.set(bouncer, this.version);
-    this.forgetSeen();
-    return { new: added, deleted, kind };
+    const upTo = this.version;
+    const delivered = () => {
+      // Two pulls of one bouncer may overlap: the later position wins.
+      if (upTo > (this.pulled.get(bouncer) ?? -1)) this.pulled.set(bouncer, upTo);
+      this.forgetSeen();
+    };
+    return { new: added, deleted, kind, delivered };
   }
 
   /**

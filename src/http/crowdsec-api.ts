@@ -74,6 +74,8 @@ export function crowdsecApi(
         { bouncer, kind: answer.kind, new: answer.new.length, deleted: answer.deleted.length },
         'bouncer pulled the decision stream',
       );
+      // The bouncer's position moves only once the answer has been handed over whole.
+      reply.raw.once('finish', answer.delivered);
       return sendJson(request, reply, { new: answer.new, deleted: answer.deleted });
     });
 
