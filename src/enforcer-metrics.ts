@@ -14,6 +14,9 @@ export const CHECK_OUTCOMES: readonly CheckOutcome[] = [
   'degraded_refused',
 ];
 
+export const BOUNCER_PULL_OUTCOMES = ['startup', 'delta', 'fell-behind'] as const;
+export type BouncerPullOutcome = (typeof BOUNCER_PULL_OUTCOMES)[number] | 'forbidden';
+
 export class EnforcerMetrics {
   readonly registry = new Registry();
 
@@ -28,6 +31,13 @@ export class EnforcerMetrics {
     name: 'exfilguard_enforce_records_total',
     help: 'Records read from the lockouts topic, by type (lockout, release, tombstone, invalid).',
     labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly bouncerPulls = new Counter({
+    name: 'exfilguard_enforce_bouncer_pulls_total',
+    help: 'CrowdSec bouncer requests, by bouncer name (from configuration; "" when the API key matched none) and outcome (startup, delta, fell-behind: a full answer because removals it had not seen were forgotten, forbidden).',
+    labelNames: ['bouncer', 'outcome'] as const,
     registers: [this.registry],
   });
 
@@ -111,6 +121,19 @@ export class EnforcerMetrics {
       this.children.set(key, child);
     }
     child.inc();
+  }
+
+  /** Exports every configured bouncer's counters from 0, so a first pull is an increase. */
+  initBouncers(names: readonly string[]): void {
+    for (const outcome of BOUNCER_PULL_OUTCOMES) {
+      for (const bouncer of names) this.bouncerPulls.inc({ bouncer, outcome }, 0);
+    }
+    this.bouncerPulls.inc({ bouncer: '', outcome: 'forbidden' }, 0);
+  }
+
+  /** `bouncer` is a configured name (or "" for a refused key), never request text. */
+  countBouncerPull(bouncer: string, outcome: BouncerPullOutcome): void {
+    this.bouncerPulls.inc({ bouncer, outcome });
   }
 
   countRecord(type: RecordOutcome): void {

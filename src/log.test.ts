@@ -61,3 +61,16 @@ describe('redactUrlCredentials', () => {
     expect(output).not.toContain('hunter2');
   });
 });
+
+describe('redacted fields', () => {
+  it("hides a CrowdSec bouncer's API key wherever request headers are logged", () => {
+    const key = 'Zq-bouncer-api-key';
+    const output = captured((logger) => {
+      logger.info({ req: { headers: { 'x-api-key': key } } }, 'request');
+      logger.info({ request: { headers: { 'x-api-key': key } } }, 'request');
+      logger.info({ headers: { 'x-api-key': key } }, 'headers');
+    });
+    expect(output.match(/\[redacted\]/g)).toHaveLength(3);
+    expect(output).not.toContain(key);
+  });
+});

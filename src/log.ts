@@ -19,6 +19,10 @@ export const REDACTED_PATHS = [
   '*.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
+  // CrowdSec bouncers' API keys (http/crowdsec-api.ts).
+  'req.headers["x-api-key"]',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
   'token',
   '*.token',
 ];

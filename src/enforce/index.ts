@@ -2,6 +2,17 @@
 // that answers "is this request's client locked out?". Used by `exfilguard enforce`
 // and published as `exfilguard/enforce` for Node gateways (the Fastify hook).
 export { Enforcer, type EnforcerOptions } from './enforcer.js';
+export {
+  DecisionStream,
+  decisionScope,
+  goDuration,
+  rangeSubjectKeys,
+  DECISION_ORIGIN,
+  type CrowdsecDecision,
+  type DecisionScope,
+  type DecisionStreamOptions,
+  type StreamAnswer,
+} from './crowdsec.js';
 export { enforceOnRequest, refusalBody, type HookOptions } from './fastify-hook.js';
 export {
   IdentityReader,

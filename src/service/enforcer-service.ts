@@ -1,10 +1,12 @@
 // `exfilguard enforce`, assembled: the lockouts topic read into a table, the check
 // endpoint, health, readiness and metrics on one port. Start-up order: Kafka → HTTP
 // (answering at once, with the fail mode until caught up) → caught up.
+import type { FastifyInstance } from 'fastify';
 import { createKafka, kafkaStartupError } from '../clients/kafka.js';
 import type { EnforceConfig } from '../config.js';
 import { Enforcer } from '../enforce/index.js';
 import { EnforcerMetrics } from '../enforcer-metrics.js';
+import { crowdsecApi } from '../http/crowdsec-api.js';
 import { buildEnforceApp } from '../http/enforce-app.js';
 import type { Logger } from '../log.js';
 
@@ -48,6 +50,7 @@ export async function startEnforcer(
   const app = buildEnforceApp({
     enforcer,
     metrics: metrics.current,
+    plugins: bouncerPlugins(config, enforcer, logger, metrics.current),
   });
   try {
     await enforcer.start();
@@ -72,4 +75,15 @@ export async function startEnforcer(
       await enforcer.stop();
     },
   };
+}
+
+/** The CrowdSec-compatible API, only when some bouncer key is configured (else its paths 404). */
+function bouncerPlugins(
+  config: EnforceConfig,
+  enforcer: Enforcer,
+  logger: Logger,
+  metrics: EnforcerMetrics,
+): ((app: FastifyInstance) => void)[] {
+  if (config.bouncerKeys.size === 0) return [];
+  return [crowdsecApi(enforcer, config.bouncerKeys, logger, metrics)];
 }

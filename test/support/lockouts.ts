@@ -75,3 +75,36 @@ export async function lockoutProducer(
   await producer.connect();
   return producer;
 }
+
+export interface LockoutOptions {
+  readonly rule?: string;
+  readonly mode?: Mode;
+  readonly scope?: Scope;
+  /** Issued at (default: now). */
+  readonly nowMs?: number;
+}
+
+/**
+ * A `lockout` record of `subject` for `ttlSeconds` from `nowMs`, with an id that names
+ * rule, subject and time (the CrowdSec view's tests read it back).
+ */
+export function lockoutCommand(
+  subject: string,
+  ttlSeconds: number,
+  options: LockoutOptions = {},
+): LockoutCommand {
+  const nowMs = options.nowMs ?? Date.now();
+  const rule = options.rule ?? 'sequential-id-scan';
+  return {
+    ...lockoutRecord({
+      scope: options.scope ?? 'ip',
+      subject,
+      rule,
+      ...(options.mode && { mode: options.mode }),
+      ttlMs: ttlSeconds * 1000,
+      nowMs,
+    }),
+    id: `${rule}-${subject}-${nowMs}`,
+    ttlSeconds,
+  };
+}
