@@ -1,11 +1,13 @@
 // A real nginx in front of an application, with auth_request to `exfilguard enforce`:
 // the example under examples/gateways/nginx run as it is. The detector locks out id
 // scans produced to the input topic, enforce reads its lockouts topic, and nginx refuses
-// the scanner while other clients get through; with enforce unreachable nginx's own
-// configuration fails closed (500) or open; a forged X-Forwarded-For changes nothing.
+// the scanner while other clients get through; IPv6 prefixes, session cookies, shadow
+// lockouts, releases and expiry behave through nginx as in enforce; a forged
+// X-Forwarded-For changes nothing; with enforce unreachable nginx's own configuration
+// fails closed (500) or open.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadEnforceConfig } from '../../src/config.js';
-import { lockoutCommandSchema } from '../../src/decide/lockout.js';
+import { lockoutCommandSchema, releaseCommand } from '../../src/decide/lockout.js';
 import { createLogger } from '../../src/log.js';
 import type { RunningDetector } from '../../src/service/detector-service.js';
 import { startEnforcer, type RunningEnforcer } from '../../src/service/enforcer-service.js';
@@ -19,7 +21,7 @@ import {
   waitFor,
   type DetectorSetup,
 } from '../support/detector.js';
-import { addressLockout, publishLockoutRecords } from '../support/lockouts.js';
+import { publishLockoutRecords, testLockout } from '../support/lockouts.js';
 import {
   startNginxExample,
   startUpstream,
@@ -37,9 +39,10 @@ const POLL_MS = 20;
 async function request(
   baseUrl: string,
   forwardedFor: string,
+  cookie?: string,
 ): Promise<{ status: number; headers: Headers; body: string }> {
   const response = await fetch(`${baseUrl}/api/users/1`, {
-    headers: { 'x-forwarded-for': forwardedFor },
+    headers: { 'x-forwarded-for': forwardedFor, ...(cookie !== undefined && { cookie }) },
   });
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
@@ -55,6 +58,22 @@ async function startEnforce(topic: string, env: Record<string, string> = {}) {
   const running = await startEnforcer(config, createLogger(config.logLevel));
   await running.enforcer.untilCaughtUp();
   return running;
+}
+
+/** Polls nginx every POLL_MS until `client` gets `status`; the time it did. */
+async function until(
+  baseUrl: string,
+  client: string,
+  status: number,
+  timeoutMs: number,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await request(baseUrl, client)).status !== status) {
+    if (Date.now() > deadline)
+      throw new Error(`${client} did not get ${status} in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return Date.now();
 }
 
 /** Nearest-rank percentile of ascending `sorted`. */
@@ -79,7 +98,7 @@ describe('nginx auth_request to exfilguard enforce', () => {
     setup = await detectorSetup(brokers, redisUrl);
     [detector, enforce, upstream] = await Promise.all([
       startInProcess(setup),
-      startEnforce(setup.topics.lockouts),
+      startEnforce(setup.topics.lockouts, { EXFILGUARD_ENFORCE_SESSION_COOKIE: 'sid' }),
       startUpstream(),
     ]);
     nginx = await startNginxExample({
@@ -164,7 +183,7 @@ describe('nginx auth_request to exfilguard enforce', () => {
 
   it('believes only the hop its trusted proxy wrote, not a forged X-Forwarded-For', async () => {
     const locked = '203.0.113.66';
-    await publishLockoutRecords(brokers, setup.topics.lockouts, [addressLockout(locked)]);
+    await publishLockoutRecords(brokers, setup.topics.lockouts, [testLockout('ip', locked)]);
     // The load balancer saw the locked address: refused, by both servers (failing open is
     // for an unreachable enforce, not for a refusal).
     await waitFor(
@@ -196,6 +215,58 @@ describe('nginx auth_request to exfilguard enforce', () => {
     } finally {
       await untrusting.stop();
     }
+  });
+
+  it('refuses an IPv6 /64 and a session from any address, not a shadow lockout; release and expiry restore 200', async () => {
+    const released = testLockout('ip', '198.51.100.66');
+    const expiring = testLockout('ip', '198.51.100.77', { ttlSeconds: 4 });
+    await publishLockoutRecords(brokers, setup.topics.lockouts, [
+      testLockout('ip', '2001:db8:77:1::/64'),
+      testLockout('session', 'sess-locked-1'),
+      testLockout('ip', '198.51.100.55', { mode: 'shadow' }),
+      released,
+      expiring,
+    ]);
+    // The records may lie on either partition: wait until enforce has read all five.
+    const outcome = (forwardedFor: string, cookie?: string) =>
+      enforce.enforcer.check({
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': forwardedFor, ...(cookie !== undefined && { cookie }) },
+      }).outcome;
+    await waitFor(
+      () =>
+        ['198.51.100.66', '198.51.100.77', '2001:db8:77:1::1'].every(
+          (ip) => outcome(ip) === 'refused',
+        ) &&
+        outcome('192.0.2.1', 'sid=sess-locked-1') === 'refused' &&
+        outcome('198.51.100.55') === 'shadow',
+      5000,
+      'the five records read',
+    );
+    expect((await request(nginx.url, '198.51.100.66')).status).toBe(403);
+    expect((await request(nginx.url, '198.51.100.77')).status).toBe(403);
+
+    const inPrefix = await request(nginx.url, '2001:db8:77:1::abcd');
+    expect(inPrefix.status).toBe(403);
+    expect(inPrefix.headers.get('x-exfilguard-scope')).toBe('ip');
+    expect((await request(nginx.url, '2001:db8:77:2::abcd')).status).toBe(200);
+    // The session cookie passes through the subrequest; the address is not locked.
+    const session = await request(nginx.url, '192.0.2.30', 'theme=dark; sid=sess-locked-1');
+    expect(session.status).toBe(403);
+    expect(session.headers.get('x-exfilguard-scope')).toBe('session');
+    expect((await request(nginx.url, '192.0.2.30', 'sid=another')).status).toBe(200);
+    expect((await request(nginx.url, '198.51.100.55')).status).toBe(200);
+
+    await publishLockoutRecords(brokers, setup.topics.lockouts, [
+      releaseCommand(released, { releasedBy: 'nginx-gateway test', reason: 'a test' }, Date.now()),
+    ]);
+    const releasedAt = Date.now(); // acknowledged by every replica: on the topic
+    expect((await until(nginx.url, '198.51.100.66', 200, 5000)) - releasedAt).toBeLessThan(1000);
+
+    // Expiry publishes nothing: enforce drops the entry at expiresAt by itself.
+    const expiredAt = await until(nginx.url, '198.51.100.77', 200, 5000);
+    expect(expiredAt).toBeGreaterThanOrEqual(Date.parse(expiring.expiresAt));
+    expect(expiredAt - Date.parse(expiring.expiresAt)).toBeLessThan(1000);
   });
 
   it('with enforce unreachable, fails closed (500) by default and open with error_page … = @allow', async () => {

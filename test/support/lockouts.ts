@@ -9,12 +9,14 @@ import {
   type LockoutCommand,
   type LockoutRecord,
 } from '../../src/decide/lockout.js';
+import type { Mode, Scope } from '../../src/vocabulary/scope.js';
 import { testKafka } from './kafka.js';
 
-/** An enforce-mode lockout of an address by `sequential-id-scan`, issued now. */
-export function addressLockout(
+/** A lockout by `sequential-id-scan` (enforce mode and 1 h unless told), issued now. */
+export function testLockout(
+  scope: Scope,
   subject: string,
-  options: { ttlSeconds?: number; nowMs?: number } = {},
+  options: { mode?: Mode; ttlSeconds?: number; nowMs?: number } = {},
 ): LockoutCommand {
   const nowMs = options.nowMs ?? Date.now();
   const ttlSeconds = options.ttlSeconds ?? 3600;
@@ -22,10 +24,10 @@ export function addressLockout(
     type: 'lockout',
     version: LOCKOUT_CONTRACT_VERSION,
     id: randomUUID().replaceAll('-', ''),
-    scope: 'ip',
+    scope,
     subject,
     rule: 'sequential-id-scan',
-    mode: 'enforce',
+    mode: options.mode ?? 'enforce',
     severity: 'high',
     reason: 'written by a test',
     evidence: {},
