@@ -21,6 +21,7 @@ import {
   waitFor,
   type DetectorSetup,
 } from '../support/detector.js';
+import { createTopic, uniqueName } from '../support/kafka.js';
 import { publishLockoutRecords, testLockout } from '../support/lockouts.js';
 import {
   startNginxExample,
@@ -267,6 +268,40 @@ describe('nginx auth_request to exfilguard enforce', () => {
     const expiredAt = await until(nginx.url, '198.51.100.77', 200, 5000);
     expect(expiredAt).toBeGreaterThanOrEqual(Date.parse(expiring.expiresAt));
     expect(expiredAt - Date.parse(expiring.expiresAt)).toBeLessThan(1000);
+  });
+
+  it('with enforce stopped nginx answers 500; restarted after its lockouts expired, enforce holds nothing', async () => {
+    // An enforce of its own on a port nginx knows in advance, so it can come back there.
+    const topic = uniqueName('nginx-lockouts');
+    await createTopic(brokers, topic, 2);
+    const port = await freePort();
+    const env = { EXFILGUARD_ENFORCE_PORT: String(port) };
+    const client = '198.51.100.88';
+    const lockout = testLockout('ip', client, { ttlSeconds: 3 });
+    await publishLockoutRecords(brokers, topic, [lockout]);
+    let restarted: RunningEnforcer | undefined;
+    let first: RunningEnforcer | undefined = await startEnforce(topic, env);
+    const own = await startNginxExample({
+      appAddr: upstream.addr,
+      enforceAddr: `127.0.0.1:${port}`,
+    });
+    try {
+      expect(first.enforcer.table.size).toBe(1);
+      expect((await request(own.url, client)).status).toBe(403);
+      await first.stop();
+      first = undefined;
+      expect((await request(own.url, client)).status).toBe(500);
+      expect((await request(own.failOpenUrl, client)).status).toBe(200);
+
+      await new Promise((resolve) =>
+        setTimeout(resolve, Date.parse(lockout.expiresAt) - Date.now() + 50),
+      );
+      restarted = await startEnforce(topic, env);
+      expect(restarted.enforcer.table.size).toBe(0);
+      expect((await request(own.url, client)).status).toBe(200);
+    } finally {
+      await Promise.allSettled([own.stop(), first?.stop(), restarted?.stop()]);
+    }
   });
 
   it('with enforce unreachable, fails closed (500) by default and open with error_page … = @allow', async () => {
