@@ -47,8 +47,17 @@ export async function warmUpConsumerGroups(brokers: string[]): Promise<number> {
   const topic = uniqueName('warm-up');
   await createTopic(brokers, topic);
   const kafka = testKafka(brokers);
-  // A short fetch wait: disconnect waits for the fetch in flight (5 s by default).
-  const consumer = kafka.consumer({ groupId: uniqueName('warm-up'), maxWaitTimeInMs: 100 });
+  // A crash that lands after disconnect (kafkajs: "write after end" as the join
+  // completes) would restart the consumer for good, on a topic deleted below: it then
+  // retries until the broker is gone and keeps vitest from exiting. So no restart once
+  // done; before that, restarts ride out the coordinator still loading.
+  let done = false;
+  const consumer = kafka.consumer({
+    groupId: uniqueName('warm-up'),
+    // A short fetch wait: disconnect waits for the fetch in flight (5 s by default).
+    maxWaitTimeInMs: 100,
+    retry: { restartOnFailure: async () => !done },
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -58,6 +67,7 @@ export async function warmUpConsumerGroups(brokers: string[]): Promise<number> {
     await consumer.run({ eachMessage: async () => {} });
     await joined;
   } finally {
+    done = true;
     await consumer.disconnect();
   }
   await withAdmin(brokers, (admin) => admin.deleteTopics({ topics: [topic] }));

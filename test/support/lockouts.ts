@@ -5,10 +5,12 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import {
   LOCKOUT_CONTRACT_VERSION,
+  lockoutCommandSchema,
   lockoutKey,
   releaseCommand,
   type LockoutCommand,
   type LockoutKeyParts,
+  type LockoutRecord,
   type ReleaseCommand,
 } from '../../src/decide/lockout.js';
 import type { Mode, Scope } from '../../src/vocabulary/scope.js';
@@ -107,4 +109,39 @@ export function lockoutCommand(
     id: `${rule}-${subject}-${nowMs}`,
     ttlSeconds,
   };
+}
+
+/** A lockout by `sequential-id-scan` (enforce mode and 1 h unless told), issued now, checked by the schema. */
+export function testLockout(
+  scope: Scope,
+  subject: string,
+  options: { mode?: Mode; ttlSeconds?: number; nowMs?: number } = {},
+): LockoutCommand {
+  return lockoutCommandSchema.parse(
+    lockoutRecord({
+      scope,
+      subject,
+      ...(options.mode && { mode: options.mode }),
+      ttlMs: (options.ttlSeconds ?? 3600) * 1000,
+      ...(options.nowMs !== undefined && { nowMs: options.nowMs }),
+    }),
+  );
+}
+
+/** Produces `records` to `topic`, each under its contract key. */
+export async function publishLockoutRecords(
+  brokers: string[],
+  topic: string,
+  records: readonly LockoutRecord[],
+): Promise<void> {
+  const producer = await lockoutProducer(brokers);
+  try {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((record) => lockoutMessage(record, record)),
+    });
+  } finally {
+    await producer.disconnect();
+  }
 }
