@@ -14,15 +14,29 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../log.js';
-import { lockoutRecordSchema, parseLockoutKey } from '../decide/lockout.js';
-import type { LockoutTable } from './table.js';
+import {
+  lockoutRecordSchema,
+  parseLockoutKey,
+  type LockoutCommand,
+  type LockoutKeyParts,
+} from '../decide/lockout.js';
+
+/**
+ * What the topic's records are read into: the enforcer's LockoutTable, or any other
+ * view of what is in force (the admin API keeps whole records). `size` is logged.
+ */
+export interface LockoutSink {
+  applyLockout(command: LockoutCommand, nowMs: number): void;
+  remove(parts: LockoutKeyParts): void;
+  readonly size: number;
+}
 
 export type RecordOutcome = 'lockout' | 'release' | 'tombstone' | 'invalid';
 
 export interface SubscriptionOptions {
   readonly kafka: Kafka;
   readonly topic: string;
-  readonly table: LockoutTable;
+  readonly table: LockoutSink;
   readonly logger: Logger;
   /** Prefix of the private consumer group's id; a random suffix is added per start. */
   readonly groupIdPrefix?: string;
