@@ -142,6 +142,22 @@ export interface ApplyResult {
   readonly recovered: PendingLockout[];
 }
 
+/**
+ * An operator lifted a subject's lockouts (the admin API): its state follows, so a
+ * wrong lockout is not re-granted from stale state and a right one can be re-earned.
+ */
+export interface LiftRequest {
+  readonly scope: Scope;
+  readonly subject: string;
+  /** The rules whose lockout and windows are cleared; undefined: every rule. */
+  readonly rules?: readonly string[];
+  /**
+   * Until this time (ms, compared with event time, which live is about the wall clock)
+   * none of these rules grants a lockout of this subject again. `nowMs` for no grace.
+   */
+  readonly graceUntilMs: number;
+}
+
 export interface WindowStore {
   /** Applies the steps in order; granted lockouts stay pending until confirmed. */
   apply(steps: readonly Step[]): Promise<ApplyResult>;
