@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, loadKafkaConfig, redactedConfig } from './config.js';
+import { loadAdminClientConfig, loadConfig, loadKafkaConfig, redactedConfig } from './config.js';
 import { ExfilguardError } from './vocabulary/errors.js';
 import { createLogger } from './log.js';
 
@@ -120,5 +120,58 @@ describe('loadKafkaConfig', () => {
     expect(refused({ ...BASE, EXFILGUARD_INPUT_TOPIC: 'no spaces' })).toThrow(
       'EXFILGUARD_INPUT_TOPIC',
     );
+  });
+});
+
+describe('loadAdminClientConfig', () => {
+  const TOKEN = 'op-token-3c1f9e';
+
+  it('needs only the URL and the token, and accepts the rest of an environment', () => {
+    const env = {
+      EXFILGUARD_ADMIN_URL: 'https://admin.example:9479/',
+      EXFILGUARD_ADMIN_TOKEN: TOKEN,
+    };
+    expect(loadAdminClientConfig(env)).toEqual({ url: 'https://admin.example:9479', token: TOKEN });
+    expect(
+      loadAdminClientConfig({
+        ...BASE,
+        ...env,
+        EXFILGUARD_ADMIN_CA_FILE: '/etc/exfilguard/ca.pem',
+      }),
+    ).toEqual({
+      url: 'https://admin.example:9479',
+      token: TOKEN,
+      caFile: '/etc/exfilguard/ca.pem',
+    });
+    // Optional for the detector: its configuration is unchanged by them.
+    expect(loadConfig({ ...BASE, ...env })).toEqual(loadConfig(BASE));
+  });
+
+  it('refuses what is missing, misspelt or unsafe, without quoting the token', () => {
+    const message = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadAdminClientConfig(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected the configuration to be refused');
+    };
+    expect(message({})).toBe(
+      'Configuration refused:\n  EXFILGUARD_ADMIN_URL: required, not set\n  EXFILGUARD_ADMIN_TOKEN: required, not set',
+    );
+    const token = { EXFILGUARD_ADMIN_TOKEN: TOKEN };
+    expect(message({ ...token, EXFILGUARD_ADMIN_URL: 'ftp://x' })).toContain(
+      'EXFILGUARD_ADMIN_URL: expected an http:// or https:// URL',
+    );
+    expect(message({ ...token, EXFILGUARD_ADMIN_URL: 'http://ops:pw@127.0.0.1:9479' })).toContain(
+      'EXFILGUARD_ADMIN_URL: holds credentials: put the token in EXFILGUARD_ADMIN_TOKEN',
+    );
+    const url = { EXFILGUARD_ADMIN_URL: 'http://127.0.0.1:9479' };
+    expect(message({ ...url, ...token, EXFILGUARD_ADMIN_URI: 'x' })).toContain(
+      'unknown variable EXFILGUARD_ADMIN_URI',
+    );
+    const newline = message({ ...url, EXFILGUARD_ADMIN_TOKEN: `${TOKEN}\n` });
+    expect(newline).toContain('EXFILGUARD_ADMIN_TOKEN: printable characters without spaces');
+    expect(newline).not.toContain(TOKEN);
   });
 });

@@ -155,6 +155,27 @@ const environmentFields = z.object({
         'expected name:sha256-hex pairs, e.g. "nginx-bouncer:$(printf %s "$KEY" | sha256sum | cut -c1-64)"',
     })
     .optional(),
+  // `exfilguard lockouts` (a client of the admin API).
+  /** Where the admin API listens, e.g. `http://127.0.0.1:9479`: http or https, no credentials. */
+  ADMIN_URL: z
+    .url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' })
+    .refine((url) => !new URL(url).username && !new URL(url).password, {
+      message: 'holds credentials: put the token in EXFILGUARD_ADMIN_TOKEN, not in the URL',
+    })
+    .optional(),
+  /**
+   * The bearer token `exfilguard lockouts` sends. Never echoed: the messages here are
+   * fixed text, so a refusal does not quote the value.
+   */
+  ADMIN_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, {
+      message:
+        'printable characters without spaces or line breaks (a trailing newline from a file?)',
+    })
+    .optional(),
+  /** The CA that signed an https admin API's certificate, when not a public one (PEM). */
+  ADMIN_CA_FILE: z.string().min(1).optional(),
 });
 
 function checkSasl(
@@ -239,6 +260,11 @@ const enforceEnvironmentSchema = environmentFields
     ENFORCE_BOUNCER_KEYS: true,
   })
   .superRefine(checkSasl);
+
+/** `exfilguard lockouts`: the admin API's address and a token; nothing of Kafka or Redis. */
+const adminClientEnvironmentSchema = environmentFields
+  .pick({ ADMIN_URL: true, ADMIN_TOKEN: true, ADMIN_CA_FILE: true })
+  .required({ ADMIN_URL: true, ADMIN_TOKEN: true });
 
 export type Environment = z.output<typeof environmentSchema>;
 type KafkaEnvironment = z.output<typeof kafkaEnvironmentSchema>;
@@ -333,6 +359,27 @@ export function loadEnforceConfig(env: NodeJS.ProcessEnv = process.env): Enforce
         return [pair.slice(0, colon), pair.slice(colon + 1)];
       }),
     ),
+  };
+}
+
+export interface AdminClientConfig {
+  /** Without a trailing slash, so paths append as `/v1/…`. */
+  readonly url: string;
+  readonly token: string;
+  readonly caFile?: string;
+}
+
+/**
+ * Reads what `exfilguard lockouts` needs: EXFILGUARD_ADMIN_URL and _TOKEN, and
+ * _CA_FILE if set. Other EXFILGUARD_* variables are accepted and ignored (one
+ * environment serves every command); misspelt ones are refused. Throws CONFIG_INVALID.
+ */
+export function loadAdminClientConfig(env: NodeJS.ProcessEnv = process.env): AdminClientConfig {
+  const e = parseEnvironment(adminClientEnvironmentSchema, env);
+  return {
+    url: e.ADMIN_URL.replace(/\/+$/, ''),
+    token: e.ADMIN_TOKEN,
+    ...(e.ADMIN_CA_FILE && { caFile: e.ADMIN_CA_FILE }),
   };
 }
 
