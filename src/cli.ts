@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { ExfilguardError } from './vocabulary/errors.js';
 import { processIo, UsageError, type CommandIo } from './commands/io.js';
 import { ENFORCE_USAGE, enforceCommand } from './commands/enforce-command.js';
+import { LOCKOUTS_USAGE, lockoutsCommand } from './commands/lockouts-command.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay-command.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules-command.js';
 import { RUN_USAGE, runCommand } from './commands/run-command.js';
@@ -19,13 +20,15 @@ Usage:
   exfilguard run                          the streaming detector: Kafka → Redis windows → lockouts
   exfilguard enforce                      beside a gateway: the lockouts topic → allow / 403 per request
   exfilguard simulate [options]           live benign traffic with an attack every few minutes
+  exfilguard lockouts list|show|add|lift  the lockouts in force, through the admin API: see, add, lift
   exfilguard help [COMMAND]
 
 ${REPLAY_USAGE}
 ${RULES_USAGE}
 ${RUN_USAGE}
 ${ENFORCE_USAGE}
-${SIMULATE_USAGE}`;
+${SIMULATE_USAGE}
+${LOCKOUTS_USAGE}`;
 
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -47,6 +50,8 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
         return await enforceCommand(rest, io);
       case 'simulate':
         return await simulateCommand(rest, io);
+      case 'lockouts':
+        return await lockoutsCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
