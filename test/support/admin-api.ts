@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { expect, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { z } from 'zod';
 import {
   LOCKOUT_CONTRACT_VERSION,
@@ -240,6 +240,39 @@ function lift(
   };
   const released: ReleaseCommand[] = lifted.map((l) => releaseCommand(l, by, Date.now()));
   return { status: 200, body: { released } };
+}
+
+/**
+ * For a test file: before each test a fresh stub holding three lockouts (203.0.113.3,
+ * user alice in shadow mode, 203.0.113.1; newest first) and a viewer token in the
+ * environment; after it, the environment restored and the stub closed.
+ */
+export function adminApiPerTest(): {
+  readonly stub: AdminApiStub;
+  readonly useToken: (token: string, url?: string) => void;
+} {
+  let current: AdminApiStub | undefined;
+  beforeEach(async () => {
+    current = await startAdminApiStub();
+    current.lockouts = [3, 2, 1].map((n) => lockoutFixture(n));
+    current.lockouts[1] = {
+      ...current.lockouts[1]!,
+      scope: 'user',
+      subject: 'alice',
+      mode: 'shadow',
+    };
+    useAdminToken(ADMIN_TOKENS.viewer, current.url);
+  });
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    await current?.close();
+  });
+  return {
+    get stub() {
+      return current!;
+    },
+    useToken: (token, url) => useAdminToken(token, url ?? current!.url),
+  };
 }
 
 /** Points `exfilguard lockouts` at a server with a token (vi.unstubAllEnvs undoes it). */

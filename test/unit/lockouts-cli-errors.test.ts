@@ -8,33 +8,20 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expiresIn } from '../../src/commands/lockouts-output.js';
 import {
   ADMIN_TOKENS,
   jsonLines,
   lockoutFixture,
   runLockouts,
+  adminApiPerTest,
   startAdminApiStub,
-  useAdminToken,
-  type AdminApiStub,
 } from '../support/admin-api.js';
 
-let stub: AdminApiStub;
-const useToken = (token: string, url = stub.url) => useAdminToken(token, url);
+const api = adminApiPerTest();
+const { useToken } = api;
 const run = runLockouts;
-
-beforeEach(async () => {
-  stub = await startAdminApiStub();
-  stub.lockouts = [3, 2, 1].map((n) => lockoutFixture(n));
-  stub.lockouts[1] = { ...stub.lockouts[1]!, scope: 'user', subject: 'alice', mode: 'shadow' };
-  useToken(ADMIN_TOKENS.viewer);
-});
-
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await stub.close();
-});
 
 describe('exfilguard lockouts: refusals and failures', () => {
   it('refuses a bad command line before calling anyone (exit 2)', async () => {
@@ -53,7 +40,7 @@ describe('exfilguard lockouts: refusals and failures', () => {
       expect(code, argv.join(' ')).toBe(2);
       expect(stderr).toMatch(/^exfilguard: .+\nRun "exfilguard help" for usage\.\n$/);
     }
-    expect(stub.received).toEqual([]);
+    expect(api.stub.received).toEqual([]);
   });
 
   it('exits 3 on an unknown token, naming EXFILGUARD_ADMIN_TOKEN and not printing it', async () => {
@@ -65,41 +52,41 @@ describe('exfilguard lockouts: refusals and failures', () => {
     expect(stderr).toBe(
       'exfilguard lockouts list: the admin API refused the token (401: a valid bearer token is required): check EXFILGUARD_ADMIN_TOKEN (unset, mistyped, or no longer configured on the server)\n',
     );
-    expect(stub.received[0]!.authorization).toBe(`Bearer ${wrong}`);
+    expect(api.stub.received[0]!.authorization).toBe(`Bearer ${wrong}`);
   });
 
   it('never prints the token, even when the server echoes it', async () => {
-    stub.override = (request) => ({
+    api.stub.override = (request) => ({
       status: 500,
       body: { error: 'internal', message: `upstream said: ${request.authorization}` },
     });
     const { code, stderr } = await run(['list']);
     expect(code).toBe(1);
     expect(stderr).toBe(
-      `exfilguard lockouts list: the admin API at ${stub.url} answered GET /v1/lockouts with 500: upstream said: Bearer [redacted] (a server error: its log says more)\n`,
+      `exfilguard lockouts list: the admin API at ${api.stub.url} answered GET /v1/lockouts with 500: upstream said: Bearer [redacted] (a server error: its log says more)\n`,
     );
   });
 
   it('reports an answer of the wrong shape as such, naming the field and EXFILGUARD_ADMIN_URL', async () => {
-    const broken = { ...stub.lockouts[0]!, expiresAt: 'tomorrow' };
-    stub.override = () => ({ status: 200, body: { items: [broken] } });
+    const broken = { ...api.stub.lockouts[0]!, expiresAt: 'tomorrow' };
+    api.stub.override = () => ({ status: 200, body: { items: [broken] } });
     const shape = await run(['list']);
     expect(shape.code).toBe(1);
     expect(shape.stderr).toMatch(
       /^exfilguard lockouts list: the server at http:\/\/127\.0\.0\.1:\d+ answered GET \/v1\/lockouts with 200 but not as the admin API does \(items\.0\.expiresAt: .+\): is EXFILGUARD_ADMIN_URL the exfilguard admin API, of a version that matches this CLI\?\n$/,
     );
-    stub.override = () => ({ status: 200, body: '<html>login</html>' });
+    api.stub.override = () => ({ status: 200, body: '<html>login</html>' });
     const page = await run(['show', 'x']);
     expect(page.code).toBe(1);
     expect(page.stderr).toContain('with 200 but not as the admin API does (not JSON)');
   });
 
   it('a 404 on list means the URL is not the admin API', async () => {
-    stub.override = () => ({ status: 404, body: '<html>Not Found</html>' });
+    api.stub.override = () => ({ status: 404, body: '<html>Not Found</html>' });
     const { code, stderr } = await run(['list']);
     expect(code).toBe(1);
     expect(stderr).toBe(
-      `exfilguard lockouts list: the admin API at ${stub.url} answered GET /v1/lockouts with 404: is EXFILGUARD_ADMIN_URL the exfilguard admin API?\n`,
+      `exfilguard lockouts list: the admin API at ${api.stub.url} answered GET /v1/lockouts with 404: is EXFILGUARD_ADMIN_URL the exfilguard admin API?\n`,
     );
   });
 
@@ -155,7 +142,7 @@ describe('exfilguard lockouts: refusals and failures', () => {
     expect(ca.stderr).toContain(
       'EXFILGUARD_ADMIN_CA_FILE: cannot read "/nonexistent/ca.pem" (ENOENT)',
     );
-    expect(stub.received).toEqual([]);
+    expect(api.stub.received).toEqual([]);
   });
 });
 

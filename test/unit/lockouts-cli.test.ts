@@ -1,33 +1,19 @@
 // `exfilguard lockouts list|show|add|lift` against a real HTTP server that keeps the
 // admin API's contract (test/support/admin-api.ts): what is printed and the exact
 // request sent, for each subcommand (refusals: lockouts-cli-errors.test.ts).
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lockoutCommandSchema, releaseCommandSchema } from '../../src/decide/lockout.js';
 import {
   ADMIN_TOKENS,
   jsonLines,
   lockoutFixture,
   runLockouts,
-  startAdminApiStub,
-  useAdminToken,
-  type AdminApiStub,
+  adminApiPerTest,
 } from '../support/admin-api.js';
 
-let stub: AdminApiStub;
-const useToken = (token: string, url = stub.url) => useAdminToken(token, url);
+const api = adminApiPerTest();
+const { useToken } = api;
 const run = runLockouts;
-
-beforeEach(async () => {
-  stub = await startAdminApiStub();
-  stub.lockouts = [3, 2, 1].map((n) => lockoutFixture(n));
-  stub.lockouts[1] = { ...stub.lockouts[1]!, scope: 'user', subject: 'alice', mode: 'shadow' };
-  useToken(ADMIN_TOKENS.viewer);
-});
-
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await stub.close();
-});
 
 describe('exfilguard lockouts list', () => {
   it('prints the lockouts in force as a table, newest first, with the bearer token sent', async () => {
@@ -37,13 +23,13 @@ describe('exfilguard lockouts list', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+RULE\s+SCOPE:SUBJECT\s+MODE\s+EXPIRES IN\s+REASON$/);
     const reason = (n: number) => `walked ${n} ids of /api/orders/{id} in 4m`;
-    const [l3, l2, l1] = stub.lockouts.map((l) => l.id);
+    const [l3, l2, l1] = api.stub.lockouts.map((l) => l.id);
     expect(lines.slice(1).map((line) => line.split(/\s{2,}/))).toEqual([
       [l3, 'sequential-id-scan', 'ip:203.0.113.3', 'enforce', '2h', reason(103)],
       [l2, 'sequential-id-scan', 'user:alice', 'shadow', '2h', reason(102)],
       [l1, 'sequential-id-scan', 'ip:203.0.113.1', 'enforce', '2h', reason(101)],
     ]);
-    expect(stub.received).toEqual([
+    expect(api.stub.received).toEqual([
       {
         method: 'GET',
         path: '/v1/lockouts',
@@ -59,19 +45,19 @@ describe('exfilguard lockouts list', () => {
     const { code, stdout } = await run([...argv, '--limit', '5', '--json']);
     expect(code).toBe(0);
     const records = jsonLines(stdout);
-    expect(records).toEqual([stub.lockouts[1]]);
+    expect(records).toEqual([api.stub.lockouts[1]]);
     expect(records.every((r) => lockoutCommandSchema.safeParse(r).success)).toBe(true);
-    expect(stub.received.map((r) => r.query)).toEqual([
+    expect(api.stub.received.map((r) => r.query)).toEqual([
       { scope: 'user', rule: 'sequential-id-scan', mode: 'shadow', limit: '5' },
     ]);
   });
 
   it('follows nextCursor to the last page with --all, and says when more pages were left', async () => {
-    stub.lockouts = Array.from({ length: 5 }, (_, i) => lockoutFixture(5 - i));
+    api.stub.lockouts = Array.from({ length: 5 }, (_, i) => lockoutFixture(5 - i));
     const all = await run(['list', '--limit', '2', '--all', '--json']);
     expect(all.code).toBe(0);
-    expect(jsonLines(all.stdout)).toEqual(stub.lockouts);
-    expect(stub.received.map((r) => r.query)).toEqual([
+    expect(jsonLines(all.stdout)).toEqual(api.stub.lockouts);
+    expect(api.stub.received.map((r) => r.query)).toEqual([
       { limit: '2' },
       { limit: '2', cursor: 'c2' },
       { limit: '2', cursor: 'c4' },
@@ -84,24 +70,24 @@ describe('exfilguard lockouts list', () => {
   });
 
   it('stops with an error when the server hands back a cursor it already gave', async () => {
-    stub.override = () => ({ status: 200, body: { items: [], nextCursor: 'again' } });
+    api.stub.override = () => ({ status: 200, body: { items: [], nextCursor: 'again' } });
     const { code, stderr } = await run(['list', '--all']);
     expect(code).toBe(1);
     expect(stderr).toBe(
       'exfilguard lockouts list: the admin API returned the page cursor "again" twice: stopped following it\n',
     );
-    expect(stub.received).toHaveLength(2);
+    expect(api.stub.received).toHaveLength(2);
   });
 
   it('says "no lockouts" when none is in force', async () => {
-    stub.lockouts = [];
+    api.stub.lockouts = [];
     expect(await run(['list'])).toEqual({ code: 0, stdout: 'no lockouts\n', stderr: '' });
   });
 });
 
 describe('exfilguard lockouts show', () => {
   it('prints one lockout with its evidence, or its JSON', async () => {
-    const lockout = stub.lockouts[0]!;
+    const lockout = api.stub.lockouts[0]!;
     const text = await run(['show', lockout.id]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`id:         ${lockout.id}\n`);
@@ -110,7 +96,7 @@ describe('exfilguard lockouts show', () => {
     expect(text.stdout).toContain('evidence:   distinctIds=103 route=/api/orders/{id}\n');
     const json = await run(['show', lockout.id, '--json']);
     expect(jsonLines(json.stdout)).toEqual([lockout]);
-    expect(stub.received.map((r) => [r.method, r.path])).toEqual([
+    expect(api.stub.received.map((r) => [r.method, r.path])).toEqual([
       ['GET', `/v1/lockouts/${lockout.id}`],
       ['GET', `/v1/lockouts/${lockout.id}`],
     ]);
@@ -118,7 +104,7 @@ describe('exfilguard lockouts show', () => {
 
   it('escapes the id into the path', async () => {
     await run(['show', 'a/b?c']);
-    expect(stub.received[0]!.path).toBe('/v1/lockouts/a%2Fb%3Fc');
+    expect(api.stub.received[0]!.path).toBe('/v1/lockouts/a%2Fb%3Fc');
   });
 
   it('exits 4 naming the id when no lockout has it', async () => {
@@ -145,7 +131,7 @@ describe('exfilguard lockouts add', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^locked out user:mallory\nid: /);
     expect(text.stdout).toContain('rule:       manual\n');
-    expect(stub.received[0]).toEqual({
+    expect(api.stub.received[0]).toEqual({
       method: 'POST',
       path: '/v1/lockouts',
       query: {},
@@ -160,20 +146,9 @@ describe('exfilguard lockouts add', () => {
     });
 
     // A bare number is seconds, sent in the API's notation.
-    const json = await run([
-      'add',
-      '--scope',
-      'ip',
-      '--subject',
-      '198.51.100.9',
-      '--ttl',
-      '3600',
-      '--reason',
-      'r',
-      '--mode',
-      'shadow',
-      '--json',
-    ]);
+    const json = await run(
+      'add --scope ip --subject 198.51.100.9 --ttl 3600 --reason r --mode shadow --json'.split(' '),
+    );
     expect(json.code).toBe(0);
     const [record] = jsonLines(json.stdout);
     expect(lockoutCommandSchema.parse(record)).toMatchObject({
@@ -181,7 +156,7 @@ describe('exfilguard lockouts add', () => {
       mode: 'shadow',
       ttlSeconds: 3600,
     });
-    expect(stub.received[1]!.body).toEqual({
+    expect(api.stub.received[1]!.body).toEqual({
       scope: 'ip',
       subject: '198.51.100.9',
       ttl: '1h',
@@ -191,17 +166,9 @@ describe('exfilguard lockouts add', () => {
   });
 
   it('exits 3 naming the operator role when a viewer token tries', async () => {
-    const { code, stdout, stderr } = await run([
-      'add',
-      '--scope',
-      'ip',
-      '--subject',
-      '198.51.100.9',
-      '--ttl',
-      '1h',
-      '--reason',
-      'r',
-    ]);
+    const { code, stdout, stderr } = await run(
+      'add --scope ip --subject 198.51.100.9 --ttl 1h --reason r'.split(' '),
+    );
     expect(code).toBe(3);
     expect(stdout).toBe('');
     expect(stderr).toBe(
@@ -212,7 +179,7 @@ describe('exfilguard lockouts add', () => {
   it("exits 1 with the server's message and issues on a 400", async () => {
     useToken(ADMIN_TOKENS.operator);
     // The CLI checks what it can; a server-side refusal is shown as the server words it.
-    stub.override = (request) =>
+    api.stub.override = (request) =>
       request.method === 'POST'
         ? {
             status: 400,
@@ -226,17 +193,9 @@ describe('exfilguard lockouts add', () => {
             },
           }
         : undefined;
-    const { code, stderr } = await run([
-      'add',
-      '--scope',
-      'ip',
-      '--subject',
-      'x',
-      '--ttl',
-      '90d',
-      '--reason',
-      'r',
-    ]);
+    const { code, stderr } = await run(
+      'add --scope ip --subject x --ttl 90d --reason r'.split(' '),
+    );
     expect(code).toBe(1);
     expect(stderr).toBe(
       'exfilguard lockouts add: the admin API refused the request as invalid (400: the request body is invalid); subject: not an IP address; ttl: longer than the 30d maximum\n',
@@ -247,8 +206,8 @@ describe('exfilguard lockouts add', () => {
 describe('exfilguard lockouts lift', () => {
   it('lifts every lockout of the subject and prints the releases; --json prints the records', async () => {
     useToken(ADMIN_TOKENS.operator);
-    const target = stub.lockouts[0]!;
-    stub.lockouts.push(lockoutFixture(3, { id: 'second-of-3', rule: 'slow-id-scan' }));
+    const target = api.stub.lockouts[0]!;
+    api.stub.lockouts.push(lockoutFixture(3, { id: 'second-of-3', rule: 'slow-id-scan' }));
     const text = await run([
       'lift',
       target.id,
@@ -267,7 +226,7 @@ describe('exfilguard lockouts lift', () => {
       ['sequential-id-scan', 'ip:203.0.113.3', 'enforce', target.id],
       ['slow-id-scan', 'ip:203.0.113.3', 'enforce', 'second-of-3'],
     ]);
-    expect(stub.received[0]).toEqual({
+    expect(api.stub.received[0]).toEqual({
       method: 'POST',
       path: `/v1/lockouts/${target.id}/lift`,
       query: {},
@@ -275,7 +234,7 @@ describe('exfilguard lockouts lift', () => {
       body: { reason: 'customer confirmed', ticket: 'SOC-18', grace: '0s' },
     });
 
-    const other = stub.lockouts[0]!;
+    const other = api.stub.lockouts[0]!;
     const json = await run([
       'lift',
       other.id,
@@ -292,11 +251,11 @@ describe('exfilguard lockouts lift', () => {
     expect(released).toMatchObject([
       { releases: other.id, releasedBy: 'operator-token', reason: 'r' },
     ]);
-    expect(stub.received[1]!.body).toEqual({ reason: 'r', rule: other.rule, grace: '10m' });
+    expect(api.stub.received[1]!.body).toEqual({ reason: 'r', rule: other.rule, grace: '10m' });
   });
 
   it('exits 3 naming the operator role for a viewer token, 4 for an id not in force', async () => {
-    const viewer = await run(['lift', stub.lockouts[0]!.id, '--reason', 'r']);
+    const viewer = await run(['lift', api.stub.lockouts[0]!.id, '--reason', 'r']);
     expect(viewer.code).toBe(3);
     expect(viewer.stderr).toContain('lift needs a token with the operator role or higher');
     useToken(ADMIN_TOKENS.admin);
