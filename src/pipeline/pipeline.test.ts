@@ -128,6 +128,7 @@ describe('DetectionPipeline', () => {
     const flaky: WindowStore = {
       apply: (steps) => (away ? Promise.reject(new Error('store away')) : memory.apply(steps)),
       confirm: (lockouts) => memory.confirm(lockouts),
+      lift: (request) => memory.lift(request),
       close: () => memory.close(),
     };
     const pipeline = new DetectionPipeline(compiled, flaky);
