@@ -160,7 +160,8 @@ export interface ApplyResult {
  *    would otherwise be published again after the lift;
  *  - until `graceUntilMs` (event time) a firing reading of a lifted rule is refused
  *    with `grace: true`. The marker is written even for a subject never seen (a manual
- *    lockout's subject), so the grace holds for it too; with no grace it changes nothing.
+ *    lockout's subject), so the grace holds for it too. With no grace (`graceUntilMs`
+ *    the lift's time) it refuses only claims of events older than the lift.
  */
 export interface LiftRequest {
   readonly scope: Scope;
