@@ -22,7 +22,11 @@ export const APPLY_SCRIPT_PARTS = [
 export const APPLY_SCRIPT_DIR = new URL('./scripts/apply/', import.meta.url);
 
 export function assembleApplyScript(dir: URL = APPLY_SCRIPT_DIR): string {
-  return APPLY_SCRIPT_PARTS.map((part) => readFileSync(new URL(part, dir), 'utf8')).join('\n');
+  return assemble(APPLY_SCRIPT_PARTS, dir);
+}
+
+function assemble(parts: readonly string[], dir: URL): string {
+  return parts.map((part) => readFileSync(new URL(part, dir), 'utf8')).join('\n');
 }
 
 /** The whole script, read once at load. */
@@ -43,7 +47,7 @@ export const LIFT_SCRIPT_PARTS = [
 export const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
 
 export function assembleLiftScript(dir: URL = SCRIPTS_DIR): string {
-  return LIFT_SCRIPT_PARTS.map((part) => readFileSync(new URL(part, dir), 'utf8')).join('\n');
+  return assemble(LIFT_SCRIPT_PARTS, dir);
 }
 
 /** The whole lift script, read once at load. */

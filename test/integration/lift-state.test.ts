@@ -5,12 +5,12 @@
 // lock it as its ids add up); resumed after it, it is locked again by
 // sequential-id-scan (without the lift, its first lockout of an hour would suppress it).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { lockoutCommandSchema, type LockoutCommand } from '../../src/decide/lockout.js';
 import type { RunningDetector } from '../../src/service/detector-service.js';
 import { RedisWindowStore } from '../../src/window/redis-store.js';
 import {
   collectTopic,
   detectorSetup,
+  lockoutsOf,
   produceEvents,
   scanEvents,
   startInProcess,
@@ -25,10 +25,6 @@ const connect = redisConnector();
 
 const IP = '203.0.113.91';
 const GRACE_MS = 5_000;
-
-function lockoutsOf(received: { message: { value: Buffer | null } }[]): LockoutCommand[] {
-  return received.map((r) => lockoutCommandSchema.parse(JSON.parse(r.message.value!.toString())));
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -10,6 +10,22 @@ import { redisConnector } from '../support/redis-connections.js';
 
 const connect = redisConnector();
 
+/** A step of `subject` at event time 10 s that fires at once; offences never forgotten. */
+function escalating(subject: string, rule: string, offset: number): Step {
+  return {
+    observation: {
+      kind: 'counter',
+      key: { rule, scope: 'ip', subject },
+      ts: 10_000,
+      window: { windowMs: 60_000, bucketMs: 5_000 },
+      add: [1],
+    },
+    fire: { atLeast: [1] },
+    lockout: { ttlMs: 1000, escalation: { factor: 2, maxTtlMs: 60_000, forgetAfterMs: 1e12 } },
+    position: { stream: 'logs:0', offset },
+  };
+}
+
 describe('redis window store upgrade', () => {
   it('reads a value of the layout before issue 9: drops its windows, keeps offences and positions', async () => {
     const redis = connect();
@@ -28,18 +44,7 @@ describe('redis window store upgrade', () => {
       keys.state,
     );
     const store = new RedisWindowStore(redis, secret);
-    const at = (offset: number): Step => ({
-      observation: {
-        kind: 'counter',
-        key: { rule: 'r', scope: 'ip', subject: '192.0.2.44' },
-        ts: 10_000,
-        window: { windowMs: 60_000, bucketMs: 5_000 },
-        add: [1],
-      },
-      fire: { atLeast: [1] },
-      lockout: { ttlMs: 1000, escalation: { factor: 2, maxTtlMs: 60_000, forgetAfterMs: 1e12 } },
-      position: { stream: 'logs:0', offset },
-    });
+    const at = (offset: number) => escalating('192.0.2.44', 'r', offset);
     const { results } = await store.apply([at(5), at(6)]);
     // Offset 5 was applied before the upgrade; offset 6 is a second offence: ttl doubled.
     expect(results.map((r) => [r.applied, r.claim?.offence, r.claim?.ttlMs])).toEqual([
@@ -116,18 +121,7 @@ describe('redis window store upgrade', () => {
     );
     const store = new RedisWindowStore(redis, secret);
     await store.lift({ scope: 'ip', subject: '192.0.2.45', rules: ['r'], graceUntilMs: 0 });
-    const at = (rule: string, offset: number): Step => ({
-      observation: {
-        kind: 'counter',
-        key: { rule, scope: 'ip', subject: '192.0.2.45' },
-        ts: 10_000,
-        window: { windowMs: 60_000, bucketMs: 5_000 },
-        add: [1],
-      },
-      fire: { atLeast: [1] },
-      lockout: { ttlMs: 1000, escalation: { factor: 2, maxTtlMs: 60_000, forgetAfterMs: 1e12 } },
-      position: { stream: 'logs:0', offset },
-    });
+    const at = (rule: string, offset: number) => escalating('192.0.2.45', rule, offset);
     const { results } = await store.apply([at('r', 5), at('r', 6), at('q', 7)]);
     expect(results.map((r) => [r.applied, r.claim?.granted, r.claim?.offence])).toEqual([
       [false, undefined, undefined],
