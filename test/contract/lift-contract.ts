@@ -125,6 +125,21 @@ export function describeLift(makeStore: () => Promise<WindowStore>): void {
       await store.close();
     });
 
+    it('naming no rule, clears the windows only', async () => {
+      const store = await makeStore();
+      await store.apply([0, 1_000, 2_000].map((ts) => firing('r', 'a', ts)));
+      await store.lift({ scope: 'ip', subject: 'a', rules: [], graceUntilMs: 30_000 });
+      await store.lift({ scope: 'ip', subject: 'new', rules: [], graceUntilMs: 30_000 });
+      const { results } = await store.apply(
+        [3_000, 4_000, 5_000].flatMap((ts) => [firing('r', 'a', ts), firing('r', 'new', ts)]),
+      );
+      expect(results.slice(4).map(outcome)).toEqual([
+        [3, { granted: false, offence: 1, ttlMs: 60_000, lockedUntil: 62_000 }],
+        [3, { granted: true, offence: 1, ttlMs: 60_000, lockedUntil: 65_000 }],
+      ]);
+      await store.close();
+    });
+
     it("forgets the lifted rule's unconfirmed lockouts, not another's; redeliveries still change nothing", async () => {
       const store = await makeStore();
       const at = (rule: string, ts: number, offset: number) =>

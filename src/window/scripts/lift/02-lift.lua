@@ -44,7 +44,12 @@ else
 end
 local deadline = 0
 for _, st in pairs(O) do if st[5] > deadline then deadline = st[5] end end
-redis.call('SET', KEYS[3], cmsgpack.pack(O), 'PX', math.ceil(deadline - now))
+-- Nothing live (a lift naming no rule, of an actor without offences): no value at all.
+if deadline > now then
+  redis.call('SET', KEYS[3], cmsgpack.pack(O), 'PX', math.ceil(deadline - now))
+else
+  redis.call('DEL', KEYS[3])
+end
 
 for _, id in ipairs(redis.call('HKEYS', KEYS[2])) do
   if not lifted or lifted[string.match(id, '^[^|]*')] then redis.call('HDEL', KEYS[2], id) end
