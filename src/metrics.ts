@@ -46,6 +46,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly graced = new Counter({
+    name: 'exfilguard_lockouts_graced_total',
+    help: "Rule hits refused within the grace period of an operator's lift (not locked again).",
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
   readonly ruleEvaluations = new Counter({
     name: 'exfilguard_rule_evaluations_total',
     help: 'Windows updated and evaluated, by rule and mode (one per event, rule and scope).',

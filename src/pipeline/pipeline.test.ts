@@ -113,12 +113,27 @@ describe('DetectionPipeline', () => {
       evaluations: 120,
       hits: 70,
       suppressed: 69,
+      graced: 0,
     });
     expect(first.suppressed).toBe(first.byRule.reduce((sum, a) => sum + a.suppressed, 0));
     const again = new BatchTally();
     await pipeline.process(events, positions, again);
     expect(again.redelivered).toBe(first.observations);
     expect(again.byRule).toEqual([]);
+  });
+
+  it("counts hits within a lift's grace apart from hits on actors locked out", async () => {
+    const events = sequentialScan(120);
+    const store = new MemoryWindowStore();
+    const pipeline = new DetectionPipeline(compiled, store);
+    await pipeline.process(events.slice(0, 60), undefined, new BatchTally());
+    await store.lift({ scope: 'ip', subject: '192.0.2.1', graceUntilMs: events.at(-1)!.ts + 1 });
+    const tally = new BatchTally();
+    await pipeline.process(events.slice(60), undefined, tally);
+    const scan = tally.byRule.find((a) => a.rule === 'sequential-id-scan');
+    // The window starts afresh at the 61st event: it fires again at the 111th.
+    expect(scan).toMatchObject({ evaluations: 60, hits: 10, suppressed: 0, graced: 10 });
+    expect([tally.suppressed, tally.graced]).toEqual([0, 10]);
   });
 
   it('counts a batch into the tally only once the store has answered, so a retry counts once', async () => {
@@ -128,6 +143,7 @@ describe('DetectionPipeline', () => {
     const flaky: WindowStore = {
       apply: (steps) => (away ? Promise.reject(new Error('store away')) : memory.apply(steps)),
       confirm: (lockouts) => memory.confirm(lockouts),
+      lift: (request) => memory.lift(request),
       close: () => memory.close(),
     };
     const pipeline = new DetectionPipeline(compiled, flaky);

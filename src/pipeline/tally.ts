@@ -17,6 +17,8 @@ export interface RuleActivity {
   hits: number;
   /** Hits on actors already locked out by this rule. */
   suppressed: number;
+  /** Hits refused within the grace period of an operator's lift (not in `suppressed`). */
+  graced: number;
 }
 
 export class BatchTally {
@@ -28,6 +30,8 @@ export class BatchTally {
   redelivered = 0;
   /** Findings for actors already locked out by the same rule (not announced again). */
   suppressed = 0;
+  /** Findings refused within the grace period of an operator's lift (not in `suppressed`). */
+  graced = 0;
   private readonly activities = new Map<CompiledRule, RuleActivity>();
 
   /** The same, rule by rule: only rules a counted batch touched. */
@@ -52,6 +56,11 @@ export class BatchTally {
     if (!result.claim) return;
     activity.hits += 1;
     if (result.claim.granted) return;
+    if (result.claim.grace) {
+      this.graced += 1;
+      activity.graced += 1;
+      return;
+    }
     this.suppressed += 1;
     activity.suppressed += 1;
   }
@@ -60,7 +69,7 @@ export class BatchTally {
     let activity = this.activities.get(rule);
     if (activity === undefined) {
       const { id, mode } = rule.rule;
-      activity = { rule: id, mode, evaluations: 0, hits: 0, suppressed: 0 };
+      activity = { rule: id, mode, evaluations: 0, hits: 0, suppressed: 0, graced: 0 };
       this.activities.set(rule, activity);
     }
     return activity;

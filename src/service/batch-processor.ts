@@ -70,6 +70,7 @@ export class BatchProcessor {
       if (activity.hits > 0) metrics.ruleHits.inc(labels, activity.hits);
       if (activity.suppressed > 0)
         metrics.suppressed.inc({ rule: activity.rule }, activity.suppressed);
+      if (activity.graced > 0) metrics.graced.inc({ rule: activity.rule }, activity.graced);
     }
     metrics.consumerLag.set(
       { topic: batch.topic, partition: String(batch.partition) },

@@ -19,9 +19,12 @@ function refusal(reply: unknown, shape: ReplyShape): ExfilguardError {
 }
 
 describe('decodeApplyReply', () => {
-  it('reads each step by its reading length: redelivered, applied, granted, refused', () => {
-    const shape = { figures: [2, 1, 2, 1], actors: [alice] };
-    const reply = [0, 3, 4, 1, 9, 2, 5, 6, 1, 60_000, 70_000, 3, 8, 2, 30_000, 90_000, 0];
+  it('reads each step by its reading length: redelivered, applied, granted, refused, grace', () => {
+    const shape = { figures: [2, 1, 2, 1, 1], actors: [alice] };
+    const reply = [
+      ...[0, 3, 4, 1, 9, 2, 5, 6, 1, 60_000, 70_000, 3, 8, 2, 30_000, 90_000],
+      ...[4, 8, 0, 0, 95_000, 0],
+    ];
     expect(decodeApplyReply(reply, shape, noRoute)).toEqual({
       results: [
         { reading: [3, 4], applied: false },
@@ -35,6 +38,11 @@ describe('decodeApplyReply', () => {
           reading: [8],
           applied: true,
           claim: { granted: false, offence: 2, ttlMs: 30_000, lockedUntil: 90_000 },
+        },
+        {
+          reading: [8],
+          applied: true,
+          claim: { granted: false, offence: 0, ttlMs: 0, lockedUntil: 95_000, grace: true },
         },
       ],
       pending: [[]],
@@ -103,7 +111,7 @@ describe('decodeApplyReply', () => {
       ['OK', /the reply is string, not an array/],
       [[1, 3], /expected reading figure at entry 2, found the end of the reply/],
       [[1, '3', 4, 0], /expected reading figure at entry 1, found string/],
-      [[7, 3, 4, 0], /step flag 7 is not 0-3/],
+      [[7, 3, 4, 0], /step flag 7 is not 0-4/],
       [[2, 3, 4, 1, 60_000], /expected lockedUntil at entry 5/],
       [[1, 3, 4], /expected pending lockouts at entry 3, found the end of the reply/],
       [[1, 3, 4, -1], /pending lockouts: -1 is no count/],

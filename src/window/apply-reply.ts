@@ -30,6 +30,8 @@ const REDELIVERED = 0;
 const APPLIED = 1;
 const GRANTED = 2;
 const REFUSED = 3;
+/** Refused within the grace period of an operator's lift (07-claim.lua). */
+const GRACE = 4;
 
 export function decodeApplyReply(
   reply: unknown,
@@ -56,12 +58,14 @@ function readStep(cursor: ReplyCursor, figures: number): StepResult {
   const reading = new Array<number>(figures);
   for (let f = 0; f < figures; f += 1) reading[f] = cursor.number('reading figure');
   if (flag === REDELIVERED || flag === APPLIED) return { reading, applied: flag === APPLIED };
-  if (flag !== GRANTED && flag !== REFUSED) throw invalid(`step flag ${flag} is not 0-3`);
+  if (flag !== GRANTED && flag !== REFUSED && flag !== GRACE)
+    throw invalid(`step flag ${flag} is not 0-4`);
   const claim: ClaimResult = {
     granted: flag === GRANTED,
     offence: cursor.number('offence'),
     ttlMs: cursor.number('ttl'),
     lockedUntil: cursor.number('lockedUntil'),
+    ...(flag === GRACE && { grace: true }),
   };
   return { reading, applied: true, claim };
 }

@@ -6,7 +6,9 @@ import {
   APPLY_SCRIPT_DIR,
   APPLY_SCRIPT_PARTS,
   assembleApplyScript,
+  LIFT_SCRIPT,
 } from './apply-script.js';
+import { EVERY_RULE } from './store.js';
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
@@ -38,5 +40,18 @@ describe('the apply script', () => {
 
   it('has the same text, hence the same SHA for EVALSHA, every time it is assembled', () => {
     expect(sha1(assembleApplyScript())).toBe(sha1(APPLY_SCRIPT));
+  });
+});
+
+describe('the lift script', () => {
+  it('reads state values of the layout the apply script writes', () => {
+    const layout = (script: string) => /^local LAYOUT = (\d+)$/m.exec(script)?.[1];
+    expect(layout(APPLY_SCRIPT)).toBeDefined();
+    expect(layout(LIFT_SCRIPT)).toBe(layout(APPLY_SCRIPT));
+  });
+
+  it('names the marker of every rule as the apply script and the memory store do', () => {
+    expect(APPLY_SCRIPT).toContain(`local EVERY_RULE = '${EVERY_RULE}'`);
+    expect(LIFT_SCRIPT).toContain(`O = { ['${EVERY_RULE}'] = marker }`);
   });
 });

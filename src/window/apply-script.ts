@@ -22,8 +22,33 @@ export const APPLY_SCRIPT_PARTS = [
 export const APPLY_SCRIPT_DIR = new URL('./scripts/apply/', import.meta.url);
 
 export function assembleApplyScript(dir: URL = APPLY_SCRIPT_DIR): string {
-  return APPLY_SCRIPT_PARTS.map((part) => readFileSync(new URL(part, dir), 'utf8')).join('\n');
+  return assemble(APPLY_SCRIPT_PARTS, dir);
+}
+
+function assemble(parts: readonly string[], dir: URL): string {
+  return parts.map((part) => readFileSync(new URL(part, dir), 'utf8')).join('\n');
 }
 
 /** The whole script, read once at load. */
 export const APPLY_SCRIPT = assembleApplyScript();
+
+/**
+ * The lift script (an operator's lift, LiftRequest): its own arguments, then the apply
+ * script's offences and legacy upgrade (one layout, one upgrade), then the lift. Paths
+ * relative to the scripts folder.
+ */
+export const LIFT_SCRIPT_PARTS = [
+  'lift/01-arguments.lua',
+  'apply/02-offences.lua',
+  'apply/03-legacy-upgrade.lua',
+  'lift/02-lift.lua',
+] as const;
+
+export const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
+
+export function assembleLiftScript(dir: URL = SCRIPTS_DIR): string {
+  return assemble(LIFT_SCRIPT_PARTS, dir);
+}
+
+/** The whole lift script, read once at load. */
+export const LIFT_SCRIPT = assembleLiftScript();

@@ -3,16 +3,14 @@
 // windows the least recently seen actors are evicted (eviction.ts): bounded memory.
 import { BucketRing } from './bucket-ring.js';
 import * as eviction from './eviction.js';
-import {
-  type ClaimResult,
-  decideClaim,
-  offenceRetentionMs,
-  type OffenceState,
-} from '../decide/policy.js';
+import { type ClaimResult, decideClaim, offenceRetentionMs } from '../decide/policy.js';
 import { firesOn, linearCountEstimate } from './arithmetic.js';
+import { liftActor, liveOffence, type OffenceEntry } from './memory-lift.js';
 import {
+  EVERY_RULE,
   pendingId,
   type ApplyResult,
+  type LiftRequest,
   type CounterObservation,
   type DistinctObservation,
   type Observation,
@@ -55,7 +53,7 @@ interface WindowEntry {
 interface ActorState {
   /** rule → route ('' for detectors that do not split by route) → window. */
   readonly windows: Map<string, Map<string, WindowEntry>>;
-  readonly offences: Map<string, { state: OffenceState; expiresAt: number }>;
+  readonly offences: Map<string, OffenceEntry>;
   /** Highest offset applied per stream. */
   positions?: Map<string, number>;
   /** Granted lockouts not yet confirmed, by pending id. */
@@ -107,6 +105,12 @@ export class MemoryWindowStore implements WindowStore {
 
   async confirm(lockouts: readonly PendingLockout[]): Promise<void> {
     for (const lockout of lockouts) this.actor(lockout.key).pending?.delete(pendingId(lockout));
+  }
+
+  async lift(request: LiftRequest): Promise<void> {
+    // A subject never seen gets an actor for the grace marker alone: a manual lockout's
+    // subject may never have been seen, and its grace must hold all the same.
+    liftActor(this.actor({ ...request, rule: EVERY_RULE }), request);
   }
 
   async close(): Promise<void> {
@@ -234,9 +238,9 @@ function sweepActor(actor: ActorState, now: number): boolean {
 
 function claim(actor: ActorState, step: Step, reading: Reading): ClaimResult {
   const { key, ts } = step.observation;
-  const entry = actor.offences.get(key.rule);
-  const current = entry && entry.expiresAt > ts ? entry.state : undefined;
-  const { result, state } = decideClaim(step.lockout, ts, current);
+  const current = liveOffence(actor, key.rule, ts);
+  const everyRule = liveOffence(actor, EVERY_RULE, ts);
+  const { result, state } = decideClaim(step.lockout, ts, current, everyRule);
   if (!result.granted) return result;
   actor.offences.set(key.rule, {
     state,

@@ -8,12 +8,13 @@
 import { Cluster, type Redis, type Result } from 'ioredis';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import { decodeApplyReply, type RouteOpener } from './apply-reply.js';
-import { APPLY_SCRIPT } from './apply-script.js';
+import { APPLY_SCRIPT, LIFT_SCRIPT } from './apply-script.js';
 import { RedisKeys, SHARDS } from './keys.js';
 import { ShardCall, type Actor, type Spec } from './shard-call.js';
 import {
   type ApplyResult,
   type FireCondition,
+  type LiftRequest,
   type Observation,
   pendingId,
   type PendingLockout,
@@ -25,11 +26,22 @@ import {
 /** Steps per script call on a single Redis (a call of 1,000 steps: a few ms of Redis). */
 const STEPS_PER_CALL = 1000;
 
+/**
+ * How long (wall clock) a lift's grace marker outlives its grace: the grace is judged on
+ * event time, which lags the wall clock by the consumer's lag (an hour, as the
+ * redelivery memory's minimum in scripts/apply/09-write-back.lua).
+ */
+const GRACE_KEPT_AFTER_MS = 3_600_000;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     exfilguardApply(
       numberOfKeys: number,
       ...keysAndArgs: (string | number | Buffer)[]
+    ): Result<unknown, Context>;
+    exfilguardLift(
+      numberOfKeys: number,
+      ...keysAndArgs: (string | number)[]
     ): Result<unknown, Context>;
   }
 }
@@ -51,6 +63,7 @@ export class RedisWindowStore implements WindowStore {
     this.openRoute = (sealed) => this.keys.openRoute(sealed);
     // defineCommand sends EVALSHA and falls back to EVAL (loading the script) on NOSCRIPT.
     redis.defineCommand('exfilguardApply', { lua: APPLY_SCRIPT });
+    redis.defineCommand('exfilguardLift', { lua: LIFT_SCRIPT });
   }
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
@@ -81,6 +94,25 @@ export class RedisWindowStore implements WindowStore {
           const actor = this.keys.actor(lockout.key.scope, lockout.key.subject);
           return this.redis.hdel(actor.outbox, pendingId(lockout));
         }),
+      ),
+    );
+  }
+
+  /** One script call on the actor's three keys (one hash tag): scripts/lift/. */
+  async lift(request: LiftRequest): Promise<void> {
+    const { scope, subject, rules, graceUntilMs } = request;
+    const keys = this.keys.actor(scope, subject);
+    await this.send(() =>
+      this.redis.exfilguardLift(
+        3,
+        keys.state,
+        keys.outbox,
+        keys.offences,
+        Date.now(),
+        graceUntilMs,
+        GRACE_KEPT_AFTER_MS,
+        rules === undefined ? 1 : 0,
+        ...(rules ?? []),
       ),
     );
   }

@@ -12,7 +12,10 @@
 //  - forget a key's state once its window has passed with no observation;
 //  - apply a step with a position at or below one already applied for that actor and
 //    stream as a no-op (redelivery), and evaluate fire conditions and lockout claims
-//    in the same atomic step as the window update, so a crash cannot split them.
+//    in the same atomic step as the window update, so a crash cannot split them;
+//  - follow an operator's lift (LiftRequest) atomically: every window of the actor
+//    cleared, the lifted rules' offences and pending lockouts forgotten, and a grace
+//    marker that refuses their claims (ClaimResult.grace) until `graceUntilMs`.
 import type { ClaimResult, LockoutPolicy } from '../decide/policy.js';
 import type { Scope } from '../vocabulary/scope.js';
 
@@ -145,6 +148,20 @@ export interface ApplyResult {
 /**
  * An operator lifted a subject's lockouts (the admin API): its state follows, so a
  * wrong lockout is not re-granted from stale state and a right one can be re-earned.
+ *
+ * What a store does (both alike, held by the contract suite):
+ *  - every window of the actor goes, whatever rules are named: the Redis store names a
+ *    window by an HMAC of rule and route (keys.ts), so it cannot pick one rule's windows
+ *    without knowing its routes. The price: the actor's other rules start counting
+ *    afresh, at most one window of detection of a subject an operator just looked at;
+ *    their lockouts and offences stay. Applied positions stay (redelivery unchanged);
+ *  - the lifted rules' offences go (escalation restarts at offence 1: see
+ *    decide/policy.ts liftedState), and so do their granted, unconfirmed lockouts, which
+ *    would otherwise be published again after the lift;
+ *  - until `graceUntilMs` (event time) a firing reading of a lifted rule is refused
+ *    with `grace: true`. The marker is written even for a subject never seen (a manual
+ *    lockout's subject), so the grace holds for it too. With no grace (`graceUntilMs`
+ *    the lift's time) it refuses only claims of events older than the lift.
  */
 export interface LiftRequest {
   readonly scope: Scope;
@@ -158,10 +175,15 @@ export interface LiftRequest {
   readonly graceUntilMs: number;
 }
 
+/** Where a lift of every rule keeps its grace, beside the rules' own (not a valid rule id). */
+export const EVERY_RULE = '*';
+
 export interface WindowStore {
   /** Applies the steps in order; granted lockouts stay pending until confirmed. */
   apply(steps: readonly Step[]): Promise<ApplyResult>;
   /** The lockouts are published: forget them as pending. */
   confirm(lockouts: readonly PendingLockout[]): Promise<void>;
+  /** An operator lifted the subject's lockouts: see LiftRequest. Atomic. */
+  lift(request: LiftRequest): Promise<void>;
   close(): Promise<void>;
 }

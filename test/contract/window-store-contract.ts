@@ -1,6 +1,6 @@
 // The obligations of every WindowStore, as one suite: the memory store runs it in
 // unit tests, the Redis store in integration tests (BullMQ's habit: one contract,
-// every implementation through the same tests).
+// every implementation through the same tests). What a lift does: lift-contract.ts.
 import { describe, expect, it } from 'vitest';
 import type { LockoutPolicy } from '../../src/decide/policy.js';
 import type {
@@ -13,6 +13,7 @@ import type {
   WindowShape,
   WindowStore,
 } from '../../src/window/store.js';
+import { describeLift } from './lift-contract.js';
 
 const MINUTE: WindowShape = { windowMs: 60_000, bucketMs: 5_000 };
 
@@ -274,5 +275,7 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
       ]);
       await store.close();
     });
+
+    describeLift(makeStore);
   });
 }

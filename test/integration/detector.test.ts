@@ -1,7 +1,6 @@
 // exfilguard run end to end: events produced to the input topic, lockouts and dead
 // letters read back from their topics, through the real broker and a real Redis.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { lockoutCommandSchema, type LockoutCommand } from '../../src/decide/lockout.js';
 import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import type { RunningDetector } from '../../src/service/detector-service.js';
@@ -9,6 +8,7 @@ import { MemoryWindowStore } from '../../src/window/memory-store.js';
 import {
   collectTopic,
   detectorSetup,
+  lockoutsOf,
   produceEvents,
   scanEvents,
   startInProcess,
@@ -26,10 +26,6 @@ import {
 
 const brokers = inject('kafkaBrokers');
 const redisUrl = inject('redisUrl');
-
-function lockoutsOf(received: { message: { value: Buffer | null } }[]): LockoutCommand[] {
-  return received.map((r) => lockoutCommandSchema.parse(JSON.parse(r.message.value!.toString())));
-}
 
 describe('exfilguard run', () => {
   let setup: DetectorSetup;

@@ -10,6 +10,22 @@ import { redisConnector } from '../support/redis-connections.js';
 
 const connect = redisConnector();
 
+/** A step of `subject` at event time 10 s that fires at once; offences never forgotten. */
+function escalating(subject: string, rule: string, offset: number): Step {
+  return {
+    observation: {
+      kind: 'counter',
+      key: { rule, scope: 'ip', subject },
+      ts: 10_000,
+      window: { windowMs: 60_000, bucketMs: 5_000 },
+      add: [1],
+    },
+    fire: { atLeast: [1] },
+    lockout: { ttlMs: 1000, escalation: { factor: 2, maxTtlMs: 60_000, forgetAfterMs: 1e12 } },
+    position: { stream: 'logs:0', offset },
+  };
+}
+
 describe('redis window store upgrade', () => {
   it('reads a value of the layout before issue 9: drops its windows, keeps offences and positions', async () => {
     const redis = connect();
@@ -28,18 +44,7 @@ describe('redis window store upgrade', () => {
       keys.state,
     );
     const store = new RedisWindowStore(redis, secret);
-    const at = (offset: number): Step => ({
-      observation: {
-        kind: 'counter',
-        key: { rule: 'r', scope: 'ip', subject: '192.0.2.44' },
-        ts: 10_000,
-        window: { windowMs: 60_000, bucketMs: 5_000 },
-        add: [1],
-      },
-      fire: { atLeast: [1] },
-      lockout: { ttlMs: 1000, escalation: { factor: 2, maxTtlMs: 60_000, forgetAfterMs: 1e12 } },
-      position: { stream: 'logs:0', offset },
-    });
+    const at = (offset: number) => escalating('192.0.2.44', 'r', offset);
     const { results } = await store.apply([at(5), at(6)]);
     // Offset 5 was applied before the upgrade; offset 6 is a second offence: ttl doubled.
     expect(results.map((r) => [r.applied, r.claim?.offence, r.claim?.ttlMs])).toEqual([
@@ -97,5 +102,32 @@ describe('redis window store upgrade', () => {
     const layout = `local s = cmsgpack.unpack(redis.call('GET', KEYS[1]))
       return { s.v or -1, s.o == nil and 1 or 0 }`;
     expect(await redis.eval(layout, 1, keys.state)).toEqual([2, 1]);
+  });
+
+  it("follows a lift on such a value: its positions and another rule's offences kept", async () => {
+    const redis = connect();
+    const secret = uniqueName('upgrade-lift-secret-long-enough');
+    const keys = new RedisKeys(secret).actor('ip', '192.0.2.45');
+    const now = Date.now();
+    // r: an offence whose lock lapsed; q: locked until event time 10^12; offset 5 applied.
+    await redis.eval(
+      `redis.call('SET', KEYS[1], cmsgpack.pack({
+         w = {}, x = {},
+         o = { r = { 1000, 1, 0, 1000000000000, ${now + 3_600_000} },
+               q = { 1000000000000, 1, 0, 1000000000000, ${now + 3_600_000} } },
+         q = { ['logs:0'] = 5 }, qd = ${now + 3_600_000} }), 'PX', 3600000)`,
+      1,
+      keys.state,
+    );
+    const store = new RedisWindowStore(redis, secret);
+    await store.lift({ scope: 'ip', subject: '192.0.2.45', rules: ['r'], graceUntilMs: 0 });
+    const at = (rule: string, offset: number) => escalating('192.0.2.45', rule, offset);
+    const { results } = await store.apply([at('r', 5), at('r', 6), at('q', 7)]);
+    expect(results.map((r) => [r.applied, r.claim?.granted, r.claim?.offence])).toEqual([
+      [false, undefined, undefined],
+      // r's offence was forgotten by the lift: a first offence, not a second.
+      [true, true, 1],
+      [true, false, 1],
+    ]);
   });
 });

@@ -50,6 +50,43 @@ describe('redis window store keys', () => {
   });
 });
 
+describe('redis window store lift', () => {
+  it('expires every key it writes, its grace marker an hour after the grace, and names nobody', async () => {
+    const redis = connect();
+    const secret = uniqueName('lift-secret-that-is-long-enough');
+    const store = new RedisWindowStore(redis, secret);
+    const now = Date.now();
+    const at = (ts: number, offset: number): Step => ({
+      observation: {
+        kind: 'counter',
+        key: { rule: 'scan', scope: 'ip', subject: '203.0.113.8' },
+        ts,
+        window: { windowMs: 60_000, bucketMs: 5_000 },
+        add: [1],
+      },
+      fire: { atLeast: [2] },
+      lockout: { ttlMs: 600_000 },
+      position: { stream: 'logs:0', offset },
+    });
+    await store.apply([at(now, 1), at(now + 1, 2)]);
+    const graceUntilMs = now + 120_000;
+    await store.lift({ scope: 'ip', subject: '203.0.113.8', rules: ['scan'], graceUntilMs });
+    const keys = new RedisKeys(secret).actor('ip', '203.0.113.8');
+    // The outbox's only lockout was the lifted rule's: gone, and the hash with it.
+    expect(await redis.exists(keys.outbox)).toBe(0);
+    // The state keeps its positions (an hour), the offences the marker.
+    for (const name of [keys.state, keys.offences]) {
+      expect(name).not.toContain('203.0.113.8');
+      expect(await redis.pttl(name)).toBeGreaterThan(0);
+    }
+    const markerTtl = await redis.pttl(keys.offences);
+    expect(markerTtl).toBeGreaterThan(graceUntilMs - Date.now() + 3_590_000);
+    expect(markerTtl).toBeLessThanOrEqual(graceUntilMs - now + 3_600_000);
+    const offences = (await redis.getBuffer(keys.offences))!;
+    expect(offences.toString('latin1')).not.toContain('203.0.113.8');
+  });
+});
+
 describe('redis window store shards', () => {
   /** Two subjects whose actors share a shard, so one script call serves both. */
   function shardMates(secret: string): [string, string] {

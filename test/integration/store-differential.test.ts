@@ -24,7 +24,7 @@ describe('memory and Redis stores', () => {
     );
   });
 
-  it('see lockouts and redeliveries on such streams, so the comparison covers them', async () => {
+  it("see lockouts, redeliveries and lifts' grace on such streams, so the comparison covers them", async () => {
     const drafts = fc.sample(fc.array(draftArbitrary, { minLength: 150, maxLength: 150 }), {
       numRuns: 5,
       seed: 42,
@@ -35,5 +35,6 @@ describe('memory and Redis stores', () => {
     expect(text).toContain('"granted":true');
     expect(text).toContain('"granted":false');
     expect(text).toContain('"applied":false');
+    expect(text).toContain('"grace":true');
   });
 });

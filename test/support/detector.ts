@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Partitioners, type KafkaMessage } from 'kafkajs';
 import { loadConfig } from '../../src/config.js';
+import { lockoutCommandSchema, type LockoutCommand } from '../../src/decide/lockout.js';
 import type { AccessEvent } from '../../src/event/access-event.js';
 import { createLogger } from '../../src/log.js';
 import { startDetector, type RunningDetector } from '../../src/service/detector-service.js';
@@ -150,6 +151,11 @@ export async function collectTopic(brokers: string[], topic: string) {
     },
   });
   return { received, stop: () => consumer.disconnect() };
+}
+
+/** The lockout commands among records collected from the lockouts topic, validated. */
+export function lockoutsOf(received: readonly Received[]): LockoutCommand[] {
+  return received.map((r) => lockoutCommandSchema.parse(JSON.parse(r.message.value!.toString())));
 }
 
 export async function waitFor(

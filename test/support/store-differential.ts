@@ -1,5 +1,6 @@
 // The differential between window stores: random streams of steps — every detector
-// kind, several actors, late events, redeliveries, batch cuts, confirmations — run
+// kind, several actors, late events, redeliveries, batch cuts, confirmations, operators'
+// lifts of one rule or every rule with a grace — run
 // through a store, giving every result and recovery in order, to compare stores by.
 import fc from 'fast-check';
 import { expect } from 'vitest';
@@ -32,15 +33,19 @@ export const draftArbitrary = fc.record({
   redeliver: fc.boolean(),
   cutAfter: fc.boolean(),
   confirm: fc.boolean(),
+  // After this step, one time in 25: a lift of the step's rule, or of every rule, of its
+  // actor (rare: a lift empties the actor's windows, which must fill again to fire).
+  lift: fc.constantFrom<null | 'rule' | 'every'>(...Array<null>(48).fill(null), 'rule', 'every'),
+  grace: fc.integer({ min: 0, max: 600_000 }),
 });
 export type Draft = typeof draftArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
+function scopeOf(draft: Draft): WindowKey['scope'] {
+  return draft.actor === 'alice' || draft.actor === 'bob' ? 'user' : 'ip';
+}
+
 function stepOf(draft: Draft, ts: number, offset: number): Step {
-  const key: WindowKey = {
-    rule: draft.kind,
-    scope: draft.actor === 'alice' || draft.actor === 'bob' ? 'user' : 'ip',
-    subject: draft.actor,
-  };
+  const key: WindowKey = { rule: draft.kind, scope: scopeOf(draft), subject: draft.actor };
   const base = { key, ts, window: SHAPE };
   const escalation = { factor: 2, maxTtlMs: 120_000, forgetAfterMs: 600_000 };
   const lockout = { ttlMs: 20_000, escalation };
@@ -97,7 +102,18 @@ export async function runStore(store: WindowStore, drafts: Draft[]): Promise<unk
     batch.push(step);
     if (draft.redeliver) redeliveries.push(step);
     offset += 1;
-    if (draft.cutAfter) await flush(draft.confirm);
+    if (draft.cutAfter || draft.lift) await flush(draft.confirm);
+    if (draft.lift) {
+      // Between batches, as the admin API's call falls between the detector's.
+      const rules = draft.lift === 'every' ? undefined : [draft.kind];
+      const request = {
+        scope: scopeOf(draft),
+        subject: draft.actor,
+        graceUntilMs: ts + draft.grace,
+      };
+      await store.lift(rules ? { ...request, rules } : request);
+      outputs.push({ lift: draft.lift, actor: draft.actor });
+    }
   }
   await flush(true);
   await flush(true);

@@ -26,8 +26,9 @@
                  (one argument, not seven per step: ioredis encodes and Redis
                  decodes each argument, which cost more than the arithmetic)
   Returns  a flat array (decoded by src/window/apply-reply.ts):
-           per step  flag (0 redelivered, 1 applied, 2 granted, 3 refused),
-           the reading's figures, and after a claim (flag 2|3) offence, ttl, lockedUntil;
+           per step  flag (0 redelivered, 1 applied, 2 granted, 3 refused, 4 refused
+           in a lift's grace period), the reading's figures, and after a claim
+           (flag 2|3|4) offence, ttl, lockedUntil;
            then per actor the number of pending lockouts found at the start, and their
            JSON records.
 

@@ -2,7 +2,8 @@
   apply, part 2 of 9: an actor's offences (KEYS[3a]).
 
   offences: msgpack { rule -> { lockedUntil, offences, lastOffenceAt, keepUntil,
-            deadline } }, read only by a claim (07-claim.lua), expiring with its own
+            deadline [, 1: a lift's grace marker] } } (a lift of every rule: rule '*';
+            see src/window/scripts/lift.lua), read only by a claim (07-claim.lua), expiring with its own
             latest deadline (wall-clock ms): retention keeps counts and times for days,
             never windows. An entry past its deadline is gone, as a key of its own
             would have expired.

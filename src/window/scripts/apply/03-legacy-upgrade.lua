@@ -6,9 +6,9 @@
   (`o`, as 02-offences.lua keeps them now). Such a value lived up to the offences'
   retention (days), so a Redis written by an earlier version reaches this part when
   the new version starts on it (README, Redis: "Upgrading from a version before this
-  layout drops the window state once"). Remove this part, its call in
-  04-actor-state.lua and test/integration/redis-legacy-layout.test.ts together, once
-  no such value can exist.
+  layout drops the window state once"). Remove this part, its calls in
+  04-actor-state.lua and ../lift/02-lift.lua (and its place in LIFT_SCRIPT_PARTS) and
+  test/integration/redis-legacy-layout.test.ts together, once no such value can exist.
 
   upgrade(old) returns the state in LAYOUT: its windows dropped (at most one window of
   detection lost), its positions and outbox marker kept; and its offences, live ones

@@ -8,10 +8,19 @@
             s (stream), off (offset) }, read back by 04-actor-state.lua and decoded by
           src/window/apply-reply.ts; the hash lives a day after its latest lockout.
 
-  Uses: now, OUTBOX_TTL_MS, actors, offencesOf, offencesDirty. Defines:
+  A lift (src/window/scripts/lift.lua) leaves a grace marker in the offences: a rule's
+  entry with a sixth element (1), or the entry EVERY_RULE for a lift of every rule;
+  until its lockedUntil (the grace's end) the claim is refused with 4. The marker of
+  every rule is read only when a claim is about to be granted: one table lookup.
+
+  Uses: now, OUTBOX_TTL_MS, actors, offencesOf, offencesDirty. Defines: EVERY_RULE,
   fires(sp, reading); claim(a, win, ts, stream, offset, reading), which returns
-  2 (granted) or 3 (refused: locked already), offence, ttl, lockedUntil.
+  2 (granted), 3 (refused: locked already) or 4 (refused: a lift's grace period),
+  offence, ttl, lockedUntil (4: 0, 0, the grace's end).
 ]]
+-- As EVERY_RULE in src/window/store.ts: no rule id is '*' (rules/schema.ts).
+local EVERY_RULE = '*'
+
 local function fires(sp, reading)
   for i, min in ipairs(sp.min) do
     if min >= 0 and (reading[i] or 0) >= min then return true end
@@ -27,9 +36,14 @@ end
 
 local function claim(a, win, ts, stream, offset, reading)
   local A, sp, O = actors[a], win.sp, offencesOf(a)
-  local st = O[sp.rule] -- { lockedUntil, offences, lastOffenceAt, keepUntil, deadline }
+  local st = O[sp.rule] -- { lockedUntil, offences, lastOffenceAt, keepUntil, deadline [, grace] }
   if st and st[4] <= ts then st = nil end
-  if st and ts < st[1] then return 3, st[2], st[1] - st[3], st[1] end
+  if st and ts < st[1] then
+    if st[6] then return 4, 0, 0, st[1] end
+    return 3, st[2], st[1] - st[3], st[1]
+  end
+  local every = O[EVERY_RULE]
+  if every and ts < every[1] then return 4, 0, 0, every[1] end
   local forget = sp.esc and sp.esc[3] or 0
   local offence = 1
   if st and ts - st[3] <= forget then offence = st[2] + 1 end

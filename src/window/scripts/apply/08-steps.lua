@@ -8,7 +8,8 @@
   a reading that fires claims a lockout.
 
   Uses: the parts before. Defines: out, n (the reply so far, per step: flag (0
-  redelivered, 1 applied, 2 granted, 3 refused), the reading's figures, and after a
+  redelivered, 1 applied, 2 granted, 3 refused, 4 refused in a grace period), the
+  reading's figures, and after a
   claim offence, ttl, lockedUntil).
 ]]
 local out = {}
