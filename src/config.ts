@@ -6,6 +6,7 @@ import { ExfilguardError } from './vocabulary/errors.js';
 import { REDACTED, redactUrlCredentials } from './log.js';
 import { parseDuration } from './vocabulary/units.js';
 import { parseCidr } from './normalize/index.js';
+import type { AdminRole, AdminToken } from './admin/index.js';
 
 const PREFIX = 'EXFILGUARD_';
 
@@ -63,18 +64,6 @@ export const TOPIC_DEFAULTS = {
   deadLetters: 'access-logs.dlq',
   audit: 'exfilguard.audit',
 } as const;
-
-/** Roles of the admin API's tokens, weakest first: each may do what those before it may. */
-export const ADMIN_ROLES = ['viewer', 'operator', 'admin'] as const;
-export type AdminRole = (typeof ADMIN_ROLES)[number];
-
-/** One named token of the admin API: its SHA-256, never the token itself. */
-export interface AdminToken {
-  readonly name: string;
-  readonly role: AdminRole;
-  /** Hex SHA-256 of the bearer token. */
-  readonly hash: string;
-}
 
 const ADMIN_TOKEN = /^([A-Za-z0-9._-]{1,64}):(viewer|operator|admin):([0-9a-f]{64})$/;
 
