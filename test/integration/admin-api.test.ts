@@ -1,0 +1,446 @@
+// The admin API of `exfilguard run` against the real broker and Redis: who may call
+// which route (and the audit record of every mutation and refusal), a manual lockout
+// published, listed, enforced by `exfilguard enforce` and lifted, the same list from two
+// instances and after their restart, and no token (nor its hash) in any log line.
+import { createHash, randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startDetector, type RunningDetector } from '../../src/service/detector-service.js';
+import { collectTopic, detectorSetup, waitFor, type DetectorSetup } from '../support/detector.js';
+import { EnforceHarness, check, client } from '../support/enforcer.js';
+import { uniqueName } from '../support/kafka.js';
+
+const brokers = inject('kafkaBrokers');
+const redisUrl = inject('redisUrl');
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const TOKENS = {
+  viewer: randomBytes(32).toString('hex'),
+  operator: randomBytes(32).toString('hex'),
+  admin: randomBytes(32).toString('hex'),
+};
+const WRONG = randomBytes(32).toString('hex');
+type Caller = 'none' | 'wrong' | keyof typeof TOKENS;
+const CALLERS: readonly Caller[] = ['none', 'wrong', 'viewer', 'operator', 'admin'];
+const RANK = { viewer: 0, operator: 1, admin: 2 } as const;
+
+let output = '';
+const logSink = new Writable({
+  write: (chunk: Buffer, _encoding, done) => {
+    output += chunk.toString();
+    done();
+  },
+});
+
+let setup: DetectorSetup;
+let auditTopic: string;
+const running: RunningDetector[] = [];
+
+async function startInstance(): Promise<RunningDetector & { adminUrl: string }> {
+  const config = loadConfig(setup.env);
+  const detector = await startDetector(config, createLogger('info', logSink));
+  running.push(detector);
+  expect(detector.adminUrl).toBeDefined();
+  return detector as RunningDetector & { adminUrl: string };
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.allSettled(running.splice(0).map((d) => d.stop()));
+}
+
+/** A JSON answer, loosely: each test reads the fields its route returns. */
+interface Body {
+  readonly id: string;
+  readonly type: string;
+  readonly error: string;
+  readonly message: string;
+  readonly items: Body[];
+  readonly nextCursor?: string;
+  readonly released: unknown[];
+  readonly requestId: string;
+  readonly [field: string]: unknown;
+}
+
+const parsed = (value: Buffer | null): Body => JSON.parse(value?.toString() ?? 'null') as Body;
+
+function headers(caller: Caller, body = false): Record<string, string> {
+  return {
+    ...(body && { 'content-type': 'application/json' }),
+    ...(caller === 'wrong' && { authorization: `Bearer ${WRONG}` }),
+    ...(caller !== 'none' && caller !== 'wrong' && { authorization: `Bearer ${TOKENS[caller]}` }),
+  };
+}
+
+async function call(
+  base: string,
+  caller: Caller,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Body; requestId: string }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: headers(caller, body !== undefined),
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as Body,
+    requestId: response.headers.get('x-request-id') ?? '',
+  };
+}
+
+const manual = (subject: string, more: Record<string, unknown> = {}) => ({
+  scope: 'user',
+  subject,
+  ttl: '30m',
+  reason: 'scraping the customer list by hand, seen by the analyst',
+  ticket: 'SOC-1234',
+  ...more,
+});
+
+/** Every audit record, newest first, as an admin reads it. */
+async function auditTrail(base: string): Promise<Body[]> {
+  const items: Body[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await call(
+      base,
+      'admin',
+      'GET',
+      `/v1/audit?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    expect(page.status).toBe(200);
+    items.push(...page.body.items);
+    cursor = page.body.nextCursor;
+  } while (cursor !== undefined);
+  return items;
+}
+
+beforeAll(async () => {
+  auditTopic = uniqueName('audit');
+  setup = await detectorSetup(brokers, redisUrl, {
+    env: {
+      EXFILGUARD_ADMIN_PORT: '0',
+      EXFILGUARD_ADMIN_TOKENS: Object.entries(TOKENS)
+        .map(([role, token]) => `${role}-bot:${role}:${sha256(token)}`)
+        .join(','),
+      EXFILGUARD_AUDIT_TOPIC: auditTopic,
+      EXFILGUARD_LOG_LEVEL: 'info',
+    },
+  });
+});
+
+afterAll(stopAll);
+
+describe('the admin API', () => {
+  it('answers every route × caller with exactly 401, 403 or success, and audits each mutation and refusal', async () => {
+    const { adminUrl: base } = await startInstance();
+    const seeded = await call(base, 'operator', 'POST', '/v1/lockouts', manual(uniqueName('seed')));
+    expect(seeded.status).toBe(201);
+
+    const routes = [
+      {
+        name: 'list',
+        needs: 'viewer',
+        ok: 200,
+        mutation: undefined,
+        run: (c: Caller) => call(base, c, 'GET', '/v1/lockouts'),
+      },
+      {
+        name: 'show',
+        needs: 'viewer',
+        ok: 200,
+        mutation: undefined,
+        run: (c: Caller) => call(base, c, 'GET', `/v1/lockouts/${seeded.body.id}`),
+      },
+      {
+        name: 'add',
+        needs: 'operator',
+        ok: 201,
+        mutation: 'lockout.add',
+        run: (c: Caller) => call(base, c, 'POST', '/v1/lockouts', manual(uniqueName('add'))),
+      },
+      {
+        name: 'lift',
+        needs: 'operator',
+        ok: 200,
+        mutation: 'lockout.lift',
+        run: async (c: Caller) => {
+          // A fresh lockout each time: a successful lift ends the one it names.
+          const target = await call(
+            base,
+            'operator',
+            'POST',
+            '/v1/lockouts',
+            manual(uniqueName('lift')),
+          );
+          return call(base, c, 'POST', `/v1/lockouts/${target.body.id}/lift`, {
+            reason: 'false positive',
+            grace: '0s',
+          });
+        },
+      },
+      {
+        name: 'audit',
+        needs: 'admin',
+        ok: 200,
+        mutation: undefined,
+        run: (c: Caller) => call(base, c, 'GET', '/v1/audit'),
+      },
+    ] as const;
+
+    const expected: { requestId: string; who: string; action: string; outcome: string }[] = [];
+    const unaudited: string[] = [];
+    for (const route of routes) {
+      for (const caller of CALLERS) {
+        const answer = await route.run(caller);
+        const what = `${route.name} as ${caller}`;
+        const known = caller !== 'none' && caller !== 'wrong';
+        const allowed = known && RANK[caller] >= RANK[route.needs];
+        const status = !known ? 401 : allowed ? route.ok : 403;
+        expect(answer.status, what).toBe(status);
+        if (status === 401) expect(answer.body.error, what).toBe('unauthenticated');
+        if (status === 403) expect(answer.body.error, what).toBe('forbidden');
+        if (status >= 400) expect(answer.body.message, what).toMatch(/token|credentials/);
+        const outcome = status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : 'ok';
+        if (status >= 400 || route.mutation) {
+          expected.push({
+            requestId: answer.requestId,
+            who: known ? `${caller}-bot` : 'anonymous',
+            action: route.mutation ?? 'auth.refused',
+            outcome,
+          });
+        } else unaudited.push(answer.requestId);
+      }
+    }
+    // Every cell that is a refusal or a mutation: 2 per read for viewers' routes, 4 for
+    // the audit route, all 5 per mutation.
+    expect(expected).toHaveLength(2 * 2 + 2 * 5 + 4);
+
+    const trail = await auditTrail(base);
+    for (const e of expected) {
+      const records = trail.filter((r) => r.requestId === e.requestId);
+      expect(records, JSON.stringify(e)).toHaveLength(1);
+      expect(records[0], JSON.stringify(e)).toMatchObject({
+        who: e.who,
+        action: e.action,
+        outcome: e.outcome,
+      });
+    }
+    for (const requestId of unaudited)
+      expect(trail.some((r) => r.requestId === requestId)).toBe(false);
+
+    // The same records are on the audit topic, for every instance and for the years.
+    const topic = await collectTopic(brokers, auditTopic);
+    try {
+      await waitFor(
+        () =>
+          expected.every((e) =>
+            topic.received.some((m) => parsed(m.message.value).requestId === e.requestId),
+          ),
+        15_000,
+        'every audit record on the audit topic',
+      );
+    } finally {
+      await topic.stop();
+    }
+  });
+
+  it('refuses invalid bodies and unknown ids with 400 and 404, audited', async () => {
+    const base = running[0]?.adminUrl ?? (await startInstance()).adminUrl;
+    const invalid = await call(
+      base,
+      'operator',
+      'POST',
+      '/v1/lockouts',
+      manual('x', { ttl: '400d' }),
+    );
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({ error: 'invalid', issues: [{ path: 'ttl' }] });
+    const unknown = await call(base, 'operator', 'POST', '/v1/lockouts/0123abcd/lift', {
+      reason: 'x',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toBe('not_found');
+    const show = await call(base, 'viewer', 'GET', '/v1/lockouts/0123abcd');
+    expect(show.status).toBe(404);
+    const trail = await auditTrail(base);
+    expect(trail.find((r) => r.requestId === invalid.requestId)).toMatchObject({
+      action: 'lockout.add',
+      outcome: 'invalid',
+      who: 'operator-bot',
+    });
+    expect(trail.find((r) => r.requestId === unknown.requestId)).toMatchObject({
+      action: 'lockout.lift',
+      outcome: 'not_found',
+    });
+  });
+
+  it('a manual lockout of a user is published, listed, enforced and audited; a lift ends it everywhere', async () => {
+    const base = running[0]?.adminUrl ?? (await startInstance()).adminUrl;
+    const enforce = new EnforceHarness(brokers);
+    const topic = await collectTopic(brokers, setup.topics.lockouts);
+    try {
+      const enforcer = await enforce.enforceCaughtUp(setup.topics.lockouts, {
+        EXFILGUARD_ENFORCE_USER_HEADER: 'x-user',
+      });
+      const user = uniqueName('mallory');
+      const asUser = client('192.0.2.44', { 'x-user': user });
+      expect((await check(enforcer.url, asUser)).status).toBe(200);
+
+      const added = await call(base, 'operator', 'POST', '/v1/lockouts', manual(user));
+      expect(added.status).toBe(201);
+      expect(added.body).toMatchObject({
+        type: 'lockout',
+        scope: 'user',
+        subject: user,
+        rule: 'manual',
+        mode: 'enforce',
+        severity: 'high',
+        evidence: { by: 'operator-bot' },
+        ttlSeconds: 1800,
+      });
+      expect(added.body.id).toMatch(/^[0-9a-f]{32}$/);
+
+      await waitFor(
+        () =>
+          topic.received.some((m) => m.message.key?.toString() === `manual/enforce/user:${user}`),
+        10_000,
+        'the manual lockout on the lockouts topic',
+      );
+      const listed = await call(
+        base,
+        'viewer',
+        'GET',
+        '/v1/lockouts?scope=user&rule=manual&limit=500',
+      );
+      expect(listed.body.items.map((l: Body) => l.id)).toContain(added.body.id);
+      expect((await call(base, 'viewer', 'GET', `/v1/lockouts/${added.body.id}`)).body).toEqual(
+        added.body,
+      );
+
+      let refused = 0;
+      const deadline = Date.now() + 10_000;
+      while (
+        Date.now() < deadline &&
+        (refused = (await check(enforcer.url, asUser)).status) !== 403
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(refused).toBe(403);
+
+      const lift = await call(base, 'operator', 'POST', `/v1/lockouts/${added.body.id}/lift`, {
+        reason: 'the analyst was wrong: a bulk export the customer had asked for',
+        ticket: 'SOC-1235',
+      });
+      expect(lift.status).toBe(200);
+      expect(lift.body.released).toEqual([
+        expect.objectContaining({
+          type: 'release',
+          scope: 'user',
+          subject: user,
+          rule: 'manual',
+          mode: 'enforce',
+          releases: added.body.id,
+          releasedBy: 'operator-bot',
+          ticket: 'SOC-1235',
+        }),
+      ]);
+      await waitFor(
+        () =>
+          topic.received.some(
+            (m) =>
+              m.message.key?.toString() === `manual/enforce/user:${user}` &&
+              parsed(m.message.value).type === 'release',
+          ),
+        10_000,
+        'the release on the lockouts topic',
+      );
+      const after = await call(base, 'viewer', 'GET', '/v1/lockouts?scope=user&limit=500');
+      expect(after.body.items.map((l: Body) => l.id)).not.toContain(added.body.id);
+      expect((await call(base, 'viewer', 'GET', `/v1/lockouts/${added.body.id}`)).status).toBe(404);
+      const allowedAgain = Date.now() + 10_000;
+      let status = 0;
+      while (
+        Date.now() < allowedAgain &&
+        (status = (await check(enforcer.url, asUser)).status) !== 200
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(status).toBe(200);
+
+      const trail = await auditTrail(base);
+      expect(trail.find((r) => r.requestId === added.requestId)).toMatchObject({
+        who: 'operator-bot',
+        role: 'operator',
+        action: 'lockout.add',
+        subject: `user:${user}`,
+        rule: 'manual',
+        ticket: 'SOC-1234',
+        lockoutIds: [added.body.id],
+        outcome: 'ok',
+      });
+      expect(trail.find((r) => r.requestId === lift.requestId)).toMatchObject({
+        action: 'lockout.lift',
+        subject: `user:${user}`,
+        lockoutIds: [added.body.id],
+        outcome: 'ok',
+      });
+    } finally {
+      await topic.stop();
+      await enforce.close();
+    }
+  });
+
+  it('lists the same lockouts from two instances and after a restart of both', async () => {
+    if (running.length === 0) await startInstance();
+    const first = running[0]! as RunningDetector & { adminUrl: string };
+    const added = await call(
+      first.adminUrl,
+      'operator',
+      'POST',
+      '/v1/lockouts',
+      manual(uniqueName('both')),
+    );
+    expect(added.status).toBe(201);
+    const second = await startInstance();
+    const ids = async (base: string) =>
+      (await call(base, 'viewer', 'GET', '/v1/lockouts?limit=500')).body.items.map((l) => l.id);
+
+    const expected = await ids(first.adminUrl);
+    expect(expected).toContain(added.body.id);
+    let seen: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (
+      Date.now() < deadline &&
+      JSON.stringify((seen = await ids(second.adminUrl))) !== JSON.stringify(expected)
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen).toEqual(expected);
+
+    await stopAll();
+    const [a, b] = [await startInstance(), await startInstance()];
+    for (const instance of [a, b]) {
+      const until = Date.now() + 15_000;
+      while (
+        Date.now() < until &&
+        JSON.stringify((seen = await ids(instance.adminUrl))) !== JSON.stringify(expected)
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(seen).toEqual(expected);
+    }
+  });
+
+  it('writes no token and no token hash into any log line, and logs each audit record', () => {
+    expect(output).toContain('"msg":"audit"');
+    for (const secret of [...Object.values(TOKENS), WRONG]) {
+      expect(output).not.toContain(secret);
+      expect(output).not.toContain(sha256(secret));
+    }
+  });
+});
