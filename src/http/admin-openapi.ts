@@ -114,3 +114,8 @@ export function adminOpenApi(): Record<string, unknown> {
     },
   };
 }
+
+/** The document as committed in schemas/openapi.json (`npm run schemas`). */
+export function adminOpenApiJson(): string {
+  return `${JSON.stringify(adminOpenApi(), null, 2)}\n`;
+}
