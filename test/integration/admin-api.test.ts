@@ -9,8 +9,18 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startDetector, type RunningDetector } from '../../src/service/detector-service.js';
 import { collectTopic, detectorSetup, waitFor, type DetectorSetup } from '../support/detector.js';
+import {
+  AuditLog,
+  LockoutDirectory,
+  LockoutWriter,
+  TokenAuthenticator,
+} from '../../src/admin/index.js';
+import { LockoutSubscription } from '../../src/enforce/index.js';
+import { buildAdminApp } from '../../src/http/admin-app.js';
+import type { LiftRequest } from '../../src/window/store.js';
 import { EnforceHarness, check, client } from '../support/enforcer.js';
-import { uniqueName } from '../support/kafka.js';
+import { createTopic, testKafka, uniqueName } from '../support/kafka.js';
+import { lockoutRecord, publishLockoutRecords } from '../support/lockouts.js';
 
 const brokers = inject('kafkaBrokers');
 const redisUrl = inject('redisUrl');
@@ -441,6 +451,104 @@ describe('the admin API', () => {
     for (const secret of [...Object.values(TOKENS), WRONG]) {
       expect(output).not.toContain(secret);
       expect(output).not.toContain(sha256(secret));
+    }
+  });
+});
+
+describe('a lift', () => {
+  it('releases every lockout of the subject, or only the named rule’s, and asks the store to follow with the rule’s window as grace', async () => {
+    const topic = uniqueName('lift.lockouts');
+    const audits = uniqueName('lift.audit');
+    await createTopic(brokers, topic, 2);
+    await createTopic(brokers, audits, 1);
+    const kafka = testKafka(brokers);
+    const logger = createLogger('silent');
+    const directory = new LockoutDirectory();
+    const subscription = new LockoutSubscription({ kafka, topic, table: directory, logger });
+    const audit = new AuditLog({ kafka, topic: audits, logger });
+    const writer = new LockoutWriter(kafka, topic);
+    const token = randomBytes(32).toString('hex');
+    const lifts: LiftRequest[] = [];
+    const app = buildAdminApp({
+      directory,
+      tokens: new TokenAuthenticator([{ name: 'oscar', role: 'operator', hash: sha256(token) }]),
+      audit,
+      publish: writer.publish,
+      lift: async (request) => {
+        lifts.push(request);
+      },
+      rules: () =>
+        new Map([
+          ['sequential-id-scan', 60_000],
+          ['slow-id-scan', 3_600_000],
+        ]),
+      logger,
+    });
+    try {
+      await Promise.all([subscription.start(), audit.start(), writer.connect()]);
+      await subscription.untilCaughtUp();
+      const subject = '203.0.113.9';
+      const fast = lockoutRecord({ scope: 'ip', subject, ttlMs: 3_600_000 });
+      const slow = lockoutRecord({ scope: 'ip', subject, rule: 'slow-id-scan', ttlMs: 21_600_000 });
+      const bystander = lockoutRecord({ scope: 'ip', subject: '203.0.113.10', ttlMs: 3_600_000 });
+      await publishLockoutRecords(brokers, topic, [fast, slow, bystander]);
+      await waitFor(() => directory.size === 3, 10_000, 'the three lockouts read');
+
+      const lift = (id: string, body: Record<string, unknown>) =>
+        app.inject({
+          method: 'POST',
+          url: `/v1/lockouts/${id}/lift`,
+          headers: { authorization: `Bearer ${token}` },
+          payload: { reason: 'false positive', ...body },
+        });
+
+      const unknownRule = await lift(fast.id, { rule: 'error-probing' });
+      expect(unknownRule.statusCode).toBe(404);
+      expect(unknownRule.json<Body>().message).toContain('omit "rule"');
+
+      // Named rule: only its key, grace = that rule's window.
+      const one = await lift(fast.id, { rule: 'slow-id-scan' });
+      expect(one.statusCode).toBe(200);
+      const [release] = one.json<{ released: Body[] }>().released;
+      expect(release).toMatchObject({
+        rule: 'slow-id-scan',
+        releases: slow.id,
+        releasedBy: 'oscar',
+      });
+      expect(lifts[0]).toEqual({
+        scope: 'ip',
+        subject,
+        rules: ['slow-id-scan'],
+        graceUntilMs: Date.parse(release!.issuedAt as string) + 3_600_000,
+      });
+      expect(directory.get(fast.id)).toEqual(fast);
+      expect(directory.get(slow.id)).toBeUndefined();
+
+      // No rule: every key of the subject still in force; "0s": no grace.
+      const all = await lift(fast.id, { grace: '0s' });
+      expect(all.statusCode).toBe(200);
+      const released = all.json<{ released: Body[] }>().released;
+      expect(released.map((r) => r.releases)).toEqual([fast.id]);
+      expect(lifts[1]).toEqual({
+        scope: 'ip',
+        subject,
+        graceUntilMs: Date.parse(released[0]!.issuedAt as string),
+      });
+      expect(directory.get(bystander.id)).toEqual(bystander);
+
+      // What the topic says agrees, for every other reader.
+      const reader = new LockoutDirectory();
+      const again = new LockoutSubscription({ kafka, topic, table: reader, logger });
+      await again.start();
+      try {
+        await again.untilCaughtUp();
+        expect(reader.list({ limit: 10 }).items).toEqual([bystander]);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await app.close();
+      await Promise.allSettled([subscription.stop(), audit.stop(), writer.disconnect()]);
     }
   });
 });
