@@ -81,11 +81,11 @@ export const LONG_RETENTION_MS = 400 * 86_400_000;
 /**
  * Creates the topics that do not exist yet (an existing topic keeps its own settings).
  * The lockouts topic is compacted and also deleted after LONG_RETENTION_MS; the audit
- * topic is not compacted: every record is kept that long.
+ * topic (with the admin API only) is not compacted: every record is kept that long.
  */
 export async function ensureTopics(
   kafka: Kafka,
-  config: Pick<Config, 'kafka' | 'topics'>,
+  config: Pick<Config, 'kafka' | 'topics' | 'admin'>,
 ): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -109,19 +109,24 @@ export async function ensureTopics(
         numPartitions: 1,
         configEntries: [{ name: 'retention.ms', value: String(14 * 86_400_000) }],
       },
-      {
-        topic: config.topics.audit,
-        // One partition: the trail reads back in the order it was written.
-        numPartitions: 1,
-        configEntries: [
-          { name: 'cleanup.policy', value: 'delete' },
-          { name: 'retention.ms', value: String(LONG_RETENTION_MS) },
-        ],
-      },
+      // Only where the admin API runs: the only writer of the trail.
+      ...(config.admin === undefined ? [] : [auditTopic(config.topics.audit)]),
     ].filter((t) => !existing.has(t.topic));
     if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
     return wanted.map((t) => t.topic);
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The audit topic: one partition (the trail reads back in the order written), not compacted. */
+function auditTopic(topic: string) {
+  return {
+    topic,
+    numPartitions: 1,
+    configEntries: [
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'retention.ms', value: String(LONG_RETENTION_MS) },
+    ],
+  };
 }

@@ -314,12 +314,23 @@ export function buildAdminApp(deps: AdminAppDependencies): FastifyInstance {
         body.grace !== undefined
           ? parseDuration(body.grace)!
           : Math.max(0, ...lifted.map((l) => windows.get(l.rule) ?? 0));
-      await deps.lift?.({
-        scope: named.scope,
-        subject: named.subject,
-        ...(body.rule !== undefined && { rules: [body.rule] }),
-        graceUntilMs: nowMs + graceMs,
-      });
+      try {
+        await deps.lift?.({
+          scope: named.scope,
+          subject: named.subject,
+          ...(body.rule !== undefined && { rules: [body.rule] }),
+          graceUntilMs: nowMs + graceMs,
+        });
+      } catch (error) {
+        // The releases are out (gateways let the subject through), but the detector's
+        // windows and grace are not: it may lock the subject again on its next events.
+        logger.error({ err: error, requestId: request.id }, 'lift: the window store failed');
+        throw new ApiError(
+          500,
+          'error',
+          `the releases are published, but the detector's state (windows, grace) could not follow: it may lock ${record.subject} again. Lift again once Redis answers (request id ${request.id})`,
+        );
+      }
       await writeAudit(request, 'ok', record);
       return liftResultSchema.parse({ released });
     },

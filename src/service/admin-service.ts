@@ -57,6 +57,9 @@ export async function startAdmin(
   });
   opened.push(() => subscription.stop());
   await subscription.start();
+  // Listening before the topic is read would list (and lift) from a partial view: the
+  // port opens once the directory holds what the topic held at start.
+  await subscription.untilCaughtUp();
 
   const audit = new AuditLog({ kafka, topic: topics.audit, logger });
   opened.push(() => audit.stop());

@@ -1,6 +1,7 @@
 // `exfilguard run`, assembled: the composition root of the streaming path. It owns
 // start-up and shutdown order — whoever opens a connection closes it:
-//   rules → Redis (window store) → Kafka topics, producer → pipeline → HTTP → consumer → watcher
+//   rules → Redis (window store) → Kafka topics, producer → pipeline → HTTP → admin API
+//   (when configured) → consumer → watcher
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../config.js';
 import { redactedConfig } from '../config.js';

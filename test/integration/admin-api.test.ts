@@ -147,7 +147,8 @@ afterAll(stopAll);
 
 describe('the admin API', () => {
   it('answers every route × caller with exactly 401, 403 or success, and audits each mutation and refusal', async () => {
-    const { adminUrl: base } = await startInstance();
+    const detector = await startInstance();
+    const base = detector.adminUrl;
     const seeded = await call(base, 'operator', 'POST', '/v1/lockouts', manual(uniqueName('seed')));
     expect(seeded.status).toBe(201);
 
@@ -242,6 +243,11 @@ describe('the admin API', () => {
     }
     for (const requestId of unaudited)
       expect(trail.some((r) => r.requestId === requestId)).toBe(false);
+
+    // Failed logins are counted, once per refused call: one of each kind per route.
+    const metrics = await (await fetch(`${detector.url}/metrics`)).text();
+    expect(metrics).toMatch(/^exfilguard_admin_auth_failures_total\{reason="missing"\} 5$/m);
+    expect(metrics).toMatch(/^exfilguard_admin_auth_failures_total\{reason="unknown"\} 5$/m);
 
     // The same records are on the audit topic, for every instance and for the years.
     const topic = await collectTopic(brokers, auditTopic);

@@ -22,6 +22,9 @@ describe('topics', () => {
       EXFILGUARD_LOCKOUT_TOPIC: `${name}.lockouts`,
       EXFILGUARD_DEAD_LETTER_TOPIC: `${name}.dlq`,
       EXFILGUARD_AUDIT_TOPIC: `${name}.audit`,
+      // The audit topic is made where the admin API runs.
+      EXFILGUARD_ADMIN_PORT: '0',
+      EXFILGUARD_ADMIN_TOKENS: `ops:viewer:${'0'.repeat(64)}`,
       EXFILGUARD_TOPIC_PARTITIONS: '3',
     });
     const kafka = createKafka(config, createLogger('silent'));
