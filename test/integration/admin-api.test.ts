@@ -2,7 +2,12 @@
 // which route (and the audit record of every mutation and refusal), a manual lockout
 // published, listed, enforced by `exfilguard enforce` and lifted, the same list from two
 // instances and after their restart, and no token (nor its hash) in any log line.
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -449,6 +454,62 @@ describe('the admin API', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(seen).toEqual(expected);
+    }
+  });
+
+  it('serves HTTPS with the configured certificate, and nothing in clear', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exfilguard-admin-tls-'));
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    // A self-signed certificate for 127.0.0.1 (openssl, as an operator would make one).
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const config = loadConfig({
+      ...setup.env,
+      EXFILGUARD_ADMIN_TLS_CERT_FILE: cert,
+      EXFILGUARD_ADMIN_TLS_KEY_FILE: key,
+    });
+    const detector = await startDetector(config, createLogger('info', logSink));
+    running.push(detector);
+    try {
+      expect(detector.adminUrl).toMatch(/^https:\/\/127\.0\.0\.1:/);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(
+          `${detector.adminUrl}/v1/lockouts`,
+          { ca: readFileSync(cert), headers: { authorization: `Bearer ${TOKENS.viewer}` } },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(200);
+      const plain = detector.adminUrl!.replace('https:', 'http:');
+      await expect(fetch(`${plain}/v1/lockouts`)).rejects.toThrow();
+    } finally {
+      await detector.stop();
+      running.splice(running.indexOf(detector), 1);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
