@@ -242,6 +242,7 @@ export function buildAdminApp(deps: AdminAppDependencies): FastifyInstance {
     async (request, reply) => {
       const record = drafts.get(request)!;
       const body = parse(addLockoutSchema, request.body, 'body');
+      // The subject as given first: an address refused below is audited as it was sent.
       Object.assign(record, {
         subject: `${body.scope}:${body.subject}`,
         rule: MANUAL_RULE,
