@@ -20,6 +20,7 @@ const LAYERS = [
   ['sink', '^src/sink/'],
   ['source', '^src/source/'],
   ['enforce', '^src/enforce/'],
+  ['admin', '^src/admin/'],
   ['simulate', '^src/simulate/'],
   ['replay', '^src/replay/'],
   ['rule-tests', '^src/rule-tests/'],
@@ -40,6 +41,7 @@ const SURFACES = [
   'detect',
   'pipeline',
   'enforce',
+  'admin',
   'simulate',
 ];
 

@@ -67,7 +67,9 @@ describe('AsyncAPI document', () => {
     const operations = Object.entries(section('operations'));
     expect(operations.map(([name]) => name).sort()).toEqual([
       'receiveAccessEvents',
+      'receiveAudit',
       'receiveLockouts',
+      'sendAudit',
       'sendDeadLetters',
       'sendLockouts',
       'sendReleases',
@@ -87,7 +89,12 @@ describe('AsyncAPI document', () => {
   });
 
   it('names the default topics and the variables that set them', () => {
-    const variables = { accessLogs: 'input', lockouts: 'lockouts', deadLetters: 'deadLetters' };
+    const variables = {
+      accessLogs: 'input',
+      lockouts: 'lockouts',
+      deadLetters: 'deadLetters',
+      audit: 'audit',
+    };
     const defaults = loadKafkaConfig({ EXFILGUARD_KAFKA_BROKERS: 'kafka:9092' }).topics;
     for (const [id, topic] of Object.entries(variables) as [string, keyof typeof defaults][]) {
       const channel = section('channels')[id]!;

@@ -1,5 +1,5 @@
 // The AsyncAPI 3.0 document of exfilguard's Kafka topics (schemas/asyncapi.yaml): the
-// input, lockouts and dead-letter topics, who sends and who receives on each. Payloads
+// input, lockouts, dead-letter and audit topics, who sends and who receives on each. Payloads
 // are the contracts' JSON Schemas (contracts.ts, from the zod schemas the code validates
 // with); topic names, headers and the lockout key come from the code that uses them.
 // `npm run schemas` writes it; a unit test fails when the committed file drifts.
@@ -9,6 +9,8 @@
 // keywords the two drafts share (asyncapi.test.ts checks it).
 import type { z } from 'zod';
 import { stringify } from 'yaml';
+import { auditRecordSchema } from './admin/index.js';
+import { LONG_RETENTION_MS } from './clients/kafka.js';
 import { TOPIC_DEFAULTS } from './config.js';
 import { contractJsonSchema } from './contracts.js';
 import { LOCKOUT_ID_HEADER, lockoutRecordSchema } from './decide/lockout.js';
@@ -60,7 +62,28 @@ function channels() {
       },
       bindings: {
         kafka: {
-          topicConfiguration: { 'cleanup.policy': ['compact'] },
+          // Deleted too after 400 days (longer than any lockout): README explains.
+          topicConfiguration: {
+            'cleanup.policy': ['compact', 'delete'],
+            'retention.ms': LONG_RETENTION_MS,
+          },
+          bindingVersion: KAFKA_BINDING_VERSION,
+        },
+      },
+    },
+    audit: {
+      address: TOPIC_DEFAULTS.audit,
+      title: 'Audit trail of the admin API',
+      description:
+        'One record per lockout added or lifted through the admin API and per refused call: ' +
+        'who (a token’s name, never the token), what, why, how it ended. Not compacted, ' +
+        'kept 400 days. ' +
+        named('AUDIT_TOPIC', TOPIC_DEFAULTS.audit),
+      messages: { auditRecord: ref('components/messages/auditRecord') },
+      bindings: {
+        kafka: {
+          partitions: 1,
+          topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': LONG_RETENTION_MS },
           bindingVersion: KAFKA_BINDING_VERSION,
         },
       },
@@ -110,6 +133,18 @@ function operations() {
       title: 'An operator or a service lifts a lockout',
       description: 'A `release` record, or a tombstone, on the key of the lockout it ends.',
       ...on('lockouts', 'lockoutRecord', 'lockoutTombstone'),
+    },
+    sendAudit: {
+      action: 'send',
+      title: 'The admin API records who changed what',
+      description: '`exfilguard run` with EXFILGUARD_ADMIN_PORT set; also logged.',
+      ...on('audit', 'auditRecord'),
+    },
+    receiveAudit: {
+      action: 'receive',
+      title: 'The admin API reads the trail back (GET /v1/audit)',
+      description: 'Every instance, from the beginning, keeping the last 10,000 records.',
+      ...on('audit', 'auditRecord'),
     },
     receiveLockouts: {
       action: 'receive',
@@ -215,6 +250,10 @@ function schemas() {
       title: 'exfilguard lockouts topic record',
       ...componentSchema(lockoutRecordSchema),
     },
+    AuditRecord: {
+      title: 'exfilguard admin API audit record',
+      ...componentSchema(auditRecordSchema),
+    },
     LockoutKey: {
       type: 'string',
       pattern: LOCKOUT_KEY_PATTERN,
@@ -229,7 +268,7 @@ function schemas() {
   };
 }
 
-/** The AsyncAPI document of the three topics, as plain data. */
+/** The AsyncAPI document of the topics, as plain data. */
 export function asyncApiDocument(): Record<string, unknown> {
   return {
     asyncapi: '3.0.0',
@@ -249,6 +288,13 @@ export function asyncApiDocument(): Record<string, unknown> {
         accessEvent: accessEventMessage,
         ...lockoutMessages,
         deadLetter: deadLetterMessage(),
+        auditRecord: {
+          name: 'AuditRecord',
+          title: 'Audit record',
+          summary: 'A lockout added or lifted, or a refused call, by whom and why.',
+          contentType: 'application/json',
+          payload: ref('components/schemas/AuditRecord'),
+        },
       },
       schemas: schemas(),
     },

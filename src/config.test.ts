@@ -30,7 +30,9 @@ describe('loadConfig', () => {
       input: 'access-logs',
       lockouts: 'lockouts',
       deadLetters: 'access-logs.dlq',
+      audit: 'exfilguard.audit',
     });
+    expect(config.admin).toBeUndefined();
     expect(config.redis.retryMaxMs).toBe(5000);
     expect(config.rules).toEqual({ dirs: [], shipped: true });
   });
@@ -98,6 +100,69 @@ describe('loadConfig', () => {
     expect(logged).toContain('"redis://[redacted]@10.0.0.1:6379"');
     expect(logged).toContain('"[redacted]@10.0.0.2:6379"');
     expect(logged).not.toContain('hunter2');
+  });
+});
+
+describe('loadConfig: the admin API', () => {
+  const HASH_A = 'a'.repeat(64);
+  const HASH_B = 'b'.repeat(64);
+
+  it('reads named tokens with roles and hashes, host 127.0.0.1 by default', () => {
+    const config = loadConfig({
+      ...BASE,
+      EXFILGUARD_ADMIN_PORT: '9479',
+      EXFILGUARD_ADMIN_TOKENS: `alice:operator:${HASH_A}, audit-bot:admin:${HASH_B}`,
+      EXFILGUARD_AUDIT_TOPIC: 'soc.audit',
+    });
+    expect(config.admin).toEqual({
+      host: '127.0.0.1',
+      port: 9479,
+      tokens: [
+        { name: 'alice', role: 'operator', hash: HASH_A },
+        { name: 'audit-bot', role: 'admin', hash: HASH_B },
+      ],
+    });
+    expect(config.topics.audit).toBe('soc.audit');
+  });
+
+  it('refuses a malformed entry without echoing it, a name used twice, and a port without tokens', () => {
+    const clear = 'alice:operator:s3cr3t-token-in-clear';
+    const message = refusal({ ...BASE, EXFILGUARD_ADMIN_TOKENS: `${clear},bob:root:${HASH_A}` });
+    expect(message).toContain('EXFILGUARD_ADMIN_TOKENS: entry 1 is not name:role:sha256-hex');
+    expect(message).toContain('EXFILGUARD_ADMIN_TOKENS: entry 2 is not name:role:sha256-hex');
+    expect(message).not.toContain('s3cr3t');
+    expect(
+      refusal({ ...BASE, EXFILGUARD_ADMIN_TOKENS: `a:viewer:${HASH_A},a:admin:${HASH_B}` }),
+    ).toContain('the name "a" is used twice');
+    expect(refusal({ ...BASE, EXFILGUARD_ADMIN_PORT: '9479' })).toContain(
+      'EXFILGUARD_ADMIN_TOKENS: the admin API (EXFILGUARD_ADMIN_PORT) needs at least one token',
+    );
+  });
+
+  it('takes TLS files both or none', () => {
+    const admin = { EXFILGUARD_ADMIN_PORT: '0', EXFILGUARD_ADMIN_TOKENS: `a:viewer:${HASH_A}` };
+    expect(refusal({ ...BASE, ...admin, EXFILGUARD_ADMIN_TLS_CERT_FILE: '/c.pem' })).toContain(
+      'needs both EXFILGUARD_ADMIN_TLS_CERT_FILE and EXFILGUARD_ADMIN_TLS_KEY_FILE',
+    );
+    const config = loadConfig({
+      ...BASE,
+      ...admin,
+      EXFILGUARD_ADMIN_TLS_CERT_FILE: '/c.pem',
+      EXFILGUARD_ADMIN_TLS_KEY_FILE: '/k.pem',
+    });
+    expect(config.admin?.tls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem' });
+  });
+
+  it('masks the tokens’ hashes in the logged configuration, keeps names and roles', () => {
+    const config = loadConfig({
+      ...BASE,
+      EXFILGUARD_ADMIN_PORT: '0',
+      EXFILGUARD_ADMIN_TOKENS: `alice:operator:${HASH_A}`,
+    });
+    const logged = JSON.stringify(redactedConfig(config));
+    expect(logged).not.toContain(HASH_A);
+    expect(logged).toContain('"name":"alice"');
+    expect(logged).toContain('"role":"operator"');
   });
 });
 

@@ -6,6 +6,7 @@ import { ExfilguardError } from './vocabulary/errors.js';
 import { REDACTED, redactUrlCredentials } from './log.js';
 import { parseDuration } from './vocabulary/units.js';
 import { parseCidr } from './normalize/index.js';
+import type { AdminRole, AdminToken } from './admin/index.js';
 
 const PREFIX = 'EXFILGUARD_';
 
@@ -61,7 +62,38 @@ export const TOPIC_DEFAULTS = {
   input: 'access-logs',
   lockouts: 'lockouts',
   deadLetters: 'access-logs.dlq',
+  audit: 'exfilguard.audit',
 } as const;
+
+const ADMIN_TOKEN = /^([A-Za-z0-9._-]{1,64}):(viewer|operator|admin):([0-9a-f]{64})$/;
+
+const adminTokens = list.transform((entries, ctx) => {
+  const tokens: AdminToken[] = [];
+  const names = new Set<string>();
+  entries.forEach((entry, i) => {
+    const match = ADMIN_TOKEN.exec(entry);
+    if (!match) {
+      // The entry is not echoed: a token pasted in clear by mistake must not reach the log.
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `entry ${i + 1} is not name:role:sha256-hex (role viewer, operator or admin; the hex ` +
+          'SHA-256 of the token, e.g. "alice:operator:$(printf %s "$TOKEN" | sha256sum | cut -c1-64)")',
+      });
+      return;
+    }
+    const [, name, role, hash] = match as unknown as [string, string, AdminRole, string];
+    if (names.has(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `the name "${name}" is used twice: names are the audit trail's "who"`,
+      });
+    }
+    names.add(name);
+    tokens.push({ name, role, hash });
+  });
+  return tokens;
+});
 
 /** Variables without the EXFILGUARD_ prefix, as the schema sees them. */
 const environmentFields = z.object({
@@ -101,6 +133,8 @@ const environmentFields = z.object({
   INPUT_FORMAT: z.enum(['auto', 'json', 'combined']).default('auto'),
   LOCKOUT_TOPIC: topicName.default(TOPIC_DEFAULTS.lockouts),
   DEAD_LETTER_TOPIC: topicName.default(TOPIC_DEFAULTS.deadLetters),
+  /** Who changed which lockout: not compacted, long retention (ensureTopics). */
+  AUDIT_TOPIC: topicName.default(TOPIC_DEFAULTS.audit),
   CREATE_TOPICS: bool.default(true),
   /** Partitions of topics this process creates (an existing topic keeps its own). */
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(12),
@@ -124,6 +158,14 @@ const environmentFields = z.object({
   MAX_CLOCK_SKEW: durationMs.default(30_000),
   /** An event further behind its partition's newest event is dead-lettered, not judged. */
   MAX_LATENESS: durationMs.default(3_600_000),
+  // The admin API of `exfilguard run` (lockouts listed, added, lifted; the audit trail).
+  /** Unset: no admin API. */
+  ADMIN_PORT: port.optional(),
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  /** `name:role:sha256-hex` entries: the tokens' hashes, never the tokens. */
+  ADMIN_TOKENS: adminTokens.optional(),
+  ADMIN_TLS_CERT_FILE: z.string().min(1).optional(),
+  ADMIN_TLS_KEY_FILE: z.string().min(1).optional(),
   // `exfilguard enforce` (the gateway side).
   ENFORCE_HOST: z.string().min(1).default('127.0.0.1'),
   ENFORCE_PORT: port.default(9478),
@@ -203,6 +245,22 @@ const environmentSchema = environmentFields.strict().superRefine((env, ctx) => {
     });
   }
   checkSasl(env, ctx);
+  if (!env.ADMIN_TLS_CERT_FILE !== !env.ADMIN_TLS_KEY_FILE) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ADMIN_TLS_CERT_FILE'],
+      message:
+        'TLS for the admin port needs both EXFILGUARD_ADMIN_TLS_CERT_FILE and EXFILGUARD_ADMIN_TLS_KEY_FILE',
+    });
+  }
+  if (env.ADMIN_PORT !== undefined && (env.ADMIN_TOKENS ?? []).length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ADMIN_TOKENS'],
+      message:
+        'the admin API (EXFILGUARD_ADMIN_PORT) needs at least one token: name:role:sha256-hex',
+    });
+  }
 });
 
 /**
@@ -230,6 +288,7 @@ const kafkaEnvironmentSchema = environmentFields
     INPUT_TOPIC: true,
     LOCKOUT_TOPIC: true,
     DEAD_LETTER_TOPIC: true,
+    AUDIT_TOPIC: true,
     LOG_LEVEL: true,
   })
   .superRefine(checkSasl);
@@ -292,6 +351,7 @@ export interface Config {
     readonly input: string;
     readonly lockouts: string;
     readonly deadLetters: string;
+    readonly audit: string;
   };
   readonly inputFormat: 'auto' | 'json' | 'combined';
   readonly redis: {
@@ -305,7 +365,16 @@ export interface Config {
   readonly eventTime: { readonly maxClockSkewMs: number; readonly maxLatenessMs: number };
   readonly rules: { readonly dirs: readonly string[]; readonly shipped: boolean };
   readonly http: { readonly host: string; readonly port: number };
+  /** The admin API; absent: off. */
+  readonly admin?: AdminConfig;
   readonly logLevel: Environment['LOG_LEVEL'];
+}
+
+export interface AdminConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly tokens: readonly AdminToken[];
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 /** Brokers, client id and authentication: what every Kafka client here needs. */
@@ -474,6 +543,7 @@ function kafkaSections(env: KafkaEnvironment): Pick<Config, 'kafka' | 'topics'> 
       input: env.INPUT_TOPIC,
       lockouts: env.LOCKOUT_TOPIC,
       deadLetters: env.DEAD_LETTER_TOPIC,
+      audit: env.AUDIT_TOPIC,
     },
   };
 }
@@ -493,6 +563,17 @@ function toConfig(env: Environment): Config {
     eventTime: { maxClockSkewMs: env.MAX_CLOCK_SKEW, maxLatenessMs: env.MAX_LATENESS },
     rules: { dirs: env.RULES_DIRS, shipped: env.SHIPPED_RULES },
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
+    ...(env.ADMIN_PORT !== undefined && {
+      admin: {
+        host: env.ADMIN_HOST,
+        port: env.ADMIN_PORT,
+        tokens: env.ADMIN_TOKENS ?? [],
+        ...(env.ADMIN_TLS_CERT_FILE &&
+          env.ADMIN_TLS_KEY_FILE && {
+            tls: { certFile: env.ADMIN_TLS_CERT_FILE, keyFile: env.ADMIN_TLS_KEY_FILE },
+          }),
+      },
+    }),
     logLevel: env.LOG_LEVEL,
   };
 }
@@ -507,7 +588,9 @@ export function redactedConfig(config: Config): unknown {
   return redactSetting(config, '');
 }
 
-const SECRET_NAME = /secret|password|token/i;
+// `hash`: the admin tokens' SHA-256 are no secrets, but they are the credentials'
+// fingerprints (an offline guess is checked against them): masked too.
+const SECRET_NAME = /secret|password|token|^hash$/i;
 
 function redactSetting(value: unknown, name: string): unknown {
   if (typeof value === 'string') return SECRET_NAME.test(name) ? REDACTED : redactUserinfo(value);

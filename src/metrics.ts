@@ -32,6 +32,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly adminAuthFailures = new Counter({
+    name: 'exfilguard_admin_auth_failures_total',
+    help: 'Admin API calls refused for their credentials: missing, or a token not configured.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly lockouts = new Counter({
     name: 'exfilguard_lockouts_total',
     help: 'Lockout commands published, by rule, scope, severity and mode.',

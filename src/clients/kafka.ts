@@ -71,10 +71,21 @@ export function kafkaStartupError(
   );
 }
 
-/** Creates the topics that do not exist yet; the lockouts topic is compacted. */
+/**
+ * 400 days: longer than the longest lockout a rule may set (365 d, rules/schema.ts
+ * maxTtl) or an operator may add, so nothing in force is ever deleted, while records
+ * long expired do not pile up forever. The audit trail keeps as long (a year and more).
+ */
+export const LONG_RETENTION_MS = 400 * 86_400_000;
+
+/**
+ * Creates the topics that do not exist yet (an existing topic keeps its own settings).
+ * The lockouts topic is compacted and also deleted after LONG_RETENTION_MS; the audit
+ * topic (with the admin API only) is not compacted: every record is kept that long.
+ */
 export async function ensureTopics(
   kafka: Kafka,
-  config: Pick<Config, 'kafka' | 'topics'>,
+  config: Pick<Config, 'kafka' | 'topics' | 'admin'>,
 ): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -86,18 +97,36 @@ export async function ensureTopics(
       {
         topic: config.topics.lockouts,
         numPartitions: partitions,
-        // Compacted: a gateway starting up reads the latest command per actor.
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        // Compacted: a gateway starting up reads the latest command per key. Deleted too,
+        // after the retention: expired lockouts and their releases do not pile up.
+        configEntries: [
+          { name: 'cleanup.policy', value: 'compact,delete' },
+          { name: 'retention.ms', value: String(LONG_RETENTION_MS) },
+        ],
       },
       {
         topic: config.topics.deadLetters,
         numPartitions: 1,
         configEntries: [{ name: 'retention.ms', value: String(14 * 86_400_000) }],
       },
+      // Only where the admin API runs: the only writer of the trail.
+      ...(config.admin === undefined ? [] : [auditTopic(config.topics.audit)]),
     ].filter((t) => !existing.has(t.topic));
     if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
     return wanted.map((t) => t.topic);
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The audit topic: one partition (the trail reads back in the order written), not compacted. */
+function auditTopic(topic: string) {
+  return {
+    topic,
+    numPartitions: 1,
+    configEntries: [
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'retention.ms', value: String(LONG_RETENTION_MS) },
+    ],
+  };
 }

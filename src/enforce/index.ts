@@ -26,6 +26,7 @@ export {
 } from './identity.js';
 export {
   LockoutSubscription,
+  type LockoutSink,
   type RecordOutcome,
   type SubscriptionOptions,
 } from './subscription.js';

@@ -1,6 +1,7 @@
 // `exfilguard run`, assembled: the composition root of the streaming path. It owns
 // start-up and shutdown order — whoever opens a connection closes it:
-//   rules → Redis (window store) → Kafka topics, producer → pipeline → HTTP → consumer → watcher
+//   rules → Redis (window store) → Kafka topics, producer → pipeline → HTTP → admin API
+//   (when configured) → consumer → watcher
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../config.js';
 import { redactedConfig } from '../config.js';
@@ -18,11 +19,14 @@ import { KafkaSource } from '../source/kafka.js';
 import { connectRedis } from '../clients/redis.js';
 import { RedisWindowStore } from '../window/redis-store.js';
 import { BatchProcessor } from './batch-processor.js';
+import { startAdmin, type RunningAdmin } from './admin-service.js';
 
 export interface RunningDetector {
   /** The HTTP address, e.g. http://127.0.0.1:9477. */
   readonly url: string;
   readonly metrics: Metrics;
+  /** The admin API's address, when EXFILGUARD_ADMIN_PORT is set. */
+  readonly adminUrl?: string;
   /** Finishes the batch in flight, commits, disconnects everything. */
   stop(): Promise<void>;
 }
@@ -87,6 +91,9 @@ async function assemble(
   opened.push(() => app.close());
   const url = await app.listen({ host: config.http.host, port: config.http.port });
 
+  const admin =
+    config.admin && (await startAdminOf(config, kafka, pipeline, metrics, logger, opened));
+
   opened.push(() => source.stop());
   await source.start(processor.handle);
 
@@ -96,8 +103,10 @@ async function assemble(
   return {
     url,
     metrics,
+    ...(admin && { adminUrl: admin.url }),
     stop: async () => {
       watcher.close();
+      await admin?.stop();
       await source.stop();
       await publisher.disconnect();
       await app.close();
@@ -105,6 +114,31 @@ async function assemble(
       logger.info('stopped');
     },
   };
+}
+
+/** The admin API (EXFILGUARD_ADMIN_PORT), on the same Kafka client. */
+function startAdminOf(
+  config: Config,
+  kafka: Kafka,
+  pipeline: DetectionPipeline,
+  metrics: Metrics,
+  logger: Logger,
+  opened: (() => Promise<unknown> | void)[],
+): Promise<RunningAdmin> {
+  return startAdmin(
+    {
+      config: config.admin!,
+      kafka,
+      topics: config.topics,
+      logger,
+      metrics,
+      // Read at each lift, so a rule reload changes the default grace.
+      rules: () => new Map(pipeline.rules.rules.map((r) => [r.rule.id, r.window.windowMs])),
+      // The window store's lift lands with its own change; wired then.
+      lift: undefined,
+    },
+    opened,
+  );
 }
 
 /** The streaming path's batch handler, as configured. */
