@@ -307,14 +307,14 @@ export function buildAdminApp(deps: AdminAppDependencies): FastifyInstance {
         reason: body.reason,
         ...(body.ticket !== undefined && { ticket: body.ticket }),
       };
-      const released = lifted.map((l) => releaseCommand(l, by, nowMs));
-      await publish(released);
-      for (const l of lifted) directory.remove(l);
       const windows = deps.rules();
       const graceMs =
         body.grace !== undefined
           ? parseDuration(body.grace)!
           : Math.max(0, ...lifted.map((l) => windows.get(l.rule) ?? 0));
+      // The detector's state first, then the releases: a batch that was granted a lockout
+      // before the lift and publishes it after would otherwise land after the release and
+      // stand. A store that fails leaves nothing changed, so the lift can simply be retried.
       try {
         await deps.lift?.({
           scope: named.scope,
@@ -323,15 +323,16 @@ export function buildAdminApp(deps: AdminAppDependencies): FastifyInstance {
           graceUntilMs: nowMs + graceMs,
         });
       } catch (error) {
-        // The releases are out (gateways let the subject through), but the detector's
-        // windows and grace are not: it may lock the subject again on its next events.
         logger.error({ err: error, requestId: request.id }, 'lift: the window store failed');
         throw new ApiError(
           500,
           'error',
-          `the releases are published, but the detector's state (windows, grace) could not follow: it may lock ${record.subject} again. Lift again once Redis answers (request id ${request.id})`,
+          `the detector's state (windows, grace) could not follow, so nothing was released: lift again once Redis answers (request id ${request.id})`,
         );
       }
+      const released = lifted.map((l) => releaseCommand(l, by, nowMs));
+      await publish(released);
+      for (const l of lifted) directory.remove(l);
       await writeAudit(request, 'ok', record);
       return liftResultSchema.parse({ released });
     },

@@ -18,6 +18,7 @@ import { Publisher } from '../sink/publisher.js';
 import { KafkaSource } from '../source/kafka.js';
 import { connectRedis } from '../clients/redis.js';
 import { RedisWindowStore } from '../window/redis-store.js';
+import type { WindowStore } from '../window/store.js';
 import { BatchProcessor } from './batch-processor.js';
 import { startAdmin, type RunningAdmin } from './admin-service.js';
 
@@ -92,7 +93,7 @@ async function assemble(
   const url = await app.listen({ host: config.http.host, port: config.http.port });
 
   const admin =
-    config.admin && (await startAdminOf(config, kafka, pipeline, metrics, logger, opened));
+    config.admin && (await startAdminOf(config, kafka, pipeline, store, metrics, logger, opened));
 
   opened.push(() => source.stop());
   await source.start(processor.handle);
@@ -121,6 +122,7 @@ function startAdminOf(
   config: Config,
   kafka: Kafka,
   pipeline: DetectionPipeline,
+  store: WindowStore,
   metrics: Metrics,
   logger: Logger,
   opened: (() => Promise<unknown> | void)[],
@@ -134,8 +136,9 @@ function startAdminOf(
       metrics,
       // Read at each lift, so a rule reload changes the default grace.
       rules: () => new Map(pipeline.rules.rules.map((r) => [r.rule.id, r.window.windowMs])),
-      // The window store's lift lands with its own change; wired then.
-      lift: undefined,
+      // A lifted subject's windows and lockout state are cleared in the shared store,
+      // for every instance, with the grace the operator chose.
+      lift: (request) => store.lift(request),
     },
     opened,
   );
