@@ -8,7 +8,7 @@
             s (stream), off (offset) }, read back by 04-actor-state.lua and decoded by
           src/window/apply-reply.ts; the hash lives a day after its latest lockout.
 
-  A lift (src/window/scripts/lift.lua) leaves a grace marker in the offences: a rule's
+  A lift (scripts/lift/02-lift.lua) leaves a grace marker in the offences: a rule's
   entry with a sixth element (1), or the entry EVERY_RULE for a lift of every rule;
   until its lockedUntil (the grace's end) the claim is refused with 4. The marker of
   every rule is read only when a claim is about to be granted: one table lookup.
