@@ -90,7 +90,7 @@ async function assemble(
   opened.push(() => app.close());
   const url = await app.listen({ host: config.http.host, port: config.http.port });
 
-  const { control, admin } = await lockouts({
+  const { control, admin } = await lockouts(
     config,
     kafka,
     pipeline,
@@ -98,7 +98,7 @@ async function assemble(
     metrics,
     logger,
     opened,
-  });
+  );
 
   opened.push(() => source.stop());
   await source.start(processor.handle);
@@ -145,53 +145,24 @@ function observed(
   return readiness;
 }
 
-/** The lockout directory, always; the admin API over it when EXFILGUARD_ADMIN_PORT is set. */
-async function lockouts({
-  config,
-  kafka,
-  pipeline,
-  store,
-  metrics,
-  logger,
-  opened,
-}: {
-  config: Config;
-  kafka: Kafka;
-  pipeline: DetectionPipeline;
-  store: WindowStore;
-  metrics: Metrics;
-  logger: Logger;
-  opened: (() => Promise<unknown> | void)[];
-}): Promise<{ control: LockoutControl; admin?: RunningAdmin }> {
-  const control = await startLockoutControl(kafka, config.topics.lockouts, logger, opened);
-  if (!config.admin) return { control };
-  const admin = await startAdminOf(
-    config,
-    kafka,
-    control,
-    pipeline,
-    store,
-    metrics,
-    logger,
-    opened,
-  );
-  return { control, admin };
-}
-
-/** The admin API (EXFILGUARD_ADMIN_PORT), on the same Kafka client. */
-function startAdminOf(
+/**
+ * The lockout directory, always; the admin API over it when EXFILGUARD_ADMIN_PORT is set,
+ * on the same Kafka client.
+ */
+async function lockouts(
   config: Config,
   kafka: Kafka,
-  control: LockoutControl,
   pipeline: DetectionPipeline,
   store: WindowStore,
   metrics: Metrics,
   logger: Logger,
   opened: (() => Promise<unknown> | void)[],
-): Promise<RunningAdmin> {
-  return startAdmin(
+): Promise<{ control: LockoutControl; admin?: RunningAdmin }> {
+  const control = await startLockoutControl(kafka, config.topics.lockouts, logger, opened);
+  if (!config.admin) return { control };
+  const admin = await startAdmin(
     {
-      config: config.admin!,
+      config: config.admin,
       kafka,
       topics: config.topics,
       control,
@@ -205,6 +176,7 @@ function startAdminOf(
     },
     opened,
   );
+  return { control, admin };
 }
 
 /** Releases by the rule loader, once across instances (elected in the shared Redis). */

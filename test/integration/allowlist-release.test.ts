@@ -21,6 +21,8 @@ import {
 } from '../support/detector.js';
 import { client, EnforceHarness, untilStatus } from '../support/enforcer.js';
 import { publishLockoutRecords, testLockout } from '../support/lockouts.js';
+import { redisConnector } from '../support/redis-connections.js';
+import { RedisKeys } from '../../src/window/keys.js';
 
 const brokers = inject('kafkaBrokers');
 const redisUrl = inject('redisUrl');
@@ -29,6 +31,8 @@ const IP = '203.0.113.77';
 const NETWORK = '203.0.113.0/24';
 /** After the first release, how long no second may come (both instances reload within ms). */
 const QUIET_MS = 5_000;
+
+const connectRedis = redisConnector();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -83,6 +87,16 @@ describe('an allowlist change releases the lockouts in force it newly covers', (
         releasedBy: 'rule-loader',
         reason: 'ip added to the allowlist partners.yaml',
       });
+      // The election's key in the shared Redis: named by an HMAC under the key secret, so
+      // a Redis dump does not show which release (or whose lockout) it was.
+      const releaseId = releases()[0]!.id;
+      const claimKey = new RedisKeys(setup.env.EXFILGUARD_KEY_SECRET!).claimKey(
+        `allowlist-release:${releaseId}`,
+      );
+      expect(claimKey).not.toContain(releaseId);
+      const redis = connectRedis();
+      expect(await redis.get(claimKey)).toBe('1');
+      expect(await redis.ttl(claimKey)).toBeGreaterThan(86_000);
       // Both instances reloaded the change: each counted a successful reload.
       for (const detector of detectors) {
         const text = await detector.metrics.registry.metrics();
