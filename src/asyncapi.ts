@@ -75,7 +75,8 @@ function channels() {
       address: TOPIC_DEFAULTS.audit,
       title: 'Audit trail of the admin API',
       description:
-        'One record per lockout added or lifted through the admin API and per refused call: ' +
+        'One record per lockout added or lifted through the admin API, per refused call, ' +
+        'and per lockout an allowlist change released (who: rule-loader): ' +
         'who (a token’s name, never the token), what, why, how it ended. Not compacted, ' +
         'kept 400 days. ' +
         named('AUDIT_TOPIC', TOPIC_DEFAULTS.audit),
@@ -131,13 +132,16 @@ function operations() {
     sendReleases: {
       action: 'send',
       title: 'An operator or a service lifts a lockout',
-      description: 'A `release` record, or a tombstone, on the key of the lockout it ends.',
+      description:
+        'A `release` record, or a tombstone, on the key of the lockout it ends. ' +
+        '`exfilguard run` publishes one (releasedBy: rule-loader) per lockout in force that ' +
+        'an allowlist change newly covers.',
       ...on('lockouts', 'lockoutRecord', 'lockoutTombstone'),
     },
     sendAudit: {
       action: 'send',
       title: 'The admin API records who changed what',
-      description: '`exfilguard run` with EXFILGUARD_ADMIN_PORT set; also logged.',
+      description: '`exfilguard run` with EXFILGUARD_ADMIN_PORT (admin API, rule loader); logged.',
       ...on('audit', 'auditRecord'),
     },
     receiveAudit: {

@@ -8,7 +8,13 @@ import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { ADMIN_ROLES } from './auth.js';
 
-export const AUDIT_ACTIONS = ['lockout.add', 'lockout.lift', 'auth.refused'] as const;
+export const AUDIT_ACTIONS = [
+  'lockout.add',
+  'lockout.lift',
+  'auth.refused',
+  // A rule reload newly allowlisted a subject with a lockout in force (who: rule-loader).
+  'allowlist.release',
+] as const;
 export const AUDIT_OUTCOMES = [
   'ok',
   'unauthenticated',

@@ -88,6 +88,12 @@ export class LockoutDirectory implements LockoutSink {
       .map((h) => h.command);
   }
 
+  /** Every lockout in force, in no order: what an allowlist change is checked against. */
+  inForce(): LockoutCommand[] {
+    const nowMs = this.now();
+    return [...this.byKey.values()].filter((h) => h.expiresAtMs > nowMs).map((h) => h.command);
+  }
+
   /** Lockouts in force, newest `issuedAt` first (ties: id descending), one page. */
   list(query: ListQuery): Page<LockoutCommand> {
     const nowMs = this.now();

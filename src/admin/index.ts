@@ -27,3 +27,11 @@ export {
   type AuditRecord,
 } from './audit.js';
 export { LockoutWriter, type PublishRecords } from './lockout-writer.js';
+export {
+  AllowlistReleaser,
+  RULE_LOADER,
+  allowlistReleaseId,
+  planAllowlistReleases,
+  type AllowlistReleaserOptions,
+  type PlannedRelease,
+} from './allowlist-release.js';

@@ -117,3 +117,19 @@ export function formatCidr(cidr: Cidr): string {
     cidr.family === 4 ? { family: 4, value: cidr.network } : { family: 6, groups: cidr.network };
   return `${formatIp(address)}/${cidr.prefixLength}`;
 }
+
+/**
+ * Whether `outer` contains all of `inner` (an address is its /32 or /128): a /64 inside
+ * an allowlisted /48 is contained, a /48 is not contained by a /64. Families never mix.
+ */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.prefixLength > inner.prefixLength) return false;
+  if (outer.family === 4 && inner.family === 4) {
+    return (inner.network & ipv4Mask(outer.prefixLength)) >>> 0 === outer.network;
+  }
+  if (outer.family === 6 && inner.family === 6) {
+    const masked = maskIpv6(inner.network, outer.prefixLength);
+    return masked.every((group, i) => group === outer.network[i]);
+  }
+  return false;
+}

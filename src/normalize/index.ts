@@ -12,6 +12,6 @@ export {
 } from './route.js';
 export { queryParam } from './query.js';
 export { actorIp, formatIp, parseIp, type IpAddress } from './ip.js';
-export { formatCidr, parseCidr, type Cidr } from './cidr.js';
+export { cidrContains, formatCidr, parseCidr, type Cidr } from './cidr.js';
 export { CidrSet } from './cidr-set.js';
 export type { Ipv6Groups } from './ipv6.js';

@@ -62,6 +62,7 @@ describe('the public surface', () => {
       'MAX_ROUTE_LENGTH',
       'TRUNCATED',
       'actorIp',
+      'cidrContains',
       'formatCidr',
       'formatIp',
       'normalizeEvent',

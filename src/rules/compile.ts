@@ -10,9 +10,10 @@ import {
 import type { LockoutPolicy } from '../decide/policy.js';
 import { compileStatusMatcher } from '../vocabulary/http-status.js';
 import type { FireCondition, WindowShape } from '../window/store.js';
-import type { RuleSet } from './load.js';
+import { AllowlistCoverage } from './allowlist-coverage.js';
+import type { RuleSet, SourcedAllowlist } from './load.js';
 import { compileRouteGlobs, type RouteMatcher } from './route-glob.js';
-import type { Allowlist, Rule } from './schema.js';
+import type { Rule } from './schema.js';
 
 export interface CompiledRule {
   readonly rule: Rule;
@@ -29,6 +30,8 @@ export interface CompiledRule {
 export interface CompiledAllowlist {
   /** True when the event's client, user, session or route is allowlisted. */
   readonly allows: (event: NormalizedEvent) => boolean;
+  /** Which entry covers a lockout's subject: a reload compares the old and the new. */
+  readonly coverage: AllowlistCoverage;
 }
 
 export interface CompiledRuleSet {
@@ -96,15 +99,17 @@ function compileMatch(rule: Rule, needs: EventNeeds): (event: NormalizedEvent) =
     (!excluded || !excluded(event.route));
 }
 
-function compileAllowlists(allowlists: readonly Allowlist[]): CompiledAllowlist {
+function compileAllowlists(allowlists: readonly SourcedAllowlist[]): CompiledAllowlist {
+  const coverage = new AllowlistCoverage(allowlists);
   const ips = new CidrSet(allowlists.flatMap((a) => a.ips));
   const users = new Set(allowlists.flatMap((a) => a.users));
   const sessions = new Set(allowlists.flatMap((a) => a.sessions));
   const routes: RouteMatcher | undefined = compileRouteGlobs(allowlists.flatMap((a) => a.routes));
   if (ips.size === 0 && users.size === 0 && sessions.size === 0 && !routes) {
-    return { allows: () => false };
+    return { allows: () => false, coverage };
   }
   return {
+    coverage,
     allows: (event) =>
       (ips.size > 0 && ips.has(event.ip)) ||
       (event.user !== undefined && users.has(event.user)) ||

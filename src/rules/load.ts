@@ -18,9 +18,13 @@ import {
 import { ALLOW_EVERYONE, allowsEveryone, neverFires } from './reach.js';
 import { readDocuments, type SourceDocument } from './rule-file.js';
 
+/** An allowlist and the file it was read from. */
+export type SourcedAllowlist = Allowlist & { readonly file?: string };
+
 export interface RuleSet {
   readonly rules: readonly Rule[];
-  readonly allowlists: readonly Allowlist[];
+  /** With the file each came from: a release by the rule loader names it. */
+  readonly allowlists: readonly SourcedAllowlist[];
   /** The files read, for logs and `rules check`. */
   readonly files: readonly string[];
   /** `file:line: key: problem` of what loads but does nothing: rules that can never fire. */
@@ -58,7 +62,7 @@ export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
 
   const ruleDocs: SourceDocument[] = [];
   const overrides = new Map<string, { source: SourceDocument; override: RuleOverride }>();
-  const allowlists: Allowlist[] = [];
+  const allowlists: SourcedAllowlist[] = [];
   for (const source of documents) {
     const kind = kindOf(source.raw);
     if (kind === 'override') {
@@ -73,7 +77,7 @@ export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
     } else if (kind === 'allowlist') {
       const allowlist = validate(source, allowlistSchema, problems);
       if (!allowlist) continue;
-      allowlists.push(allowlist);
+      allowlists.push({ ...allowlist, file: source.file });
       const confirmed = allowlist.confirm === ALLOW_EVERYONE;
       const tail = confirmed
         ? ' (confirmed by "confirm: allow-everyone")'

@@ -1,7 +1,7 @@
 // `exfilguard run`, assembled: the composition root of the streaming path. It owns
 // start-up and shutdown order — whoever opens a connection closes it:
-//   rules → Redis (window store) → Kafka topics, producer → pipeline → HTTP → admin API
-//   (when configured) → consumer → watcher
+//   rules → Redis (window store) → Kafka topics, producer → pipeline → HTTP → lockout
+//   directory → admin API (when configured) → consumer → watcher (and allowlist releases)
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../config.js';
 import { redactedConfig } from '../config.js';
@@ -20,7 +20,14 @@ import { connectRedis } from '../clients/redis.js';
 import { RedisWindowStore } from '../window/redis-store.js';
 import type { WindowStore } from '../window/store.js';
 import { BatchProcessor } from './batch-processor.js';
-import { startAdmin, type RunningAdmin } from './admin-service.js';
+import { AllowlistReleaser } from '../admin/index.js';
+import type { AllowlistCoverage } from '../rules/allowlist-coverage.js';
+import {
+  startAdmin,
+  startLockoutControl,
+  type LockoutControl,
+  type RunningAdmin,
+} from './admin-service.js';
 
 export interface RunningDetector {
   /** The HTTP address, e.g. http://127.0.0.1:9477. */
@@ -74,6 +81,57 @@ async function assemble(
   const processor = batchProcessor(pipeline, publisher, metrics, config, logger);
   const source = inputSource(kafka, config, metrics, logger);
 
+  const readiness = observed(metrics, redis, source, processor, pipeline);
+  const app = buildApp({
+    registry: metrics.registry,
+    readiness: { checks: readiness },
+    deadBecause: () => source.stoppedReason,
+  });
+  opened.push(() => app.close());
+  const url = await app.listen({ host: config.http.host, port: config.http.port });
+
+  const { control, admin } = await lockouts(
+    config,
+    kafka,
+    pipeline,
+    store,
+    metrics,
+    logger,
+    opened,
+  );
+
+  opened.push(() => source.stop());
+  await source.start(processor.handle);
+
+  const releaser = allowlistReleaser(control, store, admin, logger);
+  const watcher = watchRules(ruleSources, pipeline, metrics, logger, releaser);
+  logger.info({ url, rules: ruleCount }, 'exfilguard run is consuming');
+
+  return {
+    url,
+    metrics,
+    ...(admin && { adminUrl: admin.url }),
+    stop: async () => {
+      await watcher.close();
+      await admin?.stop();
+      await control.stop();
+      await source.stop();
+      await publisher.disconnect();
+      await app.close();
+      redis.disconnect();
+      logger.info('stopped');
+    },
+  };
+}
+
+/** What readiness checks, and what the metrics read at each scrape. */
+function observed(
+  metrics: Metrics,
+  redis: ReturnType<typeof connectRedis>,
+  source: KafkaSource,
+  processor: BatchProcessor,
+  pipeline: DetectionPipeline,
+): () => Record<'kafka' | 'redis' | 'rules', boolean> {
   const readiness = () => ({
     kafka: source.ready,
     redis: redis.status === 'ready' && processor.health.storeReady,
@@ -84,41 +142,14 @@ async function assemble(
     consumerRunning: () => source.stoppedReason === undefined,
     activeLockouts: () => processor.activeLockouts.counts(),
   });
-  const app = buildApp({
-    registry: metrics.registry,
-    readiness: { checks: readiness },
-    deadBecause: () => source.stoppedReason,
-  });
-  opened.push(() => app.close());
-  const url = await app.listen({ host: config.http.host, port: config.http.port });
-
-  const admin =
-    config.admin && (await startAdminOf(config, kafka, pipeline, store, metrics, logger, opened));
-
-  opened.push(() => source.stop());
-  await source.start(processor.handle);
-
-  const watcher = watchRules(ruleSources, pipeline, metrics, logger);
-  logger.info({ url, rules: ruleCount }, 'exfilguard run is consuming');
-
-  return {
-    url,
-    metrics,
-    ...(admin && { adminUrl: admin.url }),
-    stop: async () => {
-      watcher.close();
-      await admin?.stop();
-      await source.stop();
-      await publisher.disconnect();
-      await app.close();
-      redis.disconnect();
-      logger.info('stopped');
-    },
-  };
+  return readiness;
 }
 
-/** The admin API (EXFILGUARD_ADMIN_PORT), on the same Kafka client. */
-function startAdminOf(
+/**
+ * The lockout directory, always; the admin API over it when EXFILGUARD_ADMIN_PORT is set,
+ * on the same Kafka client.
+ */
+async function lockouts(
   config: Config,
   kafka: Kafka,
   pipeline: DetectionPipeline,
@@ -126,12 +157,15 @@ function startAdminOf(
   metrics: Metrics,
   logger: Logger,
   opened: (() => Promise<unknown> | void)[],
-): Promise<RunningAdmin> {
-  return startAdmin(
+): Promise<{ control: LockoutControl; admin?: RunningAdmin }> {
+  const control = await startLockoutControl(kafka, config.topics.lockouts, logger, opened);
+  if (!config.admin) return { control };
+  const admin = await startAdmin(
     {
-      config: config.admin!,
+      config: config.admin,
       kafka,
       topics: config.topics,
+      control,
       logger,
       metrics,
       // Read at each lift, so a rule reload changes the default grace.
@@ -142,6 +176,30 @@ function startAdminOf(
     },
     opened,
   );
+  return { control, admin };
+}
+
+/** Releases by the rule loader, once across instances (elected in the shared Redis). */
+function allowlistReleaser(
+  control: LockoutControl,
+  store: RedisWindowStore,
+  admin: RunningAdmin | undefined,
+  logger: Logger,
+): AllowlistReleaser {
+  return new AllowlistReleaser({
+    // Read to the topic's end first: a reload soon after start must see every lockout.
+    inForce: async () => {
+      await control.untilCaughtUp();
+      return control.directory.inForce();
+    },
+    publish: control.publish,
+    // One day: far longer than the instances' reloads of one change are apart; by then the
+    // release is in every directory, so no instance plans that id again.
+    claim: (releaseId) => store.claimOnce(`allowlist-release:${releaseId}`, 86_400),
+    lift: (request) => store.lift(request),
+    ...(admin && { audit: admin.audit }),
+    logger: logger.child({ component: 'allowlist-release' }),
+  });
 }
 
 /** The streaming path's batch handler, as configured. */
@@ -193,16 +251,31 @@ function inputSource(kafka: Kafka, config: Config, metrics: Metrics, logger: Log
   );
 }
 
-/** Hot reload: a good change replaces the rules in force; a bad one is refused and logged. */
+/**
+ * Hot reload: a good change replaces the rules in force; a bad one is refused and logged.
+ * A change that widens an allowlist then releases the lockouts in force it now covers.
+ */
 function watchRules(
   sources: Config['rules'],
   pipeline: DetectionPipeline,
   metrics: Metrics,
   logger: Logger,
-): RuleWatcher {
+  releaser: AllowlistReleaser,
+): { close(): Promise<void> } {
+  // Releases run one reload after another, in order, off the watcher's callback.
+  let releasing: Promise<unknown> = Promise.resolve();
+  const release = (before: AllowlistCoverage, after: AllowlistCoverage) => {
+    releasing = releasing
+      .then(() => releaser.reloaded(before, after))
+      .catch((error: unknown) =>
+        logger.error({ err: error }, 'allowlist release: the lockouts in force were not checked'),
+      );
+  };
   const watcher = new RuleWatcher(sources, {
     onReload: (rules, files, warnings) => {
+      const before = pipeline.rules.allowlist.coverage;
       pipeline.replaceRules(rules);
+      release(before, rules.allowlist.coverage);
       if (warnings.length > 0) logger.warn({ warnings }, 'rule warnings');
       metrics.ruleReloads.inc({ outcome: 'success' });
       metrics.rulesLoaded.set(rules.rules.length);
@@ -220,7 +293,12 @@ function watchRules(
     },
   });
   watcher.start();
-  return watcher;
+  return {
+    close: async () => {
+      watcher.close();
+      await releasing;
+    },
+  };
 }
 
 /** The rule folders, with breadth bitmaps keyed by the key secret (replay takes the same). */

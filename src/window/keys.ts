@@ -106,6 +106,19 @@ export class RedisKeys {
     return field;
   }
 
+  /**
+   * The key of a once-only claim shared by every instance (e.g. publishing one release
+   * of a rule reload): an HMAC of its name, so a Redis dump does not tell what was
+   * claimed, nor for whom.
+   */
+  claimKey(name: string): string {
+    const tag = createHmac('sha256', this.secret)
+      .update(`claim\u0000${name}`)
+      .digest('base64url')
+      .slice(0, 22);
+    return `${PREFIX}:claim:${tag}`;
+  }
+
   /** A route as the outbox keeps it: sealed ('' for none). */
   sealRoute(route: string | undefined): string {
     return route === undefined ? '' : this.routes.seal(route);

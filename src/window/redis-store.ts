@@ -99,6 +99,15 @@ export class RedisWindowStore implements WindowStore {
   }
 
   /** One script call on the actor's three keys (one hash tag): scripts/lift/. */
+  /**
+   * True for the one caller (of every instance on this Redis) that claims `name` first
+   * within `ttlSeconds`: a SET NX under an HMAC'd key (keys.ts claimKey).
+   */
+  async claimOnce(name: string, ttlSeconds: number): Promise<boolean> {
+    const reply = await this.redis.set(this.keys.claimKey(name), '1', 'EX', ttlSeconds, 'NX');
+    return reply === 'OK';
+  }
+
   async lift(request: LiftRequest): Promise<void> {
     const { scope, subject, rules, graceUntilMs } = request;
     const keys = this.keys.actor(scope, subject);
