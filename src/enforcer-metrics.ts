@@ -2,7 +2,7 @@
 // ids, scopes, modes): never an address, session or user. States (entries in force,
 // catch-up, time since the last fetch) are read from the enforcer at each scrape.
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Counter as C } from 'prom-client';
-import type { CheckOutcome, Enforcer, RecordOutcome } from './enforce/index.js';
+import { RECORD_OUTCOMES, type CheckOutcome, type Enforcer } from './enforce/index.js';
 import { PACKAGE_VERSION } from './package.js';
 import { SCOPES, MODES } from './vocabulary/scope.js';
 
@@ -27,13 +27,6 @@ export class EnforcerMetrics {
     registers: [this.registry],
   });
 
-  readonly records = new Counter({
-    name: 'exfilguard_enforce_records_total',
-    help: 'Records read from the lockouts topic, by type (lockout, release, tombstone, invalid).',
-    labelNames: ['type'] as const,
-    registers: [this.registry],
-  });
-
   readonly bouncerPulls = new Counter({
     name: 'exfilguard_enforce_bouncer_pulls_total',
     help: 'CrowdSec bouncer requests, by bouncer name (from configuration; "" when the API key matched none) and outcome (startup, delta, fell-behind: a full answer because removals it had not seen were forgotten, forbidden).',
@@ -41,6 +34,7 @@ export class EnforcerMetrics {
     registers: [this.registry],
   });
 
+  readonly records: Counter<'type'>;
   readonly unreadableAddresses: Counter;
   readonly entries: Gauge<'scope' | 'mode'>;
   readonly caughtUp: Gauge;
@@ -53,6 +47,21 @@ export class EnforcerMetrics {
 
   constructor(enforcer: Enforcer, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
+    // Counts the enforcer keeps itself, brought to the counters at each scrape.
+    const recordsCounted = { lockout: 0, release: 0, tombstone: 0, invalid: 0 };
+    this.records = new Counter({
+      name: 'exfilguard_enforce_records_total',
+      help: 'Records read from the lockouts topic, by type (lockout, release, tombstone, invalid).',
+      labelNames: ['type'] as const,
+      registers,
+      collect: () => {
+        for (const type of RECORD_OUTCOMES) {
+          const read = enforcer.subscription.records[type];
+          this.records.inc({ type }, read - recordsCounted[type]);
+          recordsCounted[type] = read;
+        }
+      },
+    });
     let unreadableCounted = 0;
     this.unreadableAddresses = new Counter({
       name: 'exfilguard_enforce_unreadable_addresses_total',
@@ -109,8 +118,7 @@ export class EnforcerMetrics {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     // Exported from the start, so the first refusal is an increase from 0.
     for (const outcome of CHECK_OUTCOMES) this.checks.inc({ outcome, rule: '' }, 0);
-    for (const type of ['lockout', 'release', 'tombstone', 'invalid'] as const)
-      this.records.inc({ type }, 0);
+    for (const type of RECORD_OUTCOMES) this.records.inc({ type }, 0);
   }
 
   countCheck(outcome: CheckOutcome, rule: string | undefined): void {
@@ -134,9 +142,5 @@ export class EnforcerMetrics {
   /** `bouncer` is a configured name (or "" for a refused key), never request text. */
   countBouncerPull(bouncer: string, outcome: BouncerPullOutcome): void {
     this.bouncerPulls.inc({ bouncer, outcome });
-  }
-
-  countRecord(type: RecordOutcome): void {
-    this.records.inc({ type });
   }
 }

@@ -1,8 +1,7 @@
 // Who calls the admin API: named bearer tokens, configured as their SHA-256 (never in
-// clear), each with a role. A presented token is hashed and compared with every
-// configured hash in constant time, without stopping at a match: timing tells nothing
-// about which tokens exist. Failed logins are slowed per source address.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// clear), each with a role, matched in constant time (vocabulary/hashed-secrets.ts).
+// Failed logins are slowed per source address.
+import { HashedSecrets } from '../vocabulary/hashed-secrets.js';
 
 /** Weakest first: each role may do what those before it may. */
 export const ADMIN_ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -26,25 +25,18 @@ export function roleAllows(role: AdminRole, needed: AdminRole): boolean {
 }
 
 export class TokenAuthenticator {
-  private readonly tokens: { readonly caller: Caller; readonly hash: Buffer }[];
+  private readonly tokens: HashedSecrets<Caller>;
 
   constructor(tokens: readonly AdminToken[]) {
-    this.tokens = tokens.map((t) => ({
-      caller: { name: t.name, role: t.role },
-      hash: Buffer.from(t.hash, 'hex'),
-    }));
+    this.tokens = new HashedSecrets(
+      tokens.map((t) => ({ hash: t.hash, value: { name: t.name, role: t.role } })),
+    );
   }
 
   /** The caller of an `Authorization: Bearer <token>` header, or undefined. */
   authenticate(header: string | undefined): Caller | undefined {
     const token = bearerToken(header);
-    if (token === undefined) return undefined;
-    const hash = createHash('sha256').update(token).digest();
-    let found: Caller | undefined;
-    for (const t of this.tokens) {
-      if (t.hash.length === hash.length && timingSafeEqual(t.hash, hash)) found = t.caller;
-    }
-    return found;
+    return token === undefined ? undefined : this.tokens.find(token);
   }
 }
 

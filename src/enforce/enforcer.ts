@@ -4,7 +4,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../log.js';
 import { IdentityReader, type IdentityOptions, type RequestView } from './identity.js';
-import { LockoutSubscription, type RecordOutcome } from './subscription.js';
+import { LockoutSubscription } from './subscription.js';
 import { LockoutTable } from './table.js';
 import { verdictOf, type FailMode, type TableState, type Verdict } from './verdict.js';
 
@@ -20,7 +20,6 @@ export interface EnforcerOptions {
   readonly staleAfterMs?: number;
   readonly groupIdPrefix?: string;
   readonly now?: () => number;
-  readonly onRecord?: (outcome: RecordOutcome) => void;
 }
 
 /** Expired entries are dropped this often (they never refuse in between). */
@@ -50,7 +49,6 @@ export class Enforcer {
       logger: options.logger,
       now: this.now,
       ...(options.groupIdPrefix !== undefined && { groupIdPrefix: options.groupIdPrefix }),
-      ...(options.onRecord && { onRecord: options.onRecord }),
     });
   }
 

@@ -26,6 +26,7 @@ export {
 } from './identity.js';
 export {
   LockoutSubscription,
+  RECORD_OUTCOMES,
   type LockoutSink,
   type RecordOutcome,
   type SubscriptionOptions,

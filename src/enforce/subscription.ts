@@ -31,7 +31,8 @@ export interface LockoutSink {
   readonly size: number;
 }
 
-export type RecordOutcome = 'lockout' | 'release' | 'tombstone' | 'invalid';
+export const RECORD_OUTCOMES = ['lockout', 'release', 'tombstone', 'invalid'] as const;
+export type RecordOutcome = (typeof RECORD_OUTCOMES)[number];
 
 export interface SubscriptionOptions {
   readonly kafka: Kafka;
@@ -41,8 +42,6 @@ export interface SubscriptionOptions {
   /** Prefix of the private consumer group's id; a random suffix is added per start. */
   readonly groupIdPrefix?: string;
   readonly now?: () => number;
-  /** Each record read, by what it was (for metrics). */
-  readonly onRecord?: (outcome: RecordOutcome) => void;
 }
 
 export class LockoutSubscription {
@@ -54,6 +53,13 @@ export class LockoutSubscription {
   private startedAt = 0;
   private lastFetch: number | undefined;
   private readonly caughtUpWaiters: (() => void)[] = [];
+  /** Records read since start, by what they were (read by the metrics at each scrape). */
+  readonly records: Record<RecordOutcome, number> = {
+    lockout: 0,
+    release: 0,
+    tombstone: 0,
+    invalid: 0,
+  };
 
   constructor(private readonly options: SubscriptionOptions) {
     this.now = options.now ?? Date.now;
@@ -135,17 +141,17 @@ export class LockoutSubscription {
   }
 
   private apply(message: KafkaMessage, partition: number, nowMs: number): void {
-    const { table, logger, onRecord } = this.options;
+    const { table, logger } = this.options;
     const where = { topic: this.options.topic, partition, offset: message.offset };
     if (message.value === null) {
       const parts = message.key === null ? undefined : parseLockoutKey(message.key.toString());
       if (parts === undefined) {
         logger.warn(where, 'lockouts topic: a tombstone whose key is not rule/mode/scope:subject');
-        onRecord?.('invalid');
+        this.counted('invalid');
         return;
       }
       table.remove(parts);
-      onRecord?.('tombstone');
+      this.counted('tombstone');
       return;
     }
     let value: unknown;
@@ -163,13 +169,17 @@ export class LockoutSubscription {
           ? 'lockouts topic: a version-1 record (key scope:subject), not read: upgrade the detector that wrote it'
           : 'lockouts topic: a record that is not a lockout or release (contract 2), not read',
       );
-      onRecord?.('invalid');
+      this.counted('invalid');
       return;
     }
     const record = parsed.data;
     if (record.type === 'lockout') table.applyLockout(record, nowMs);
     else table.remove(record);
-    onRecord?.(record.type);
+    this.counted(record.type);
+  }
+
+  private counted(outcome: RecordOutcome): void {
+    this.records[outcome] += 1;
   }
 
   private reached(partition: number, lastOffset: string): void {

@@ -4,7 +4,6 @@
 // decisions (enforce/crowdsec.ts). Shapes, status codes and filters follow crowdsec's
 // pkg/apiserver (controllers/v1/decisions.go, middlewares/v1/api_key.go,
 // database/decisionfilter.go), so bouncers work unchanged.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -16,6 +15,7 @@ import {
 } from '../enforce/index.js';
 import type { EnforcerMetrics } from '../enforcer-metrics.js';
 import type { Logger } from '../log.js';
+import { HashedSecrets } from '../vocabulary/hashed-secrets.js';
 
 export const STREAM_PATH = '/v1/decisions/stream';
 export const DECISIONS_PATH = '/v1/decisions';
@@ -37,22 +37,16 @@ export function crowdsecApi(
   logger: Logger,
   metrics?: EnforcerMetrics,
 ): (app: FastifyInstance) => void {
-  const keys = [...bouncerKeys].map(([name, hex]) => ({ name, hash: Buffer.from(hex, 'hex') }));
+  const keys = new HashedSecrets([...bouncerKeys].map(([name, hash]) => ({ hash, value: name })));
   const stream = new DecisionStream(enforcer.table);
   metrics?.initBouncers([...bouncerKeys.keys()]);
 
   /** The bouncer whose key was presented, or undefined (then 403 as LAPI answers). */
   const authenticate = (request: FastifyRequest, reply: FastifyReply): string | undefined => {
     const presented = request.headers['x-api-key'];
-    let name: string | undefined;
-    if (typeof presented === 'string' && presented.length > 0) {
-      // The presented key is hashed and compared with every configured hash in constant
-      // time, without stopping at a match: timing tells nothing about keys or names.
-      const hash = createHash('sha256').update(presented).digest();
-      for (const key of keys) {
-        if (key.hash.length === hash.length && timingSafeEqual(key.hash, hash)) name = key.name;
-      }
-    }
+    // Matched in constant time against every configured hash (HashedSecrets).
+    const name =
+      typeof presented === 'string' && presented.length > 0 ? keys.find(presented) : undefined;
     if (name === undefined) {
       metrics?.countBouncerPull('', 'forbidden');
       void reply.code(403).send(FORBIDDEN);

@@ -40,18 +40,6 @@ describe('normalizeEvent', () => {
     normalizeEvent(event);
     expect(event).toStrictEqual(copy);
   });
-
-  // Path reading moved below the event stage, which caps paths with it (request-path/).
-  it('leaves path reading to request-path, which exports the reader, the compactor and percent decoding', () => {
-    expect(Object.keys(requestPath).sort()).toStrictEqual([
-      'MAX_SEGMENTS',
-      'compactPath',
-      'decodePercent',
-      'pathEnd',
-      'pathStart',
-      'readSegments',
-    ]);
-  });
 });
 
 describe('the public surface', () => {

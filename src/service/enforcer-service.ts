@@ -35,7 +35,6 @@ export async function startEnforcer(
     'starting exfilguard enforce',
   );
   const kafka = createKafka(config, logger);
-  const metrics: { current?: EnforcerMetrics } = {};
   const enforcer = new Enforcer({
     kafka,
     topic: config.lockoutTopic,
@@ -44,13 +43,12 @@ export async function startEnforcer(
     failMode: config.failMode,
     staleAfterMs: config.staleAfterMs,
     groupIdPrefix: `${config.kafka.clientId}-enforce`,
-    onRecord: (type) => metrics.current?.countRecord(type),
   });
-  metrics.current = new EnforcerMetrics(enforcer);
+  const metrics = new EnforcerMetrics(enforcer);
   const app = buildEnforceApp({
     enforcer,
-    metrics: metrics.current,
-    plugins: bouncerPlugins(config, enforcer, logger, metrics.current),
+    metrics,
+    plugins: bouncerPlugins(config, enforcer, logger, metrics),
   });
   try {
     await enforcer.start();
@@ -69,7 +67,7 @@ export async function startEnforcer(
   return {
     url,
     enforcer,
-    metrics: metrics.current,
+    metrics,
     stop: async () => {
       await app.close();
       await enforcer.stop();
