@@ -98,18 +98,41 @@ describe('IdentityReader: the client address', () => {
 describe('IdentityReader: session and user', () => {
   it('reads the named cookie, quoted or not; absent or empty is no session', () => {
     const reader = new IdentityReader({ sessionCookie: 'sid' });
-    const session = (cookie: string) => reader.identify(from(GATEWAY, { cookie })).session;
-    expect(session('theme=dark; sid=abc123; other=1')).toBe('abc123');
-    expect(session('sid="quoted value"')).toBe('quoted value');
-    expect(session('xsid=nope; sidx=nope')).toBeUndefined();
-    expect(session('sid=')).toBeUndefined();
-    expect(reader.identify(from(GATEWAY)).session).toBeUndefined();
+    const sessions = (cookie: string) => reader.identify(from(GATEWAY, { cookie })).sessions;
+    expect(sessions('theme=dark; sid=abc123; other=1')).toEqual(['abc123']);
+    expect(sessions('sid="quoted value"')).toEqual(['quoted value']);
+    expect(sessions('xsid=nope; sidx=nope')).toBeUndefined();
+    expect(sessions('sid=')).toBeUndefined();
+    expect(reader.identify(from(GATEWAY)).sessions).toBeUndefined();
   });
 
-  it('the cookie wins over the session header; the header serves when there is no cookie', () => {
+  it('judges the cookie and the session header both, the cookie first', () => {
     const reader = new IdentityReader({ sessionCookie: 'sid', sessionHeader: 'X-Session' });
-    expect(reader.identify(from(GATEWAY, { cookie: 'sid=c', 'x-session': 'h' })).session).toBe('c');
-    expect(reader.identify(from(GATEWAY, { 'x-session': 'h' })).session).toBe('h');
+    const both = reader.identify(from(GATEWAY, { cookie: 'sid=c', 'x-session': 'h' }));
+    expect(both.sessions).toEqual(['c', 'h']);
+    expect(reader.identify(from(GATEWAY, { 'x-session': 'h' })).sessions).toEqual(['h']);
+  });
+
+  // Evasion: a locked client sends a fresh cookie before its own, betting that the
+  // enforcer reads the first and the application the last (or the reverse).
+  it('judges every occurrence of the cookie, so a decoy before or after the locked one hides nothing', () => {
+    const reader = new IdentityReader({ sessionCookie: 'sid' });
+    const keys = (cookie: string) =>
+      reader.subjectKeys(reader.identify(from(GATEWAY, { cookie })), []);
+    expect(keys('sid=decoy; sid=locked')).toEqual(
+      expect.arrayContaining(['session:decoy', 'session:locked']),
+    );
+    expect(keys('sid=locked; sid=decoy')).toContain('session:locked');
+    // Padding with hundreds of decoys: the first and the last occurrences are still judged.
+    const padded = [
+      'sid=locked-first',
+      ...Array.from({ length: 300 }, (_, i) => `sid=d${i}`),
+      'sid=locked-last',
+    ].join('; ');
+    const judged = keys(padded);
+    expect(judged).toContain('session:locked-first');
+    expect(judged).toContain('session:locked-last');
+    expect(judged.length).toBeLessThanOrEqual(33);
   });
 
   it('hashes the session as the access logs carry it, cut to the configured length', () => {
@@ -120,14 +143,16 @@ describe('IdentityReader: session and user', () => {
       sessionHash: 'sha256',
       sessionHashLength: 16,
     });
-    expect(full.identify(from(GATEWAY, { cookie: 'sid=abc123' })).session).toBe(sha);
-    expect(cut.identify(from(GATEWAY, { cookie: 'sid=abc123' })).session).toBe(sha.slice(0, 16));
+    expect(full.identify(from(GATEWAY, { cookie: 'sid=abc123' })).sessions).toEqual([sha]);
+    expect(cut.identify(from(GATEWAY, { cookie: 'sid=abc123' })).sessions).toEqual([
+      sha.slice(0, 16),
+    ]);
   });
 
   it('reads the user header (case-insensitive name) and names every identity’s key', () => {
     const reader = new IdentityReader({ userHeader: 'X-User', sessionHeader: 'x-session' });
     const who = reader.identify(from('192.0.2.5', { 'x-user': ' bob ', 'x-session': 's1' }));
-    expect(who).toEqual({ ip: '192.0.2.5', session: 's1', user: 'bob' });
+    expect(who).toEqual({ ip: '192.0.2.5', sessions: ['s1'], user: 'bob' });
     expect(reader.subjectKeys(who, [])).toEqual(['ip:192.0.2.5', 'session:s1', 'user:bob']);
   });
 

@@ -18,7 +18,7 @@ export interface IdentityOptions {
   readonly trustedProxies?: readonly string[];
   /** Where a trusted caller puts the client's address. Default: X-Forwarded-For. */
   readonly clientAddressHeader?: ClientAddressHeader;
-  /** The session: a cookie and/or a header (the cookie wins when both are present). */
+  /** The session: a cookie and/or a header (both judged when both are present). */
   readonly sessionCookie?: string;
   readonly sessionHeader?: string;
   /**
@@ -41,7 +41,12 @@ export interface RequestView {
 export interface ClientIdentity {
   /** Canonical client address (formatIp), when one could be read. */
   readonly ip?: string;
-  readonly session?: string;
+  /**
+   * Every session value the request carries: each occurrence of the cookie (applications
+   * differ in which of `sid=a; sid=b` they read, so a client must not choose for us),
+   * then the header. Any one locked refuses the request.
+   */
+  readonly sessions?: readonly string[];
   readonly user?: string;
   /** A trusted caller's address header held no address: counted, the request judged without it. */
   readonly addressUnreadable?: boolean;
@@ -72,13 +77,13 @@ export class IdentityReader {
 
   identify(request: RequestView): ClientIdentity {
     const address = this.clientAddress(request);
-    const session = this.session(request.headers);
+    const sessions = this.sessions(request.headers);
     const user =
       this.userHeader === undefined ? undefined : header(request.headers, this.userHeader);
     return {
       ...(address.ip !== undefined && { ip: address.ip }),
       ...(address.unreadable && { addressUnreadable: true }),
-      ...(session !== undefined && { session }),
+      ...(sessions.length > 0 && { sessions }),
       ...(user !== undefined && { user }),
     };
   }
@@ -96,7 +101,7 @@ export class IdentityReader {
         for (const length of ipv6PrefixLengths) keys.push(subjectKey('ip', actorIp(ip, length)));
       }
     }
-    if (identity.session !== undefined) keys.push(subjectKey('session', identity.session));
+    for (const session of identity.sessions ?? []) keys.push(subjectKey('session', session));
     if (identity.user !== undefined) keys.push(subjectKey('user', identity.user));
     return keys;
   }
@@ -123,13 +128,16 @@ export class IdentityReader {
     return { unreadable: true };
   }
 
-  private session(headers: IncomingHttpHeaders): string | undefined {
-    const raw =
-      (this.sessionCookie === undefined ? undefined : cookie(headers, this.sessionCookie)) ??
-      (this.sessionHeader === undefined ? undefined : header(headers, this.sessionHeader));
-    if (raw === undefined) return undefined;
-    if (this.sessionHash === 'none') return raw;
-    return createHash('sha256').update(raw).digest('hex').slice(0, this.sessionHashLength);
+  private sessions(headers: IncomingHttpHeaders): string[] {
+    const raw = this.sessionCookie === undefined ? [] : cookieValues(headers, this.sessionCookie);
+    const fromHeader =
+      this.sessionHeader === undefined ? undefined : header(headers, this.sessionHeader);
+    if (fromHeader !== undefined) raw.push(fromHeader);
+    const distinct = [...new Set(raw)];
+    if (this.sessionHash === 'none') return distinct;
+    return distinct.map((value) =>
+      createHash('sha256').update(value).digest('hex').slice(0, this.sessionHashLength),
+    );
   }
 }
 
@@ -160,17 +168,27 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return trimmed.length === 0 ? undefined : trimmed;
 }
 
-/** One cookie's value from the Cookie header (RFC 6265: `a=1; b=2`; quotes removed). */
-function cookie(headers: IncomingHttpHeaders, name: string): string | undefined {
+/** Occurrences of one cookie judged at most: a padded Cookie header costs bounded work. */
+const MAX_COOKIE_OCCURRENCES = 32;
+
+/**
+ * Every value of one cookie in the Cookie header (RFC 6265: `a=1; b=2`; quotes removed;
+ * empty values skipped). Past MAX_COOKIE_OCCURRENCES, the first and the last half of
+ * that many: applications read the first or the last, so padding the middle hides nothing.
+ */
+function cookieValues(headers: IncomingHttpHeaders, name: string): string[] {
   const line = headers.cookie;
-  if (typeof line !== 'string') return undefined;
+  if (typeof line !== 'string') return [];
+  const values: string[] = [];
   for (const pair of line.split(';')) {
     const eq = pair.indexOf('=');
     if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
     let value = pair.slice(eq + 1).trim();
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
       value = value.slice(1, -1);
-    return value.length === 0 ? undefined : value;
+    if (value.length > 0) values.push(value);
   }
-  return undefined;
+  if (values.length <= MAX_COOKIE_OCCURRENCES) return values;
+  const half = MAX_COOKIE_OCCURRENCES / 2;
+  return [...values.slice(0, half), ...values.slice(-half)];
 }

@@ -2,10 +2,11 @@
 // (EXFILGUARD_* variables, a free port), lockouts written straight to its topic, and
 // its check endpoint called as a gateway calls it. Each check comes from this process,
 // i.e. from 127.0.0.1, a trusted proxy by default, so X-Forwarded-For names the client.
-import type { Producer } from 'kafkajs';
+import { Kafka, type Producer } from 'kafkajs';
 import { loadEnforceConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startEnforcer, type RunningEnforcer } from '../../src/service/enforcer-service.js';
+import { Enforcer, type IdentityOptions, type TableState } from '../../src/enforce/index.js';
 import { uniqueName } from './kafka.js';
 import { lockoutMessage, lockoutProducer, lockoutRecord, type LockoutSpec } from './lockouts.js';
 
@@ -97,5 +98,36 @@ export async function untilStatus(
       throw new Error(`check never answered ${status} within ${timeoutMs} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/**
+ * An enforcer whose table the test fills and whose table state it sets: state() is
+ * what a subscription to a real broker would make `current` once caught up; no broker is
+ * ever contacted (start() is not called).
+ */
+export class TableEnforcer extends Enforcer {
+  tableState: TableState = 'current';
+
+  constructor(identity: IdentityOptions = {}) {
+    super({
+      kafka: new Kafka({ brokers: ['127.0.0.1:9'] }),
+      topic: 'lockouts',
+      logger: createLogger('silent'),
+      identity,
+    });
+  }
+
+  override state(): TableState {
+    return this.tableState;
+  }
+
+  /** Puts a lockout in force for an hour, as a record of the topic would. */
+  lock(spec: Omit<LockoutSpec, 'ttlMs'> & { ttlMs?: number; id?: string }): void {
+    const record = lockoutRecord({ ttlMs: 3_600_000, ...spec });
+    this.table.applyLockout(
+      spec.id === undefined ? record : { ...record, id: spec.id },
+      Date.now(),
+    );
   }
 }

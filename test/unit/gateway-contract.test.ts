@@ -5,16 +5,13 @@
 // from the endpoint (path, port, the headers enforce reads and the headers it answers).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadEnforceConfig } from '../../src/config.js';
-import { LOCKOUT_CONTRACT_VERSION, lockoutCommandSchema } from '../../src/decide/lockout.js';
-import { Enforcer, type TableState } from '../../src/enforce/index.js';
 import { EnforcerMetrics } from '../../src/enforcer-metrics.js';
 import { CHECK_PATH, buildEnforceApp } from '../../src/http/enforce-app.js';
-import { createLogger } from '../../src/log.js';
 import type { Scope } from '../../src/vocabulary/scope.js';
+import { TableEnforcer } from '../support/enforcer.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../examples/gateways');
 /** The names the examples use: EXFILGUARD_ENFORCE_SESSION_COOKIE, _USER_HEADER. */
@@ -22,23 +19,7 @@ const SESSION_COOKIE = 'sid';
 const USER_HEADER = 'x-authenticated-user';
 const LOCKED_IP = '203.0.113.7';
 
-/**
- * An enforcer whose table state the test sets: state() is what a subscription to a real
- * broker would make `current` once caught up; here no broker is ever contacted.
- */
-class TableEnforcer extends Enforcer {
-  tableState: TableState = 'current';
-  override state(): TableState {
-    return this.tableState;
-  }
-}
-
-const enforcer = new TableEnforcer({
-  kafka: new Kafka({ brokers: ['127.0.0.1:9'] }), // never connected: start() is not called
-  topic: 'lockouts',
-  logger: createLogger('silent'),
-  identity: { sessionCookie: SESSION_COOKIE, userHeader: USER_HEADER },
-});
+const enforcer = new TableEnforcer({ sessionCookie: SESSION_COOKIE, userHeader: USER_HEADER });
 const app = buildEnforceApp({
   enforcer,
   metrics: new EnforcerMetrics(enforcer, { processMetrics: false }),
@@ -46,24 +27,7 @@ const app = buildEnforceApp({
 afterAll(() => app.close());
 
 function lock(scope: Scope, subject: string, rule: string, id: string): void {
-  const now = Date.now();
-  const command = lockoutCommandSchema.parse({
-    type: 'lockout',
-    version: LOCKOUT_CONTRACT_VERSION,
-    scope,
-    subject,
-    rule,
-    mode: 'enforce',
-    id,
-    severity: 'high',
-    reason: 'test',
-    evidence: {},
-    eventTime: new Date(now).toISOString(),
-    issuedAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 3_600_000).toISOString(),
-    ttlSeconds: 3600,
-  });
-  enforcer.table.applyLockout(command, now);
+  enforcer.lock({ scope, subject, rule, id });
 }
 lock('ip', LOCKED_IP, 'sequential-id-scan', 'lockout-ip-1');
 lock('session', 'sess-locked', 'session-flood', 'lockout-session-1');
