@@ -35,6 +35,24 @@ describe('loadConfig', () => {
     expect(config.admin).toBeUndefined();
     expect(config.redis.retryMaxMs).toBe(5000);
     expect(config.rules).toEqual({ dirs: [], shipped: true });
+    expect(config.redis.keyPrefix).toBe('eg');
+    expect(config.kafka.sessionTimeoutMs).toBe(10_000);
+    expect(config.logFormat).toBe('json');
+  });
+
+  it('takes a Redis key prefix without braces, and a log format', () => {
+    const config = loadConfig({
+      ...BASE,
+      EXFILGUARD_REDIS_KEY_PREFIX: 'shop-eu:eg',
+      EXFILGUARD_LOG_FORMAT: 'pretty',
+    });
+    expect(config.redis.keyPrefix).toBe('shop-eu:eg');
+    expect(config.logFormat).toBe('pretty');
+    // A brace would start a Redis Cluster hash tag before the shard's own.
+    expect(refusal({ ...BASE, EXFILGUARD_REDIS_KEY_PREFIX: 'eg{1}' })).toContain(
+      'EXFILGUARD_REDIS_KEY_PREFIX: letters, digits',
+    );
+    expect(refusal({ ...BASE, EXFILGUARD_LOG_FORMAT: 'text' })).toContain('EXFILGUARD_LOG_FORMAT');
   });
 
   it('names every missing or bad variable', () => {
@@ -171,8 +189,8 @@ describe('loadKafkaConfig', () => {
     const env = { ...BASE, EXFILGUARD_INPUT_TOPIC: 'edge-logs', EXFILGUARD_LOG_LEVEL: 'warn' };
     const kafkaOnly = loadKafkaConfig({ EXFILGUARD_KAFKA_BROKERS: BASE.EXFILGUARD_KAFKA_BROKERS });
     expect(kafkaOnly.kafka.brokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
-    const { kafka, topics, logLevel } = loadConfig(env);
-    expect(loadKafkaConfig(env)).toEqual({ kafka, topics, logLevel });
+    const { kafka, topics, logLevel, logFormat } = loadConfig(env);
+    expect(loadKafkaConfig(env)).toEqual({ kafka, topics, logLevel, logFormat });
   });
 
   it('refuses what loadConfig refuses in its part, and typos anywhere', () => {

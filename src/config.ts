@@ -3,7 +3,7 @@
 // every problem is named with the variable and what it expects.
 import { z } from 'zod';
 import { ExfilguardError } from './vocabulary/errors.js';
-import { REDACTED, redactUrlCredentials } from './log.js';
+import { REDACTED, redactUrlCredentials, type LogFormat } from './log.js';
 import { parseDuration } from './vocabulary/units.js';
 import { parseCidr } from './normalize/index.js';
 import type { AdminRole, AdminToken } from './admin/index.js';
@@ -118,8 +118,14 @@ const environmentFields = z.object({
   KAFKA_TLS: bool.default(false),
   KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
   GROUP_ID: z.string().min(1).default('exfilguard'),
-  /** How long the group waits for a silent member before giving its partitions away. */
-  KAFKA_SESSION_TIMEOUT: durationMs.default(30_000),
+  /**
+   * How long the group waits for a silent member before giving its partitions away; also
+   * how long a restarted instance waits for its dead predecessor's session to end before
+   * it is ready (kafkajs has no static membership). 10 s rather than kafkajs' 30 s: a
+   * restart is ready in ~10 s; the cost is that a member silent for 10 s (a frozen
+   * process, a batch that never heartbeats) loses its partitions and its batch is redone.
+   */
+  KAFKA_SESSION_TIMEOUT: durationMs.default(10_000),
   /** Largest fetch per partition: smaller batches lower latency, larger ones raise throughput. */
   KAFKA_MAX_BYTES_PER_PARTITION: z.coerce
     .number()
@@ -140,6 +146,15 @@ const environmentFields = z.object({
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(12),
   REDIS_URL: z.url().optional(),
   REDIS_CLUSTER_NODES: list.optional(),
+  /**
+   * Every Redis key this instance writes starts with it, and the key-secret marker lives
+   * under it: instances of one deployment share it; another deployment (or a test) on the
+   * same Redis takes its own. No braces (a Redis Cluster hash tag follows it).
+   */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits, ".", "_", ":" and "-" only, at most 64')
+    .default('eg'),
   /** The HMAC key for Redis key names: who can read Redis cannot tell whose windows they are. */
   KEY_SECRET: z
     .string()
@@ -149,6 +164,8 @@ const environmentFields = z.object({
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   HTTP_PORT: port.default(9477),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` lines for a log collector; `pretty` one readable line per entry for a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty'] satisfies LogFormat[]).default('json'),
   /** First and largest wait between retries while Redis is away. */
   REDIS_RETRY_MIN: durationMs.default(200),
   REDIS_RETRY_MAX: durationMs.default(5000),
@@ -290,6 +307,7 @@ const kafkaEnvironmentSchema = environmentFields
     DEAD_LETTER_TOPIC: true,
     AUDIT_TOPIC: true,
     LOG_LEVEL: true,
+    LOG_FORMAT: true,
   })
   .superRefine(checkSasl);
 
@@ -305,6 +323,7 @@ const enforceEnvironmentSchema = environmentFields
     KAFKA_TLS_CA_FILE: true,
     LOCKOUT_TOPIC: true,
     LOG_LEVEL: true,
+    LOG_FORMAT: true,
     ENFORCE_HOST: true,
     ENFORCE_PORT: true,
     ENFORCE_FAIL_MODE: true,
@@ -360,6 +379,8 @@ export interface Config {
     readonly retryMinMs: number;
     readonly retryMaxMs: number;
     readonly commandTimeoutMs: number;
+    /** Every key this instance writes starts with it; the key-secret marker is under it. */
+    readonly keyPrefix: string;
   };
   readonly keySecret: string;
   readonly eventTime: { readonly maxClockSkewMs: number; readonly maxLatenessMs: number };
@@ -368,7 +389,10 @@ export interface Config {
   /** The admin API; absent: off. */
   readonly admin?: AdminConfig;
   readonly logLevel: Environment['LOG_LEVEL'];
+  readonly logFormat: LogFormat;
 }
+
+export type { LogFormat } from './log.js';
 
 export interface AdminConfig {
   readonly host: string;
@@ -387,6 +411,7 @@ export interface EnforceConfig {
   readonly kafka: KafkaConnection;
   readonly lockoutTopic: string;
   readonly logLevel: Environment['LOG_LEVEL'];
+  readonly logFormat: LogFormat;
   readonly http: { readonly host: string; readonly port: number };
   readonly failMode: 'open' | 'closed';
   readonly staleAfterMs: number;
@@ -410,6 +435,7 @@ export function loadEnforceConfig(env: NodeJS.ProcessEnv = process.env): Enforce
     kafka: connectionOf(e),
     lockoutTopic: e.LOCKOUT_TOPIC,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     http: { host: e.ENFORCE_HOST, port: e.ENFORCE_PORT },
     failMode: e.ENFORCE_FAIL_MODE,
     staleAfterMs: e.ENFORCE_STALE_AFTER,
@@ -453,7 +479,7 @@ export function loadAdminClientConfig(env: NodeJS.ProcessEnv = process.env): Adm
 }
 
 /** The Kafka part of the configuration, for commands that only talk to Kafka. */
-export type KafkaConfig = Pick<Config, 'kafka' | 'topics' | 'logLevel'>;
+export type KafkaConfig = Pick<Config, 'kafka' | 'topics' | 'logLevel' | 'logFormat'>;
 
 /** Reads the EXFILGUARD_* variables; throws CONFIG_INVALID naming every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -466,7 +492,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 export function loadKafkaConfig(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
   const parsed = parseEnvironment(kafkaEnvironmentSchema, env);
-  return { ...kafkaSections(parsed), logLevel: parsed.LOG_LEVEL };
+  return { ...kafkaSections(parsed), logLevel: parsed.LOG_LEVEL, logFormat: parsed.LOG_FORMAT };
 }
 
 function parseEnvironment<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
@@ -558,6 +584,7 @@ function toConfig(env: Environment): Config {
       retryMinMs: env.REDIS_RETRY_MIN,
       retryMaxMs: env.REDIS_RETRY_MAX,
       commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT,
+      keyPrefix: env.REDIS_KEY_PREFIX,
     },
     keySecret: env.KEY_SECRET,
     eventTime: { maxClockSkewMs: env.MAX_CLOCK_SKEW, maxLatenessMs: env.MAX_LATENESS },
@@ -575,6 +602,7 @@ function toConfig(env: Environment): Config {
       },
     }),
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
   };
 }
 

@@ -1,8 +1,8 @@
 // The last filter of every log line: no URL credentials, whatever carried the URL.
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { createLogger, redactUrlCredentials } from './log.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger, prettyLine, redactUrlCredentials } from './log.js';
 
 /** Text around a URL: any characters, but never the secret's marker. */
 const filler = fc.string({ maxLength: 40 }).filter((text) => !text.includes('Zq'));
@@ -72,5 +72,64 @@ describe('redacted fields', () => {
     });
     expect(output.match(/\[redacted\]/g)).toHaveLength(3);
     expect(output).not.toContain(key);
+  });
+});
+
+describe('the pretty format (EXFILGUARD_LOG_FORMAT=pretty)', () => {
+  it('writes one readable line per entry: time, level, component, message, fields', () => {
+    const line = JSON.stringify({
+      level: 40,
+      time: '2026-12-06T05:30:01.123Z',
+      service: 'exfilguard',
+      component: 'batch',
+      msg: 'lockout of ip:203.0.113.7 by sequential-id-scan (enforce): 50 sequential ids',
+      lockout: { rule: 'sequential-id-scan', subject: '203.0.113.7' },
+      retryInMs: 200,
+    });
+    expect(prettyLine(line)).toBe(
+      '05:30:01.123 WARN  [batch] lockout of ip:203.0.113.7 by sequential-id-scan (enforce): 50 sequential ids' +
+        '  lockout={"rule":"sequential-id-scan","subject":"203.0.113.7"}  retryInMs=200\n',
+    );
+  });
+
+  it('shows an error by its message, and its stack below for ERROR', () => {
+    const entry = {
+      level: 50,
+      time: '2026-12-06T05:30:01.123Z',
+      msg: 'failed',
+      err: { message: 'boom', stack: 'Error: boom\n    at here' },
+    };
+    expect(prettyLine(JSON.stringify(entry))).toBe(
+      '05:30:01.123 ERROR failed  err="boom"\n    Error: boom\n        at here\n',
+    );
+    expect(prettyLine(JSON.stringify({ ...entry, level: 40 }))).toBe(
+      '05:30:01.123 WARN  failed  err="boom"\n',
+    );
+  });
+
+  it('passes a line that is not JSON through unchanged', () => {
+    expect(prettyLine('not json\n')).toBe('not json\n');
+  });
+
+  it('is redacted as the JSON format is: secrets and URL credentials never reach stdout', () => {
+    let written = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written += String(chunk);
+      return true;
+    });
+    try {
+      const logger = createLogger('info', 'pretty');
+      logger.info(
+        { keySecret: 'Zq-the-key', url: 'redis://default:Zq-pass@10.0.0.1:6379' },
+        'starting',
+      );
+      logger.flush();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toContain('INFO  starting');
+    expect(written).toContain('keySecret=[redacted]');
+    expect(written).toContain('url=redis://[redacted]@10.0.0.1:6379');
+    expect(written).not.toContain('Zq');
   });
 });

@@ -29,7 +29,18 @@ export const REDACTED_PATHS = [
 
 export const REDACTED = '[redacted]';
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/** `json`: one JSON object per line, for collectors; `pretty`: one readable line, for a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * The logger, writing to `output`: stdout as JSON lines (the default), stdout as pretty
+ * lines, or a destination of the caller's (tests). Redaction happens before either format.
+ */
+export function createLogger(
+  level: string,
+  output: LogFormat | pino.DestinationStream = 'json',
+): Logger {
+  const destination = output === 'json' ? undefined : output === 'pretty' ? prettyStdout() : output;
   const options = {
     level,
     base: { service: 'exfilguard' },
@@ -76,4 +87,53 @@ function scanAuthority(text: string, start: number): { end: number; lastAt: numb
     else if (c === 0x5c) i += 1; // a JSON escape (\" or \\) belongs to the string
   }
   return { end: Math.min(i, text.length), lastAt };
+}
+
+/** Pretty lines on stdout: pino writes whole JSON lines, each one is reformatted. */
+function prettyStdout(): pino.DestinationStream {
+  return { write: (line: string) => process.stdout.write(prettyLine(line)) };
+}
+
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO ',
+  40: 'WARN ',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+
+/** Fields every line has, shown in the line's head or not at all. */
+const HEAD_FIELDS = new Set(['level', 'time', 'msg', 'component', 'service', 'pid', 'hostname']);
+
+/**
+ * `05:30:01.123 WARN  [batch] message  key=value …` from one of pino's JSON lines; a
+ * line that is not JSON is passed through. Objects are shown as compact JSON, an error
+ * by its message (and its stack on the lines below, for ERROR and up).
+ */
+export function prettyLine(line: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const time = typeof entry.time === 'string' ? entry.time.slice(11, 23) : '';
+  const level = LEVEL_NAMES[entry.level as number] ?? String(entry.level);
+  const component = typeof entry.component === 'string' ? ` [${entry.component}]` : '';
+  let text = `${time} ${level}${component} ${typeof entry.msg === 'string' ? entry.msg : ''}`;
+  let stack = '';
+  for (const [key, value] of Object.entries(entry)) {
+    if (HEAD_FIELDS.has(key) || value === undefined) continue;
+    if (key === 'err' && typeof value === 'object' && value !== null) {
+      const err = value as { message?: unknown; stack?: unknown };
+      text += `  err=${JSON.stringify(err.message ?? '')}`;
+      if ((entry.level as number) >= 50 && typeof err.stack === 'string') {
+        stack = `\n    ${err.stack.split('\n').join('\n    ')}`;
+      }
+      continue;
+    }
+    text += `  ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`;
+  }
+  return `${text}${stack}\n`;
 }

@@ -3,7 +3,7 @@
 // audit topic (not compacted, long retention: README) and to the log; read back for
 // `GET /v1/audit` from the topic's tail, kept in memory by every instance.
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { ADMIN_ROLES } from './auth.js';
@@ -126,7 +126,12 @@ export class AuditLog {
 
   constructor(private readonly options: AuditLogOptions) {
     this.trail = new AuditTrail(options.capacity);
-    this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // Java's murmur2 partitioner, named: kafkajs warns at every start otherwise.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.consumer = options.kafka.consumer({
       groupId: `exfilguard-audit-${randomUUID()}`,
       maxWaitTimeInMs: 500,

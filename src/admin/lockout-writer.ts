@@ -1,7 +1,7 @@
 // Publishes operators' lockouts and releases to the lockouts topic (contract 2), under
 // their keys, with the id header the detector's publisher sets: a plain idempotent
 // producer, acknowledged by all in-sync replicas before the API answers.
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import {
   LOCKOUT_ID_HEADER,
   lockoutKey,
@@ -20,7 +20,12 @@ export class LockoutWriter {
     kafka: Kafka,
     private readonly topic: string,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // Java's murmur2 partitioner, named: kafkajs warns at every start otherwise.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   connect(): Promise<void> {

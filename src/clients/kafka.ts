@@ -2,16 +2,10 @@
 // through our pino logger, so broker errors land in the same JSON stream.
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { translateKafkajsLog } from './kafkajs-log.js';
 import type { Config, KafkaConnection } from '../config.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import type { Logger } from '../log.js';
-
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
 
 export function createKafka(config: { readonly kafka: KafkaConnection }, logger: Logger): Kafka {
   const { kafka } = config;
@@ -28,13 +22,13 @@ export function createKafka(config: { readonly kafka: KafkaConnection }, logger:
       ssl: kafka.tlsCaFile ? { ca: [readFileSync(kafka.tlsCaFile, 'utf8')] } : true,
     }),
     ...(sasl && { sasl }),
-    // Routine rebalances are logged by kafkajs at ERROR; WARN and up reach our log.
-    logLevel: logLevel.WARN,
+    // WARN and up reach the translation, which puts what kafkajs retries at debug.
+    logLevel: log.isLevelEnabled('debug') ? logLevel.DEBUG : logLevel.WARN,
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        log[LEVELS[level] ?? 'info'](rest, message);
+        const { level: ours, message, fields } = translateKafkajsLog(level, entry);
+        log[ours](fields, message);
       },
   });
 }

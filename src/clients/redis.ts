@@ -4,7 +4,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config.js';
 
-export function connectRedis(config: Config['redis']): Redis | Cluster {
+export function connectRedis(config: Omit<Config['redis'], 'keyPrefix'>): Redis | Cluster {
   const options: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -13,7 +13,7 @@ export const ENFORCE_USAGE = `Usage: exfilguard enforce  (configured by EXFILGUA
 
 export async function enforceCommand(_argv: readonly string[], _io: CommandIo): Promise<number> {
   const config = loadEnforceConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   const running = await startEnforcer(config, logger);
   return untilStopped(async (signal) => {
     await aborted(signal);

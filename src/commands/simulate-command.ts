@@ -130,7 +130,7 @@ function stdoutSink(io: CommandIo): EventSink {
 
 async function kafkaSink(): Promise<{ logger: Logger; sink: EventSink }> {
   const config = loadKafkaConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   const kafka = createKafka(config, logger);
   if (config.kafka.createTopics) await ensureTopics(kafka, config);
   const producer = kafka.producer({

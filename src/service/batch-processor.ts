@@ -96,11 +96,12 @@ export class BatchProcessor {
       const ageMs = Math.max(0, now - Date.parse(lockout.eventTime));
       if (ageMs > this.backlogAfterMs) metrics.backlogLockouts.inc({ rule: lockout.rule });
       else metrics.detectionLatency.observe(ageMs / 1000);
+      // Who, by which rule, until when: what an operator reading the log needs to act
+      // (the same facts the lockouts topic carries).
+      const { id, rule, scope, subject, mode, severity, expiresAt } = lockout;
       this.logger.warn(
-        {
-          lockout: { id: lockout.id, rule: lockout.rule, scope: lockout.scope, mode: lockout.mode },
-        },
-        lockout.reason,
+        { lockout: { id, rule, scope, subject, mode, severity, expiresAt } },
+        `lockout of ${scope}:${subject} by ${rule} (${mode}): ${lockout.reason}`,
       );
     }
   }

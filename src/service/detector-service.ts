@@ -18,8 +18,10 @@ import { Publisher } from '../sink/publisher.js';
 import { KafkaSource } from '../source/kafka.js';
 import { connectRedis } from '../clients/redis.js';
 import { RedisWindowStore } from '../window/redis-store.js';
+import { checkKeySecret } from './key-secret-check.js';
 import type { WindowStore } from '../window/store.js';
 import { BatchProcessor } from './batch-processor.js';
+import type { StartOptions } from './key-secret-check.js';
 import { AllowlistReleaser } from '../admin/index.js';
 import type { AllowlistCoverage } from '../rules/allowlist-coverage.js';
 import {
@@ -39,7 +41,12 @@ export interface RunningDetector {
   stop(): Promise<void>;
 }
 
-export async function startDetector(config: Config, logger: Logger): Promise<RunningDetector> {
+export type { StartOptions } from './key-secret-check.js';
+export async function startDetector(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningDetector> {
   logger.info({ config: redactedConfig(config) }, 'starting exfilguard run');
   const metrics = new Metrics();
   const { compiled, ruleSet } = await loadRules(ruleSourcesOf(config));
@@ -50,7 +57,7 @@ export async function startDetector(config: Config, logger: Logger): Promise<Run
   // the process with its error, not leave it hanging on an open connection.
   const opened: (() => Promise<unknown> | void)[] = [];
   try {
-    return await assemble(config, logger, metrics, compiled, ruleSet.rules.length, opened);
+    return await assemble(config, logger, metrics, compiled, ruleSet.rules.length, opened, options);
   } catch (error) {
     for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => undefined);
     throw kafkaStartupError(error, config);
@@ -64,12 +71,10 @@ async function assemble(
   compiled: CompiledRuleSet,
   ruleCount: number,
   opened: (() => Promise<unknown> | void)[],
+  options: StartOptions,
 ): Promise<RunningDetector> {
   const ruleSources = ruleSourcesOf(config);
-  const redis = connectRedis(config.redis);
-  opened.push(() => redis.disconnect());
-  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
-  const store = new RedisWindowStore(redis, config.keySecret);
+  const { redis, store } = await connectStore(config, logger, options, opened);
   const pipeline = new DetectionPipeline(compiled, store);
 
   const kafka = createKafka(config, logger);
@@ -122,6 +127,20 @@ async function assemble(
       logger.info('stopped');
     },
   };
+}
+
+/** Redis and the window store on it, once the key secret is known to be the state's. */
+async function connectStore(
+  config: Config,
+  logger: Logger,
+  options: StartOptions,
+  opened: (() => Promise<unknown> | void)[],
+): Promise<{ redis: ReturnType<typeof connectRedis>; store: RedisWindowStore }> {
+  const redis = connectRedis(config.redis);
+  opened.push(() => redis.disconnect());
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  await checkKeySecret(redis, config, logger, options);
+  return { redis, store: new RedisWindowStore(redis, config.keySecret, config.redis.keyPrefix) };
 }
 
 /** What readiness checks, and what the metrics read at each scrape. */

@@ -12,6 +12,10 @@ export const ERROR_CODES = {
     retriable: false,
     summary: 'the window store replied with something its script never returns',
   },
+  KEY_SECRET_MISMATCH: {
+    retriable: false,
+    summary: 'Redis holds exfilguard state made under another key secret',
+  },
   KAFKA_AUTH_FAILED: { retriable: false, summary: 'Kafka refused the SASL credentials' },
   KAFKA_UNAVAILABLE: { retriable: true, summary: 'Kafka cannot be reached' },
 } as const;

@@ -9,7 +9,8 @@
 import { createHmac } from 'node:crypto';
 import { RouteSeal } from './route-seal.js';
 
-const PREFIX = 'eg';
+/** Where keys start unless EXFILGUARD_REDIS_KEY_PREFIX says otherwise. */
+export const DEFAULT_KEY_PREFIX = 'eg';
 
 /** Shards of actors: script calls per batch at most, and Redis Cluster slots used. */
 export const SHARDS = 256;
@@ -47,7 +48,11 @@ export class RedisKeys {
 
   private readonly routes: RouteSeal;
 
-  constructor(private readonly secret: string) {
+  constructor(
+    private readonly secret: string,
+    /** Every key starts with it (EXFILGUARD_REDIS_KEY_PREFIX). */
+    readonly prefix: string = DEFAULT_KEY_PREFIX,
+  ) {
     this.routes = new RouteSeal(secret);
   }
 
@@ -70,9 +75,9 @@ export class RedisKeys {
       keys = {
         tag,
         shard,
-        state: `${PREFIX}:{${shard}}:${tag}`,
-        outbox: `${PREFIX}:{${shard}}:${tag}:out`,
-        offences: `${PREFIX}:{${shard}}:${tag}:off`,
+        state: `${this.prefix}:{${shard}}:${tag}`,
+        outbox: `${this.prefix}:{${shard}}:${tag}:out`,
+        offences: `${this.prefix}:{${shard}}:${tag}:off`,
         // Bytes 20–26, which neither the tag (bytes 0–16) nor the shard (30–31) shows.
         idOffset: (digest[20]! & 0x1f) * 2 ** 48 + digest.readUIntBE(21, 6),
       };
@@ -116,7 +121,7 @@ export class RedisKeys {
       .update(`claim\u0000${name}`)
       .digest('base64url')
       .slice(0, 22);
-    return `${PREFIX}:claim:${tag}`;
+    return `${this.prefix}:claim:${tag}`;
   }
 
   /** A route as the outbox keeps it: sealed ('' for none). */

@@ -57,8 +57,9 @@ export class RedisWindowStore implements WindowStore {
   constructor(
     private readonly redis: Redis | Cluster,
     keySecret: string,
+    keyPrefix?: string,
   ) {
-    this.keys = new RedisKeys(keySecret);
+    this.keys = new RedisKeys(keySecret, keyPrefix);
     this.clustered = redis instanceof Cluster;
     this.openRoute = (sealed) => this.keys.openRoute(sealed);
     // defineCommand sends EVALSHA and falls back to EVAL (loading the script) on NOSCRIPT.

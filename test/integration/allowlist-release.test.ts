@@ -90,9 +90,10 @@ describe('an allowlist change releases the lockouts in force it newly covers', (
       // The election's key in the shared Redis: named by an HMAC under the key secret, so
       // a Redis dump does not show which release (or whose lockout) it was.
       const releaseId = releases()[0]!.id;
-      const claimKey = new RedisKeys(setup.env.EXFILGUARD_KEY_SECRET!).claimKey(
-        `allowlist-release:${releaseId}`,
-      );
+      const claimKey = new RedisKeys(
+        setup.env.EXFILGUARD_KEY_SECRET!,
+        setup.env.EXFILGUARD_REDIS_KEY_PREFIX,
+      ).claimKey(`allowlist-release:${releaseId}`);
       expect(claimKey).not.toContain(releaseId);
       const redis = connectRedis();
       expect(await redis.get(claimKey)).toBe('1');

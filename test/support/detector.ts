@@ -42,6 +42,8 @@ export async function detectorSetup(
     EXFILGUARD_KAFKA_BROKERS: brokers.join(','),
     EXFILGUARD_REDIS_URL: redisUrl,
     EXFILGUARD_KEY_SECRET: `${name}-secret-of-at-least-32-characters`,
+    // Each test its own secret, so its own prefix: the key-secret marker is per prefix.
+    EXFILGUARD_REDIS_KEY_PREFIX: name,
     EXFILGUARD_INPUT_TOPIC: topics.input,
     EXFILGUARD_LOCKOUT_TOPIC: topics.lockouts,
     EXFILGUARD_DEAD_LETTER_TOPIC: topics.deadLetters,

@@ -1,0 +1,64 @@
+// What an operator sees of kafkajs' own log lines (issue 13, item 5): retried failures
+// and cautions that do not apply here are debug, real trouble keeps its level.
+import { logLevel } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { translateKafkajsLog } from './kafkajs-log.js';
+
+const base = { timestamp: '2026-12-06T05:08:33.670Z', logger: 'kafkajs' };
+
+describe('translateKafkajsLog', () => {
+  it("puts a fresh broker's retried coordinator errors at debug", () => {
+    for (const error of [
+      "The coordinator is loading and hence can't process requests for this group",
+      'The group coordinator is not available',
+      'This is not the correct coordinator for this group',
+      'There is no leader for this topic-partition as we are in the middle of a leadership election',
+    ]) {
+      const entry = { ...base, message: 'Response GroupCoordinator(key: 10, version: 2)', error };
+      const translated = translateKafkajsLog(logLevel.ERROR, entry);
+      expect(translated.level, error).toBe('debug');
+      expect(translated.fields).toMatchObject({ error, retried: true });
+    }
+  });
+
+  it("puts the idempotent producer's caution at debug, with why it does not apply", () => {
+    const translated = translateKafkajsLog(logLevel.WARN, {
+      ...base,
+      message: 'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+    });
+    expect(translated.level).toBe('debug');
+    expect(translated.fields.why).toMatch(/transaction/);
+  });
+
+  it('says a refused connection once per attempt, as a retry', () => {
+    const socket = translateKafkajsLog(logLevel.ERROR, {
+      ...base,
+      message: 'Connection error: connect ECONNREFUSED 127.0.0.1:1',
+      broker: '127.0.0.1:1',
+    });
+    expect(socket.level).toBe('debug');
+    const pool = translateKafkajsLog(logLevel.ERROR, {
+      ...base,
+      message:
+        'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:1',
+      retryCount: 2,
+    });
+    expect(pool.level).toBe('warn');
+    expect(pool.message).toBe(
+      'cannot reach a Kafka broker yet; retrying (Connection error: connect ECONNREFUSED 127.0.0.1:1)',
+    );
+    expect(pool.fields).toEqual({ retryCount: 2 });
+  });
+
+  it('keeps the level of anything else, without the repeated timestamp and logger', () => {
+    const translated = translateKafkajsLog(logLevel.ERROR, {
+      ...base,
+      message: 'Response SaslAuthenticate(key: 36, version: 1)',
+      error: 'Request is not valid given the current SASL state',
+    });
+    expect(translated.level).toBe('error');
+    expect(translated.fields).toEqual({
+      error: 'Request is not valid given the current SASL state',
+    });
+  });
+});
