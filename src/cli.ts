@@ -30,16 +30,45 @@ ${ENFORCE_USAGE}
 ${SIMULATE_USAGE}
 ${LOCKOUTS_USAGE}`;
 
+/** Each command's usage, for `exfilguard COMMAND --help` and `exfilguard help COMMAND`. */
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  replay: REPLAY_USAGE,
+  rules: RULES_USAGE,
+  run: RUN_USAGE,
+  enforce: ENFORCE_USAGE,
+  simulate: SIMULATE_USAGE,
+  lockouts: LOCKOUTS_USAGE,
+};
+
+/**
+ * `--help` or `-h` anywhere among a command's options (before a `--` that ends them):
+ * the command's usage, before anything is parsed, read or started — so `run --help`
+ * never tries to connect, whatever else the line or the environment holds.
+ */
+function asksForHelp(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === '--') return false;
+    if (arg === '--help' || arg === '-h') return true;
+  }
+  return false;
+}
+
 export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    const usage = command === undefined ? undefined : COMMAND_USAGE[command];
+    if (usage !== undefined && asksForHelp(rest)) {
+      io.stdout(usage);
+      return 0;
+    }
     switch (command) {
       case undefined:
       case '--help':
       case '-h':
-      case 'help':
         io.stdout(USAGE);
         return 0;
+      case 'help':
+        return help(rest, io);
       case 'replay':
         return await replayCommand(rest, io);
       case 'rules':
@@ -58,6 +87,19 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
   } catch (error) {
     return reportError(error, io);
   }
+}
+
+/** `exfilguard help [COMMAND]`: one command's usage, or all of them. */
+function help(args: readonly string[], io: CommandIo): number {
+  const [topic] = args;
+  if (topic === undefined) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const usage = COMMAND_USAGE[topic];
+  if (usage === undefined) throw new UsageError(`no command "${topic}" to help with`);
+  io.stdout(usage);
+  return 0;
 }
 
 function reportError(error: unknown, io: CommandIo): number {
