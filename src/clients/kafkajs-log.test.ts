@@ -21,6 +21,25 @@ describe('translateKafkajsLog', () => {
     }
   });
 
+  it('puts a routine rebalance at debug (the response) and info (the re-join)', () => {
+    const response = translateKafkajsLog(logLevel.ERROR, {
+      ...base,
+      message: 'Response Heartbeat(key: 12, version: 3)',
+      error: 'The group is rebalancing, so a rejoin is needed',
+    });
+    expect(response.level).toBe('debug');
+    const rejoin = translateKafkajsLog(logLevel.WARN, {
+      ...base,
+      message: 'The group is rebalancing, re-joining',
+      groupId: 'exfilguard',
+    });
+    expect(rejoin).toEqual({
+      level: 'info',
+      message: 'The group is rebalancing, re-joining',
+      fields: { groupId: 'exfilguard' },
+    });
+  });
+
   it("puts the idempotent producer's caution at debug, with why it does not apply", () => {
     const translated = translateKafkajsLog(logLevel.WARN, {
       ...base,

@@ -48,6 +48,14 @@ const NOT_APPLICABLE = new Map<string, string>([
   ],
 ]);
 
+/**
+ * A rebalance is routine (a member joins, leaves or restarts): kafkajs logs each failed
+ * response during it at ERROR and the consumer's re-join at WARN. The response is
+ * debug; the re-join stays visible, at info.
+ */
+const REBALANCE_RESPONSE = 'The group is rebalancing, so a rejoin is needed';
+const REBALANCE_REJOIN = 'The group is rebalancing, re-joining';
+
 export interface TranslatedLogEntry {
   readonly level: Level;
   readonly message: string;
@@ -62,7 +70,8 @@ export function translateKafkajsLog(level: number, entry: LogEntry['log']): Tran
   const why = NOT_APPLICABLE.get(message);
   if (why !== undefined) return { level: 'debug', message, fields: { ...fields, why } };
   const error = typeof fields.error === 'string' ? fields.error : undefined;
-  if (error !== undefined && RETRIED_PROTOCOL_ERRORS.has(error)) {
+  if (message === REBALANCE_REJOIN) return { level: 'info', message, fields };
+  if (error !== undefined && (RETRIED_PROTOCOL_ERRORS.has(error) || error === REBALANCE_RESPONSE)) {
     return { level: 'debug', message, fields: { ...fields, retried: true } };
   }
   // A refused connection is retried too: each attempt logs two lines (the socket's
