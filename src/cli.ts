@@ -16,7 +16,8 @@ const USAGE = `exfilguard — detects bulk data exfiltration in access logs and 
 
 Usage:
   exfilguard replay [options] FILE...     run the rules over log files; lockouts as JSON lines
-  exfilguard rules check|test [DIR...]    validate rule folders; run the tests beside the rules
+  exfilguard rules check|show|test [DIR...]  validate rule folders; show the rules in force
+                                           after overrides; run the tests beside the rules
   exfilguard run                          the streaming detector: Kafka → Redis windows → lockouts
   exfilguard enforce                      beside a gateway: the lockouts topic → allow / 403 per request
   exfilguard simulate [options]           live benign traffic with an attack every few minutes

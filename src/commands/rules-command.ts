@@ -1,16 +1,25 @@
-// `exfilguard rules check|test`: validate rule folders; run the tests beside them.
+// `exfilguard rules check|show|test`: validate rule folders; show the rules in force
+// after overrides; run the tests beside them.
 import { parseArgs } from 'node:util';
-import { isRuleTestFile, listYamlFiles } from '../rules/load.js';
+import { fireSummary } from '../rules/effective.js';
+import { isRuleTestFile, listYamlFiles, type RuleSet } from '../rules/load.js';
 import { runRuleTestFile } from '../rule-tests/rule-tests.js';
 import { loadRules, SHIPPED_RULES_DIR } from '../rules/shipped.js';
 import { UsageError, type CommandIo } from './io.js';
 import { describeKeySecret, KEY_SECRET_USAGE, keySecretChoice } from './key-secret.js';
+import { effectiveRules, effectiveRulesYaml } from './rules-show.js';
 
 export const RULES_USAGE = `Usage: exfilguard rules check [DIR...] [--no-shipped-rules]
+       exfilguard rules show  [DIR...] [--no-shipped-rules] [--rule ID]... [--json]
        exfilguard rules test  [DIR...] [--no-shipped-rules] [--key-secret-file FILE]
 
   DIR: operator rule folders, loaded on top of the shipped rules.
-  check  validates every rule, override and allowlist, and lists the rules in force.
+  check  validates every rule, override and allowlist, and lists the rules in force
+         with their window and threshold.
+  show   prints the rules in force after overrides, every field, each with the override
+         files that changed it, and the allowlists (addresses, users, sessions counted).
+         YAML as rule files write it; --json as loaded (milliseconds, bytes).
+         --rule ID shows only that rule (repeatable).
   test   runs the *.test.yaml files in DIR (the shipped ones when no DIR is given).
 
 ${KEY_SECRET_USAGE}`;
@@ -23,6 +32,8 @@ export async function rulesCommand(argv: readonly string[], io: CommandIo): Prom
     options: {
       'no-shipped-rules': { type: 'boolean', default: false },
       'key-secret-file': { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
     },
   });
   const sources = { dirs: positionals, shipped: !values['no-shipped-rules'] };
@@ -30,12 +41,21 @@ export async function rulesCommand(argv: readonly string[], io: CommandIo): Prom
     const { ruleSet } = await loadRules(sources);
     for (const rule of ruleSet.rules) {
       io.stdout(
-        `ok  ${rule.id.padEnd(24)} ${rule.detect.kind.padEnd(12)} ${rule.mode.padEnd(8)} key ${rule.key.join(',')}\n`,
+        `ok  ${rule.id.padEnd(24)} ${rule.detect.kind.padEnd(12)} ${rule.mode.padEnd(8)} ` +
+          `key ${rule.key.join(',')}; ${fireSummary(rule)}\n`,
       );
     }
     for (const warning of ruleSet.warnings) io.stdout(`warn  ${warning}\n`);
     io.stdout(
       `${ruleSet.rules.length} rules, ${ruleSet.allowlists.length} allowlists, from ${ruleSet.files.length} files\n`,
+    );
+    return 0;
+  }
+  if (action === 'show') {
+    const { ruleSet } = await loadRules(sources);
+    const effective = effectiveRules(ruleSet, chosenRules(ruleSet, values.rule));
+    io.stdout(
+      values.json ? `${JSON.stringify(effective, null, 2)}\n` : effectiveRulesYaml(effective),
     );
     return 0;
   }
@@ -59,5 +79,26 @@ export async function rulesCommand(argv: readonly string[], io: CommandIo): Prom
     io.stdout(`rules test: ${passed} passed, ${failed} failed (${describeKeySecret(key)})\n`);
     return failed > 0 || passed === 0 ? 1 : 0;
   }
-  throw new UsageError(`rules takes "check" or "test", got ${action ? `"${action}"` : 'nothing'}`);
+  throw new UsageError(
+    `rules takes "check", "show" or "test", got ${action ? `"${action}"` : 'nothing'}`,
+  );
+}
+
+/** The ids of --rule, each a rule in force or one an override disabled; none: all. */
+function chosenRules(
+  ruleSet: RuleSet,
+  ids: readonly string[] | undefined,
+): Set<string> | undefined {
+  if (!ids || ids.length === 0) return undefined;
+  const known = new Set([
+    ...ruleSet.rules.map((rule) => rule.id),
+    ...ruleSet.overrides.filter((o) => o.disabled).map((o) => o.rule),
+  ]);
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--rule: no rule ${unknown.map((id) => `"${id}"`).join(', ')}; the rules are ${[...known].join(', ')}`,
+    );
+  }
+  return new Set(ids);
 }

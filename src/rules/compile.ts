@@ -32,6 +32,8 @@ export interface CompiledAllowlist {
   readonly allows: (event: NormalizedEvent) => boolean;
   /** Which entry covers a lockout's subject: a reload compares the old and the new. */
   readonly coverage: AllowlistCoverage;
+  /** The allowlists compiled, with their files: a reload logs what changed (counts only). */
+  readonly sources: readonly SourcedAllowlist[];
 }
 
 export interface CompiledRuleSet {
@@ -106,10 +108,11 @@ function compileAllowlists(allowlists: readonly SourcedAllowlist[]): CompiledAll
   const sessions = new Set(allowlists.flatMap((a) => a.sessions));
   const routes: RouteMatcher | undefined = compileRouteGlobs(allowlists.flatMap((a) => a.routes));
   if (ips.size === 0 && users.size === 0 && sessions.size === 0 && !routes) {
-    return { allows: () => false, coverage };
+    return { allows: () => false, coverage, sources: allowlists };
   }
   return {
     coverage,
+    sources: allowlists,
     allows: (event) =>
       (ips.size > 0 && ips.has(event.ip)) ||
       (event.user !== undefined && users.has(event.user)) ||

@@ -103,6 +103,58 @@ describe('loadRuleSet', () => {
     expect(await refusal([shipped, typo])).toContain('no rule "scna" to override');
   });
 
+  it('names both files of a second override, and the typo in either, whichever loads first', async () => {
+    const shipped = await folder({ 'scan.yaml': RULE });
+    const good = 'kind: override\nrule: scan\nwindow: 5m\ndetect:\n  threshold: 80\n';
+    const typo = 'kind: override\nrule: scan\ndetect:\n  treshold: 90\n';
+    // The new file with the typo sorted before the old one: the old one used to take the blame.
+    for (const [typoName, goodName] of [
+      ['extra.yaml', 'tune.yaml'],
+      ['tune2.yaml', 'tune.yaml'],
+    ] as const) {
+      const local = await folder({ [goodName]: good, [typoName]: typo });
+      const [first, second] = [goodName, typoName].sort().map((name) => join(local, name)) as [
+        string,
+        string,
+      ];
+      const message = await refusal([shipped, local]);
+      expect(message).toContain(
+        `${second}:2: rule: a second override of "scan" (the first is in ${first}:2); merge them into one`,
+      );
+      expect(message).toContain(`${join(local, typoName)}:4: detect: Unrecognized key: "treshold"`);
+    }
+  });
+
+  it('reports a bad value in each override of a rule, and a problem of the rule once', async () => {
+    const shipped = await folder({ 'scan.yaml': RULE.replace('severity: high', 'severity: dire') });
+    const local = await folder({
+      'a.yaml': 'kind: override\nrule: scan\ndetect:\n  threshold: lots\n',
+      'b.yaml': 'kind: override\nrule: scan\nwindow: soon\n',
+    });
+    const message = await refusal([shipped, local]);
+    expect(message).toContain(`${join(local, 'a.yaml')}:4: detect.threshold:`);
+    expect(message).toContain(`${join(local, 'b.yaml')}:3: window: expected a duration`);
+    expect(message.match(/action\.severity/g)).toHaveLength(1);
+  });
+
+  it('records which override file set which fields of which rule', async () => {
+    const shipped = await folder({ 'scan.yaml': RULE });
+    const local = await folder({
+      'tune.yaml':
+        'kind: override\nrule: scan\nwindow: 5m\nmatch:\n  methods: [GET]\ndetect:\n  threshold: 80\n',
+    });
+    const set = await loadRuleSet([shipped, local]);
+    expect(set.overrides).toEqual([
+      {
+        rule: 'scan',
+        file: join(local, 'tune.yaml'),
+        at: `${join(local, 'tune.yaml')}:2`,
+        fields: ['window', 'match.methods', 'detect.threshold'],
+        disabled: false,
+      },
+    ]);
+  });
+
   it('validates allowlist CIDRs', async () => {
     const dir = await folder({ 'allow.yaml': 'kind: allowlist\nips: [10.0.0.0/8, 10.0.0.1/8]\n' });
     expect(await refusal([dir])).toMatch(/allow\.yaml:2: ips\.1: .*10\.0\.0\.1\/8/);

@@ -21,6 +21,17 @@ import { readDocuments, type SourceDocument } from './rule-file.js';
 /** An allowlist and the file it was read from. */
 export type SourcedAllowlist = Allowlist & { readonly file?: string };
 
+/** An override applied to a rule: where it is and what it set, for `rules show`. */
+export interface AppliedOverride {
+  readonly rule: string;
+  readonly file: string;
+  /** `file:line` of its `rule:` key. */
+  readonly at: string;
+  /** The fields it set, as dotted paths (`window`, `detect.threshold`); lists are one field. */
+  readonly fields: readonly string[];
+  readonly disabled: boolean;
+}
+
 export interface RuleSet {
   readonly rules: readonly Rule[];
   /** With the file each came from: a release by the rule loader names it. */
@@ -29,6 +40,8 @@ export interface RuleSet {
   readonly files: readonly string[];
   /** `file:line: key: problem` of what loads but does nothing: rules that can never fire. */
   readonly warnings: readonly string[];
+  /** The overrides applied, in load order: which file changed which rule's fields. */
+  readonly overrides: readonly AppliedOverride[];
 }
 
 export function isRuleFile(name: string): boolean {
@@ -61,19 +74,23 @@ export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
   const documents = (await Promise.all(files.map((file) => readDocuments(file, problems)))).flat();
 
   const ruleDocs: SourceDocument[] = [];
-  const overrides = new Map<string, { source: SourceDocument; override: RuleOverride }>();
+  const overrides = new Map<string, SourcedOverride[]>();
   const allowlists: SourcedAllowlist[] = [];
   for (const source of documents) {
     const kind = kindOf(source.raw);
     if (kind === 'override') {
       const override = validate(source, overrideSchema, problems);
       if (!override) continue;
-      if (overrides.has(override.rule)) {
+      const earlier = overrides.get(override.rule) ?? [];
+      // Named at the later file and pointing at the first: the new one is the likelier
+      // culprit, and the operator has to find both to merge them.
+      if (earlier[0]) {
         problems.push(
-          `${where(source, ['rule'])}: rule: a second override of "${override.rule}"; merge them into one`,
+          `${where(source, ['rule'])}: rule: a second override of "${override.rule}" ` +
+            `(the first is in ${where(earlier[0].source, ['rule'])}); merge them into one`,
         );
       }
-      overrides.set(override.rule, { source, override });
+      overrides.set(override.rule, [...earlier, { source, override }]);
     } else if (kind === 'allowlist') {
       const allowlist = validate(source, allowlistSchema, problems);
       if (!allowlist) continue;
@@ -88,19 +105,45 @@ export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
     }
   }
 
+  const applied = appliedOverrides(ruleDocs, overrides);
   const rules = buildRules(ruleDocs, overrides, problems, warnings);
   if (problems.length > 0) {
+    // A problem of a rule itself is found once per override of it: said once.
+    const distinct = [...new Set(problems)];
     throw new ExfilguardError(
       'RULES_INVALID',
-      `Rules refused, ${problems.length} problem(s):\n  ${problems.join('\n  ')}`,
+      `Rules refused, ${distinct.length} problem(s):\n  ${distinct.join('\n  ')}`,
     );
   }
-  return { rules, allowlists, files, warnings };
+  return { rules, allowlists, files, warnings, overrides: applied };
+}
+
+interface SourcedOverride {
+  readonly source: SourceDocument;
+  readonly override: RuleOverride;
+}
+
+/** The overrides that meet a rule, with the fields each sets, in load order. */
+function appliedOverrides(
+  ruleDocs: readonly SourceDocument[],
+  overrides: ReadonlyMap<string, readonly SourcedOverride[]>,
+): AppliedOverride[] {
+  const ids = new Set(ruleDocs.map((source) => idOf(source.raw)));
+  return [...overrides.entries()]
+    .filter(([id]) => ids.has(id))
+    .flatMap(([, list]) => list)
+    .map(({ source, override }) => ({
+      rule: override.rule,
+      file: source.file,
+      at: where(source, ['rule']),
+      fields: leafPaths(tuningOf(source.raw)),
+      disabled: override.disabled === true,
+    }));
 }
 
 function buildRules(
   ruleDocs: readonly SourceDocument[],
-  overrides: Map<string, { source: SourceDocument; override: RuleOverride }>,
+  overrides: Map<string, SourcedOverride[]>,
   problems: string[],
   warnings: string[],
 ): Rule[] {
@@ -108,12 +151,19 @@ function buildRules(
   const seen = new Map<string, string>();
   for (const source of ruleDocs) {
     const id = idOf(source.raw);
-    const found = id === undefined ? undefined : overrides.get(id);
+    const found = (id === undefined ? undefined : overrides.get(id)) ?? [];
     if (id !== undefined) overrides.delete(id);
-    if (found?.override.disabled) continue;
-    const raw = found ? mergeOverride(source.raw, found.source.raw) : source.raw;
-    const rule = validate(source, ruleSchema, problems, raw, found?.source);
-    if (!rule) continue;
+    // Each override is checked against the rule on its own, so a typo in any of them is
+    // named even when a second override already refuses the set.
+    const [first, ...more] = found;
+    for (const extra of more) {
+      if (!extra.override.disabled) validateMerged(source, extra.source, problems);
+    }
+    if (first?.override.disabled) continue;
+    const rule = first
+      ? validateMerged(source, first.source, problems)
+      : validate(source, ruleSchema, problems);
+    if (!rule || more.length > 0) continue;
     const earlier = seen.get(rule.id);
     if (earlier) {
       problems.push(
@@ -124,12 +174,21 @@ function buildRules(
     }
     seen.set(rule.id, source.file);
     rules.push(rule);
-    report(neverFires(rule), source, found?.source, warnings, '');
+    report(neverFires(rule), source, first?.source, warnings, '');
   }
-  for (const { source, override } of overrides.values()) {
+  for (const { source, override } of [...overrides.values()].flat()) {
     problems.push(`${where(source, ['rule'])}: rule: no rule "${override.rule}" to override`);
   }
   return rules;
+}
+
+/** The rule with one override laid over it, validated; problems at the override's lines. */
+function validateMerged(
+  rule: SourceDocument,
+  override: SourceDocument,
+  problems: string[],
+): Rule | undefined {
+  return validate(rule, ruleSchema, problems, mergeOverride(rule.raw, override.raw), override);
 }
 
 function kindOf(raw: unknown): unknown {
@@ -199,9 +258,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** The rule with the override's keys laid over it; nested objects merge, lists are replaced. */
 function mergeOverride(rule: unknown, override: unknown): unknown {
-  if (!isPlainObject(override)) return rule;
+  return isPlainObject(override) ? deepMerge(rule, tuningOf(override)) : rule;
+}
+
+/** The keys of an override that tune its rule (all but kind, rule, disabled). */
+function tuningOf(override: unknown): Record<string, unknown> {
+  if (!isPlainObject(override)) return {};
   const { kind: _kind, rule: _rule, disabled: _disabled, ...tuning } = override;
-  return deepMerge(rule, tuning);
+  return tuning;
+}
+
+/** `detect.threshold`-style paths of the values in an object; a list is one value. */
+function leafPaths(value: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(value).flatMap(([key, inner]) =>
+    isPlainObject(inner) ? leafPaths(inner, `${prefix}${key}.`) : [`${prefix}${key}`],
+  );
 }
 
 function deepMerge(base: unknown, layer: Record<string, unknown>): unknown {

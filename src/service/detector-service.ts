@@ -14,6 +14,7 @@ import type { CompiledRuleSet } from '../rules/compile.js';
 import { loadRules, type RuleSources } from '../rules/shipped.js';
 import { DistinctHash } from '../detect/index.js';
 import { RuleWatcher } from '../rules/watch.js';
+import { contentsOf, describeRuleChanges } from '../rules/diff.js';
 import { Publisher } from '../sink/publisher.js';
 import { KafkaSource } from '../source/kafka.js';
 import { connectRedis } from '../clients/redis.js';
@@ -273,8 +274,11 @@ function inputSource(kafka: Kafka, config: Config, metrics: Metrics, logger: Log
 /**
  * Hot reload: a good change replaces the rules in force; a bad one is refused and logged.
  * A change that widens an allowlist then releases the lockouts in force it now covers.
+ * The log line says what the reload changed against the rules in force before it, so an
+ * operator can confirm an edit took (allowlisted addresses and users counted, not named).
+ * Exported for its test.
  */
-function watchRules(
+export function watchRules(
   sources: Config['rules'],
   pipeline: DetectionPipeline,
   metrics: Metrics,
@@ -292,15 +296,16 @@ function watchRules(
   };
   const watcher = new RuleWatcher(sources, {
     onReload: (rules, files, warnings) => {
-      const before = pipeline.rules.allowlist.coverage;
+      const before = pipeline.rules;
       pipeline.replaceRules(rules);
-      release(before, rules.allowlist.coverage);
+      release(before.allowlist.coverage, rules.allowlist.coverage);
       if (warnings.length > 0) logger.warn({ warnings }, 'rule warnings');
       metrics.ruleReloads.inc({ outcome: 'success' });
       metrics.rulesLoaded.set(rules.rules.length);
+      const changes = describeRuleChanges(contentsOf(before), contentsOf(rules));
       logger.info(
-        { rules: rules.rules.map((r) => r.rule.id), files: files.length },
-        'rules reloaded',
+        { changes, rules: rules.rules.length, files },
+        changes.length > 0 ? 'rules reloaded' : 'rules reloaded: no change',
       );
     },
     onRefused: (error) => {
