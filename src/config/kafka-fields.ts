@@ -112,8 +112,8 @@ export const kafkaFields = {
     }),
   LOCKOUT_TOPIC: topicName.default(TOPIC_DEFAULTS.lockouts).register(settingDocs, {
     description:
-      'the lockouts (contract 2; compacted when created here): `run` and the admin API ' +
-      'publish to it, `enforce` and the admin API read it',
+      'the lockouts (contract 2; created compacted): `run` and the admin API publish to it, ' +
+      '`enforce` and the admin API read it',
   }),
   DEAD_LETTER_TOPIC: topicName.default(TOPIC_DEFAULTS.deadLetters).register(settingDocs, {
     description:

@@ -32,11 +32,11 @@ export const runFields = {
     .default('eg')
     .register(settingDocs, {
       description:
-        'every Redis key starts with it, and the key-secret marker `<prefix>:key-secret` ' +
-        'lives under it: `exfilguard run` refuses to start when Redis holds state made under ' +
-        'another `EXFILGUARD_KEY_SECRET` (`run --rotate-key-secret` changes it on purpose). ' +
-        'The instances of one deployment share it; a separate deployment or a test on the ' +
-        'same Redis takes its own (letters, digits, `.`, `_`, `:`, `-`; at most 64)',
+        'every Redis key starts with it, and so does the key-secret marker ' +
+        '`<prefix>:key-secret`: `run` refuses to start when Redis holds state made under ' +
+        'another `EXFILGUARD_KEY_SECRET` (`run --rotate-key-secret` changes the secret on ' +
+        'purpose). One deployment, one prefix: a separate deployment or a test on the same ' +
+        'Redis takes its own (letters, digits, `.`, `_`, `:`, `-`)',
     }),
   /** The HMAC key for Redis key names: who can read Redis cannot tell whose windows they are. */
   KEY_SECRET: z
@@ -47,13 +47,13 @@ export const runFields = {
       description:
         'HMAC key for Redis key names, window names and stored ids: a Redis dump names no ' +
         'IP, user, route or id (below); e.g. `openssl rand -hex 32`. `replay` and ' +
-        '`rules test` read it too, to decide as the detector does',
+        '`rules test` given it decide as the detector does (see [Rules](#rules))',
     }),
   /** First and largest wait between retries while Redis is away. */
   REDIS_RETRY_MIN: durationMs.default(200).register(settingDocs, {
     description:
-      'while Redis is away, the first wait before reconnecting and before a held batch (or ' +
-      'the start-up key-secret check) is tried again; each wait doubles, up to ' +
+      'while Redis is away, the shortest wait before reconnecting and before a held batch ' +
+      '(or the start-up key-secret check) is tried again; the waits double, up to ' +
       '`EXFILGUARD_REDIS_RETRY_MAX`',
   }),
   REDIS_RETRY_MAX: durationMs.default(5000).register(settingDocs, {
