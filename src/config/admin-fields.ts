@@ -12,7 +12,6 @@ export const adminApiFields = {
   ADMIN_HOST: z.string().min(1).default('127.0.0.1').register(settingDocs, {
     description: 'its address',
   }),
-  /** `name:role:sha256-hex` entries: the tokens' hashes, never the tokens. */
   ADMIN_TOKENS: adminTokens.optional().register(settingDocs, {
     unset: '(required with it)',
     description:
@@ -27,7 +26,6 @@ export const adminApiFields = {
     unset: 'none (plain HTTP)',
     description: "the certificate's PEM key (both or neither)",
   }),
-  /** Who changed which lockout: not compacted, long retention (ensureTopics). */
   AUDIT_TOPIC: topicName.default(TOPIC_DEFAULTS.audit).register(settingDocs, {
     description:
       'the audit trail (created where the admin API runs, with one partition, not compacted, ' +
@@ -36,7 +34,6 @@ export const adminApiFields = {
 };
 
 export const adminClientFields = {
-  /** Where the admin API listens, e.g. `http://127.0.0.1:9479`: http or https, no credentials. */
   ADMIN_URL: z
     .url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' })
     .refine((url) => !new URL(url).username && !new URL(url).password, {
@@ -48,10 +45,7 @@ export const adminClientFields = {
         'where the admin API listens, e.g. `http://127.0.0.1:9479` (https too; no credentials ' +
         'in it: the token goes in `EXFILGUARD_ADMIN_TOKEN`)',
     }),
-  /**
-   * The bearer token `exfilguard lockouts` sends. Never echoed: the messages here are
-   * fixed text, so a refusal does not quote the value.
-   */
+  // Never echoed: the messages here are fixed text, so a refusal does not quote the value.
   ADMIN_TOKEN: z
     .string()
     .regex(/^[\x21-\x7e]+$/, {
@@ -64,7 +58,6 @@ export const adminClientFields = {
         'the token, sent as `Authorization: Bearer …`, never printed (not even when a server ' +
         'echoes it back)',
     }),
-  /** The CA that signed an https admin API's certificate, when not a public one (PEM). */
   ADMIN_CA_FILE: z
     .string()
     .min(1)

@@ -11,17 +11,14 @@ export const enforceFields = {
       'address of the check endpoint, `/healthz`, `/readyz`, `/metrics` (loopback by default: a sidecar)',
   }),
   ENFORCE_PORT: port.default(9478).register(settingDocs, { description: 'their port' }),
-  /** While the table cannot be vouched for: allow (`open`) or refuse (`closed`) every request. */
   ENFORCE_FAIL_MODE: z.enum(['open', 'closed']).default('open').register(settingDocs, {
     description:
       '`open` or `closed`: what is answered while the table cannot be vouched for (above)',
   }),
-  /** No successful fetch from the broker for this long: the table is stale. */
   ENFORCE_STALE_AFTER: durationMs.default(30_000).register(settingDocs, {
     description:
       'no successful fetch for this long: stale (an idle topic is still fetched every 0.5 s)',
   }),
-  /** Callers whose X-Forwarded-For / X-Real-IP is believed. */
   ENFORCE_TRUSTED_PROXIES: list
     .refine((cidrs) => cidrs.every(isCidr), {
       message: 'expected CIDRs or addresses, e.g. "127.0.0.1/32,10.0.0.0/8,::1"',
@@ -60,10 +57,7 @@ export const enforceFields = {
     description:
       "the authenticated user, set by the gateway (and stripped from the client's request)",
   }),
-  /**
-   * CrowdSec bouncers' API keys, as `name:sha256-hex` pairs (the key itself is never
-   * configured in clear). Unset: the CrowdSec-compatible endpoints answer 404.
-   */
+  // Hashes, so the keys themselves are never configured in clear.
   ENFORCE_BOUNCER_KEYS: list
     .refine((pairs) => pairs.every((pair) => bouncerKey.test(pair)), {
       message:

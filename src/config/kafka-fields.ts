@@ -17,11 +17,6 @@ export const kafkaFields = {
         "this process's name to the brokers (their logs, quotas and request metrics name it); " +
         "also the start of the producer's random transactional id and of `enforce`'s consumer groups",
     }),
-  /**
-   * This instance's own transactional id, stable across its restarts (e.g. a StatefulSet
-   * pod name): a restart then aborts at once a transaction its predecessor left open.
-   * Unset: a random one per process. Never the same for two running instances.
-   */
   KAFKA_TRANSACTIONAL_ID: z
     .string()
     .min(1)
@@ -63,13 +58,9 @@ export const kafkaFields = {
   GROUP_ID: z.string().min(1).default('exfilguard').register(settingDocs, {
     description: 'consumer group: run as many instances as you like, they share the partitions',
   }),
-  /**
-   * How long the group waits for a silent member before giving its partitions away; also
-   * how long a restarted instance waits for its dead predecessor's session to end before
-   * it is ready (kafkajs has no static membership). 10 s rather than kafkajs' 30 s: a
-   * restart is ready in ~10 s; the cost is that a member silent for 10 s (a frozen
-   * process, a batch that never heartbeats) loses its partitions and its batch is redone.
-   */
+  // A restart waits out its predecessor's session because kafkajs has no static
+  // membership (KIP-345): the shorter the session, the sooner it is ready, and the
+  // sooner a frozen process, or a batch that never heartbeats, loses its partitions.
   KAFKA_SESSION_TIMEOUT: durationMs.default(10_000).register(settingDocs, {
     description:
       'how long a silent member keeps its partitions, hence how long a restarted instance ' +
@@ -125,7 +116,6 @@ export const kafkaFields = {
       'create the topics that do not exist yet at start (an existing topic keeps its own ' +
       'settings); `false` where topics are provisioned by other means',
   }),
-  /** Partitions of topics this process creates (an existing topic keeps its own). */
   TOPIC_PARTITIONS: z.coerce
     .number()
     .int()

@@ -21,11 +21,7 @@ export const runFields = {
     unset: ONE_REDIS,
     description: 'or a Redis Cluster: `host:port,…` of some of its nodes',
   }),
-  /**
-   * Every Redis key this instance writes starts with it, and the key-secret marker lives
-   * under it: instances of one deployment share it; another deployment (or a test) on the
-   * same Redis takes its own. No braces (a Redis Cluster hash tag follows it).
-   */
+  // No braces: a Redis Cluster hash tag follows the prefix in every key.
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits, ".", "_", ":" and "-" only, at most 64')
@@ -38,7 +34,6 @@ export const runFields = {
         'purpose). One deployment, one prefix: a separate deployment or a test on the same ' +
         'Redis takes its own (letters, digits, `.`, `_`, `:`, `-`)',
     }),
-  /** The HMAC key for Redis key names: who can read Redis cannot tell whose windows they are. */
   KEY_SECRET: z
     .string()
     .min(32, { message: 'use at least 32 characters, e.g. "openssl rand -hex 32"' })
@@ -49,7 +44,6 @@ export const runFields = {
         'IP, user, route or id (below); e.g. `openssl rand -hex 32`. `replay` and ' +
         '`rules test` given it decide as the detector does (see [Rules](#rules))',
     }),
-  /** First and largest wait between retries while Redis is away. */
   REDIS_RETRY_MIN: durationMs.default(200).register(settingDocs, {
     description:
       'while Redis is away, the shortest wait before reconnecting and before a held batch ' +
@@ -59,7 +53,6 @@ export const runFields = {
   REDIS_RETRY_MAX: durationMs.default(5000).register(settingDocs, {
     description: 'the longest of those waits',
   }),
-  /** How long a Redis command may take before the batch is retried. */
   REDIS_COMMAND_TIMEOUT: durationMs.default(2000).register(settingDocs, {
     description:
       'how long a Redis command may take: past it the command fails and the batch is held ' +
@@ -77,13 +70,11 @@ export const runFields = {
   HTTP_PORT: port.default(9477).register(settingDocs, {
     description: 'their port',
   }),
-  /** An event dated further ahead of the wall clock is judged at the wall-clock time. */
   MAX_CLOCK_SKEW: durationMs.default(30_000).register(settingDocs, {
     description:
       'an event dated further ahead of the wall clock is judged at the wall-clock time ' +
       'instead (counted in `exfilguard_future_events_total`)',
   }),
-  /** An event further behind its partition's newest event is dead-lettered, not judged. */
   MAX_LATENESS: durationMs.default(3_600_000).register(settingDocs, {
     description:
       'an event further behind the newest event of its partition is dead-lettered ' +
@@ -96,7 +87,6 @@ export const runFields = {
       description:
         '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`; secrets are redacted',
     }),
-  /** `json` lines for a log collector; `pretty` one readable line per entry for a terminal. */
   LOG_FORMAT: z
     .enum(['json', 'pretty'] satisfies LogFormat[])
     .default('json')
