@@ -24,7 +24,7 @@ const LAYERS = [
   ['simulate', '^src/simulate/'],
   ['replay', '^src/replay/'],
   ['rule-tests', '^src/rule-tests/'],
-  ['config', '^src/config[.]ts$'],
+  ['config', '^src/config([.]ts$|/)'],
   ['clients', '^src/clients/'],
   ['asyncapi', '^src/asyncapi[.]ts$'],
   ['observability', '^src/(metrics[.]ts$|enforcer-metrics[.]ts$|http/)'],
@@ -78,6 +78,13 @@ module.exports = {
     },
     ...upward,
     ...surfaces,
+    {
+      name: 'surface-config',
+      severity: 'error',
+      comment: 'import the configuration through src/config.ts, or export the name there',
+      from: { path: '^src/', pathNot: ['^src/config([.]ts$|/)', TESTS] },
+      to: { path: '^src/config/' },
+    },
     {
       name: 'layer-unassigned',
       severity: 'error',

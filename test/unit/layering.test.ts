@@ -97,6 +97,18 @@ describe('the layering check', () => {
     expect(names(violations)).toEqual(['surface-event src/window/store.ts']);
   });
 
+  it('refuses a way around src/config.ts into config/', () => {
+    const violations = check({
+      'src/config/run.ts': 'export const loadConfig = () => 1;\n',
+      'src/config.ts': 'export { loadConfig } from "./config/run.js";\n',
+      'src/service/ok.ts':
+        'import { loadConfig } from "../config.js";\nexport const a = loadConfig;\n',
+      'src/service/around.ts':
+        'import { loadConfig } from "../config/run.js";\nexport const b = loadConfig;\n',
+    });
+    expect(names(violations)).toEqual(['surface-config src/service/around.ts']);
+  });
+
   it('refuses a file outside every layer, and test code in src/', () => {
     const violations = check({
       'src/vocabulary/scope.ts': 'export const SCOPES = ["ip"];\n',
