@@ -9,4 +9,5 @@ export { loadKafkaConfig, type KafkaConfig, type KafkaConnection } from './confi
 export { loadEnforceConfig, type EnforceConfig } from './config/enforce.js';
 export { loadAdminClientConfig, type AdminClientConfig } from './config/admin-client.js';
 export { redactedConfig } from './config/redact.js';
+export { settingNamesOf, type SettingSection } from './config/fields.js';
 export type { LogFormat } from './log.js';

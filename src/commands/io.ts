@@ -17,3 +17,21 @@ export const processIo: CommandIo = {
   stderr: (text) => void process.stderr.write(text),
   stderrIsTty: Boolean(process.stderr.isTTY),
 };
+
+/**
+ * The variables a command reads, for its --help: names only, wrapped; README.md has each
+ * one's default and meaning (its tables are generated from the same schema).
+ */
+export function settingsHelp(names: readonly string[], readmeSection: string): string {
+  const lines: string[] = [];
+  let line = ' ';
+  for (const name of names) {
+    if (line.length + name.length + 1 > 92) {
+      lines.push(line);
+      line = ' ';
+    }
+    line += ` ${name}`;
+  }
+  lines.push(line);
+  return `\nSettings (environment; defaults and meanings in README.md, "${readmeSection}"):\n${lines.join('\n')}\n`;
+}

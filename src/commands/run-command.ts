@@ -2,10 +2,10 @@
 // shutdown on SIGTERM/SIGINT: the batch in flight finishes and is committed, then
 // everything disconnects; exit 0 within 10 s (exit 1 if shutdown hangs).
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { loadConfig, settingNamesOf } from '../config.js';
 import { createLogger } from '../log.js';
 import { startDetector } from '../service/detector-service.js';
-import type { CommandIo } from './io.js';
+import { settingsHelp, type CommandIo } from './io.js';
 import { aborted, untilStopped } from './shutdown.js';
 
 export const RUN_USAGE = `Usage: exfilguard run [--rotate-key-secret]
@@ -14,7 +14,7 @@ export const RUN_USAGE = `Usage: exfilguard run [--rotate-key-secret]
   --rotate-key-secret  start although Redis holds state made under another
                        EXFILGUARD_KEY_SECRET, abandoning that state (it expires by
                        itself); for one start of one instance, then drop the flag
-`;
+${settingsHelp([...settingNamesOf('run'), ...settingNamesOf('admin-api')], 'Running `exfilguard run`')}`;
 
 export async function runCommand(argv: readonly string[], _io: CommandIo): Promise<number> {
   const { values } = parseArgs({

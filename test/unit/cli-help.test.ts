@@ -2,6 +2,7 @@
 // reads its configuration or starts anything (issue 13, item 6: `run --help` used to try
 // to start, `simulate --help` said "Unknown option").
 import { describe, expect, it } from 'vitest';
+import { settingNamesOf } from '../../src/config.js';
 import { runCli } from '../support/cli.js';
 
 /** The commands the top-level usage lists: a new command without help fails here. */
@@ -48,6 +49,16 @@ describe('exfilguard COMMAND --help', () => {
       expect(viaHelp.stdout).toBe(viaFlag.stdout);
     });
   }
+
+  it('run and enforce name every variable they read (the schema README is generated from)', async () => {
+    const run = (await runCli(['run', '--help'])).stdout;
+    for (const name of [...settingNamesOf('run'), ...settingNamesOf('admin-api')]) {
+      expect(run).toMatch(new RegExp(`\\b${name}\\b`));
+    }
+    const enforce = (await runCli(['enforce', '--help'])).stdout;
+    for (const name of settingNamesOf('enforce'))
+      expect(enforce).toMatch(new RegExp(`\\b${name}\\b`));
+  });
 
   it('after "--", --help is an argument, not a request for help', async () => {
     const { code, stderr } = await runCli(['replay', '--', '--help']);
