@@ -14,7 +14,7 @@ export const RUN_USAGE = `Usage: exfilguard run [--rotate-key-secret]
   --rotate-key-secret  start although Redis holds state made under another
                        EXFILGUARD_KEY_SECRET, abandoning that state (it expires by
                        itself); for one start of one instance, then drop the flag
-${settingsHelp([...settingNamesOf('run'), ...settingNamesOf('admin-api')], 'Running `exfilguard run`')}`;
+${settingsHelp(settingNamesOf('run'), 'Running `exfilguard run`')}`;
 
 export async function runCommand(argv: readonly string[], _io: CommandIo): Promise<number> {
   const { values } = parseArgs({

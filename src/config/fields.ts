@@ -33,7 +33,3 @@ export const environmentFields = z.object({
 
 export type SettingName = keyof typeof environmentFields.shape;
 
-/** The EXFILGUARD_* names of a section, in table order, for a command's --help. */
-export function settingNamesOf(section: SettingSection): string[] {
-  return Object.keys(settingSections[section]).map((name) => `EXFILGUARD_${name}`);
-}
