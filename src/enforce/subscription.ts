@@ -57,6 +57,9 @@ export interface SubscriptionOptions {
   readonly now?: () => number;
 }
 
+/** Tries at reading the topic's offsets at start, 250 ms more apart each time (about 11 s in all). */
+const OFFSET_ATTEMPTS = 10;
+
 export class LockoutSubscription {
   private readonly consumer: Consumer;
   private readonly now: () => number;
@@ -126,15 +129,9 @@ export class LockoutSubscription {
     this.startedAt = this.now();
     // Staleness counts from here until the first fetch.
     this.lastFetch = this.startedAt;
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
-        if (BigInt(high) > BigInt(low)) this.behind.set(partition, BigInt(high));
-        this.endAtStart.set(partition, BigInt(high));
-      }
-    } finally {
-      await admin.disconnect();
+    for (const { partition, high, low } of await this.topicOffsets()) {
+      if (BigInt(high) > BigInt(low)) this.behind.set(partition, BigInt(high));
+      this.endAtStart.set(partition, BigInt(high));
     }
     this.checkCaughtUp();
     await this.consumer.connect();
@@ -149,6 +146,28 @@ export class LockoutSubscription {
 
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+  }
+
+  /**
+   * Each partition's offsets at start. Retried: just after the topic is created (the
+   * detector's ensureTopics on a fresh cluster, the demo) a broker can answer "not the
+   * leader" until its metadata catches up, and kafkajs' admin gives up at once on that
+   * (it retries an unknown topic only). A fresh admin per attempt reads fresh metadata.
+   */
+  private async topicOffsets(): Promise<{ partition: number; high: string; low: string }[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      const admin = this.options.kafka.admin();
+      await admin.connect();
+      try {
+        return await admin.fetchTopicOffsets(this.options.topic);
+      } catch (error) {
+        const retriable = (error as { retriable?: unknown }).retriable === true;
+        if (!retriable || attempt >= OFFSET_ATTEMPTS) throw error;
+      } finally {
+        await admin.disconnect();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
   }
 
   private async onBatch({ batch }: EachBatchPayload): Promise<void> {
