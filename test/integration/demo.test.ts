@@ -3,9 +3,8 @@
 // environment) and an attack every few seconds: its table must show every attack
 // kind the simulator has locked out by the rule that should catch it, and after
 // Ctrl-C (SIGINT) nothing it started may be left: no process, no port, no folder.
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -15,6 +14,11 @@ import { ATTACK_PLANS } from '../../src/simulate/index.js';
 import { exited, exitedWithin, spawnTypeScript, waitFor } from '../support/detector.js';
 
 const DEMO = 'scripts/demo.ts';
+const PACKAGE = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as {
+  scripts: Record<string, string>;
+};
 const ALL_LOCKED_OUT_WITHIN_MS = 180_000;
 const EXIT_WITHIN_MS = 30_000;
 
@@ -95,6 +99,8 @@ describe('npm run demo', () => {
   });
 
   it('locks out every attack kind live, and Ctrl-C leaves no process, port or folder', async () => {
+    // What the test runs is what `npm run demo` runs (without npm in between).
+    expect(PACKAGE.scripts.demo).toBe(`node --import tsx ${DEMO}`);
     const args = ['--attack-every', '4s', '--rate', '10', '--duration', '200s', '--seed', '7'];
     const child = spawnTypeScript(DEMO, args, demoEnvironment());
     demo = child;
