@@ -22,6 +22,7 @@ Usage:
   exfilguard enforce                      beside a gateway: the lockouts topic → allow / 403 per request
   exfilguard simulate [options]           live benign traffic with an attack every few minutes
   exfilguard lockouts list|show|add|lift  the lockouts in force, through the admin API: see, add, lift
+  exfilguard lockouts follow              each lockout as it is published, read from the lockouts topic
   exfilguard help [COMMAND]
 
 ${REPLAY_USAGE}

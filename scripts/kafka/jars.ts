@@ -20,6 +20,11 @@ export async function kafkaJarsDir(env: NodeJS.ProcessEnv = process.env): Promis
   return join(env.HOME ?? homedir(), '.cache', 'exfilguard', `kafka-jars-${digest}`);
 }
 
+/** Whether the jars are fetched already (Maven is needed only the first time). */
+export async function kafkaJarsCached(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  return existsSync(join(await kafkaJarsDir(env), COMPLETE_MARKER));
+}
+
 /** Returns the folder holding every jar the broker needs, fetching them on first use. */
 export async function ensureKafkaJars(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const dir = await kafkaJarsDir(env);

@@ -9,8 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureKafkaJars } from './jars.js';
+import { ensureKafkaJars, kafkaJarsCached } from './jars.js';
 import {
+  findOnPath,
   freePort,
   portAccepts,
   startServiceProcess,
@@ -31,6 +32,8 @@ export interface LocalKafkaOptions {
    * PLAIN with this one user), as a production cluster would require of clients.
    */
   secured?: { username: string; password: string };
+  /** The JVM in a process group of its own (service-process.ts: the demo stops it itself). */
+  ownProcessGroup?: boolean;
 }
 
 /** The SASL_SSL listener of a secured broker. */
@@ -109,6 +112,16 @@ log.cleaner.backoff.ms=500
 ${secured ? securedProperties(secured) : ''}`;
 }
 
+/** The commands a local broker needs that are not on PATH: java, and mvn until the jars are fetched. */
+export async function missingForLocalKafka(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string[]> {
+  const missing: string[] = [];
+  if (!findOnPath('java', env)) missing.push('java');
+  if (!(await kafkaJarsCached(env)) && !findOnPath('mvn', env)) missing.push('mvn');
+  return missing;
+}
+
 export class LocalKafka {
   private process: ServiceProcess | undefined;
   /** Milliseconds the last start took, from spawning the JVM to the broker serving. */
@@ -118,7 +131,7 @@ export class LocalKafka {
 
   private constructor(
     readonly port: number,
-    private readonly controllerPort: number,
+    readonly controllerPort: number,
     readonly dataDir: string,
     private readonly jarsDir: string,
     private readonly options: Required<Omit<LocalKafkaOptions, 'secured'>>,
@@ -126,6 +139,11 @@ export class LocalKafka {
 
   get brokers(): string[] {
     return [`127.0.0.1:${this.port}`];
+  }
+
+  /** The JVM's process id while it runs. */
+  get pid(): number | undefined {
+    return this.process?.child.pid;
   }
 
   /** Fetches the jars if needed, formats a fresh KRaft storage folder and starts the broker. */
@@ -136,6 +154,7 @@ export class LocalKafka {
     const kafka = new LocalKafka(port, controllerPort, dataDir, jarsDir, {
       heapMb: options.heapMb ?? 512,
       startTimeoutMs: options.startTimeoutMs ?? 90_000,
+      ownProcessGroup: options.ownProcessGroup ?? false,
     });
     let secured: SecuredProperties | undefined;
     if (options.secured) {
@@ -192,6 +211,7 @@ export class LocalKafka {
       'java',
       this.javaArgs('kafka.Kafka', this.propertiesFile),
       join(this.dataDir, 'broker.log'),
+      { ownProcessGroup: this.options.ownProcessGroup },
     );
     this.process = service;
     // The PLAINTEXT port opens only once the broker is unfenced and serving;

@@ -3,9 +3,10 @@
 // (SIGKILL after a grace period). Children are killed when this process exits, so an
 // aborted test run leaves no broker behind.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
+import { delimiter, join } from 'node:path';
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -19,13 +20,26 @@ export interface ServiceProcess {
   readonly exited: Promise<number | null>;
 }
 
+export interface ServiceProcessOptions {
+  /**
+   * A process group of its own: Ctrl-C in a terminal signals the whole foreground group,
+   * and a launcher that stops its services in order (the demo) must be the only one to
+   * stop them. Its end with the launcher still comes from the exit hook above.
+   */
+  readonly ownProcessGroup?: boolean;
+}
+
 export function startServiceProcess(
   command: string,
   args: readonly string[],
   logFile: string,
+  options: ServiceProcessOptions = {},
 ): ServiceProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   running.add(child);
@@ -50,6 +64,24 @@ export async function stopServiceProcess(service: ServiceProcess, graceMs = 15_0
   const timer = setTimeout(() => service.child.kill('SIGKILL'), graceMs);
   await service.exited;
   clearTimeout(timer);
+}
+
+/** The path of an executable `command` on PATH, or undefined. */
+export function findOnPath(
+  command: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
 }
 
 /** The last lines of a service's log, for error messages. */

@@ -19,6 +19,8 @@ export interface LocalRedisOptions {
   binary?: string;
   /** A Redis Cluster node, its cluster bus on this port (local-redis-cluster.ts). */
   clusterBusPort?: number;
+  /** redis-server in a process group of its own (service-process.ts: the demo stops it itself). */
+  ownProcessGroup?: boolean;
 }
 
 export class LocalRedis {
@@ -32,6 +34,11 @@ export class LocalRedis {
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** redis-server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.process?.child.pid;
   }
 
   static async start(options: LocalRedisOptions = {}): Promise<LocalRedis> {
@@ -71,7 +78,9 @@ export class LocalRedis {
         String(this.options.clusterBusPort),
       );
     }
-    const service = startServiceProcess(binary, args, join(this.dataDir, 'redis.log'));
+    const service = startServiceProcess(binary, args, join(this.dataDir, 'redis.log'), {
+      ownProcessGroup: this.options.ownProcessGroup ?? false,
+    });
     this.process = service;
     await waitUntilReady('redis-server', service, () => portAccepts(this.port), 20_000).catch(
       (error: unknown) => {

@@ -1,5 +1,6 @@
 // `exfilguard lockouts list|show|add|lift`: an operator's hands on the lockouts in
-// force, through the admin API (EXFILGUARD_ADMIN_URL, EXFILGUARD_ADMIN_TOKEN). Output
+// force, through the admin API (EXFILGUARD_ADMIN_URL, EXFILGUARD_ADMIN_TOKEN); `follow`
+// reads the lockouts topic from Kafka instead (lockouts-follow.ts). Output
 // on stdout (a table, or JSON lines with --json); a refusal is one line on stderr that
 // says what to do, with an exit code a script can tell apart (3 auth, 4 not found).
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { REDACTED } from '../log.js';
 import { MODES, SCOPES, type Mode, type Scope } from '../vocabulary/scope.js';
 import { formatDuration, parseDuration } from '../vocabulary/units.js';
 import { UsageError, type CommandIo } from './io.js';
+import { followCommand } from './lockouts-follow.js';
 import {
   ROLE_NEEDED,
   describeLockout,
@@ -28,6 +30,8 @@ import {
 export const LOCKOUTS_USAGE = `Usage: exfilguard lockouts list|show|add|lift   (the admin API at EXFILGUARD_ADMIN_URL, with the
                                                bearer token in EXFILGUARD_ADMIN_TOKEN; a private CA's PEM in
                                                EXFILGUARD_ADMIN_CA_FILE)
+       exfilguard lockouts follow              (the lockouts topic itself, read from Kafka: configured by the
+                                               EXFILGUARD_KAFKA_* and EXFILGUARD_LOCKOUT_TOPIC variables, as run)
 
   lockouts list [--scope S] [--rule R] [--mode M] [--limit N] [--all]
                        lockouts in force, newest first; --all follows every page (--limit: page size)
@@ -37,8 +41,12 @@ export const LOCKOUTS_USAGE = `Usage: exfilguard lockouts list|show|add|lift   (
   lockouts lift ID --reason TEXT [--ticket T] [--rule R] [--grace 10m|0]
                        release every lockout of that lockout's scope:subject (only rule R's with --rule);
                        --grace: how long the rules may not lock it again (default: the rule's window)
+  lockouts follow [--from-beginning] [--json]
+                       each lockout and release as it is published, one row each, until Ctrl-C
+                       (exit 0); records already on the topic are skipped (--from-beginning: printed
+                       first). Read-only: a private consumer group that commits nothing, no admin token
   --json               JSON lines (the lockout or release records of contract 2) instead of text
-  --timeout DURATION   wait this long for an answer (default 10s)
+  --timeout DURATION   wait this long for an answer (default 10s; not follow)
 
   Roles: list and show need a viewer token, add and lift an operator token.
   Exit codes: 0 done, 1 failure (unreachable, refused as invalid, unexpected answer),
@@ -53,9 +61,11 @@ const COMMON = {
 
 export async function lockoutsCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const [action, ...rest] = argv;
+  // The topic, not the admin API: no admin URL or token needed.
+  if (action === 'follow') return followCommand(rest, io);
   if (action === undefined || !Object.hasOwn(ROLE_NEEDED, action))
     throw new UsageError(
-      `lockouts takes list, show, add or lift${action === undefined ? '' : `, got "${action}"`}`,
+      `lockouts takes list, show, add, lift or follow${action === undefined ? '' : `, got "${action}"`}`,
     );
   const run = parse(action as Action, rest);
   const config = loadAdminClientConfig();

@@ -2,7 +2,12 @@
 // lockout in full, times left, and each refusal as one line with its exit code.
 // --json bypasses the tables (the records as received), never the refusals.
 import type { AdminApiError } from '../clients/admin-api.js';
-import type { LockoutCommand, ReleaseCommand } from '../decide/lockout.js';
+import type {
+  LockoutCommand,
+  LockoutKeyParts,
+  LockoutRecord,
+  ReleaseCommand,
+} from '../decide/lockout.js';
 import { formatDuration } from '../vocabulary/units.js';
 
 export function oneLine(text: string): string {
@@ -50,9 +55,73 @@ export function releaseTable(releases: readonly ReleaseCommand[]): string {
 /** Columns padded to their widest cell; the last one (free text) is not padded. */
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const render = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+  const render = (cells: readonly string[]) => tableLine(cells, widths);
   return [render(header), ...rows.map(render)].join('\n') + '\n';
+}
+
+function tableLine(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+    .join('  ');
+}
+
+/** An extra column of a record stream, before the reason (the demo names the attack). */
+export interface StreamColumn {
+  readonly title: string;
+  readonly width: number;
+}
+
+/**
+ * The table of `lockouts follow`: one line per record as it arrives, so the widths are
+ * fixed up front (wide enough for the shipped rules and IPv4 subjects; a longer cell
+ * shifts its own line only). A release names who released it; TIME is when the record
+ * was issued (a tombstone has none: when it was read).
+ */
+export class RecordStreamTable {
+  private readonly widths: readonly number[];
+
+  constructor(private readonly extra?: StreamColumn) {
+    this.widths = [20, 18, 22, 7, 5, ...(extra ? [extra.width] : []), 0];
+  }
+
+  header(): string {
+    return this.line(['TIME', 'RULE', 'SCOPE:SUBJECT', 'MODE', 'TTL'], 'REASON', this.extra?.title);
+  }
+
+  row(record: LockoutRecord, extra = '-'): string {
+    const cells = [
+      secondsOf(record.issuedAt),
+      record.rule,
+      `${record.scope}:${record.subject}`,
+      record.mode,
+    ];
+    if (record.type === 'lockout')
+      return this.line(
+        [...cells, formatDuration(record.ttlSeconds * 1000)],
+        oneLine(record.reason),
+        extra,
+      );
+    const ticket = record.ticket === undefined ? '' : ` (ticket ${oneLine(record.ticket)})`;
+    const why = `released by ${record.releasedBy}: ${oneLine(record.reason)}${ticket}`;
+    return this.line([...cells, '-'], why, extra);
+  }
+
+  /** A record with no value: its key's lockout is deleted. */
+  tombstoneRow(parts: LockoutKeyParts, nowMs: number, extra = '-'): string {
+    const cells = [secondsOf(new Date(nowMs).toISOString()), parts.rule];
+    cells.push(`${parts.scope}:${parts.subject}`, parts.mode, '-');
+    return this.line(cells, 'deleted (a tombstone: the key has no lockout any more)', extra);
+  }
+
+  private line(cells: readonly string[], reason: string, extra: string | undefined): string {
+    const all = [...cells, ...(this.extra ? [extra ?? '-'] : []), reason];
+    return `${tableLine(all, this.widths)}\n`;
+  }
+}
+
+/** "2026-05-17T21:30:24Z": an ISO time to the second, as wide in every row. */
+function secondsOf(iso: string): string {
+  return iso.replace(/\.\d+Z$/, 'Z');
 }
 
 export function describeLockout(l: LockoutCommand, nowMs: number): string {

@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Partitioners } from 'kafkajs';
-import { loadKafkaConfig } from '../config.js';
+import { loadKafkaConfig, type KafkaConfig } from '../config.js';
 import type { AccessEvent } from '../event/index.js';
 import { createKafka, ensureTopics } from '../clients/kafka.js';
 import { createLogger, type Logger } from '../log.js';
@@ -36,7 +36,7 @@ export interface SimulateOptions {
   readonly out: 'kafka' | 'stdout';
 }
 
-interface EventSink {
+export interface EventSink {
   send(events: readonly AccessEvent[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -89,23 +89,38 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
   const { logger, sink } =
     options.out === 'stdout'
       ? { logger: createLogger('info', { write: io.stderr }), sink: stdoutSink(io) }
-      : await kafkaSink();
+      : await kafkaSinkFromEnvironment();
+  return untilStopped((signal) => simulate(options, sink, logger, signal), logger);
+}
+
+/**
+ * Plays live traffic into the sink until the run ends or `signal` aborts, then closes
+ * the sink. Each attack is logged (which kind, whom, which rule must lock it out) and
+ * handed to `onAttack` (the demo names attacks in its table).
+ */
+export async function simulate(
+  options: SimulateOptions,
+  sink: EventSink,
+  logger: Logger,
+  signal: AbortSignal,
+  onAttack?: (launch: AttackLaunch) => void,
+): Promise<void> {
   const start = Date.now();
   logger.info({ ...options, start: new Date(start).toISOString() }, 'simulating traffic');
   const slices = liveTraffic({ ...options, start });
-  const onAttack = (launch: AttackLaunch) => logAttack(logger, launch);
-  return untilStopped(async (signal) => {
-    try {
-      const released = await release(
-        slices,
-        { send: (events) => sink.send(events), onAttack },
-        signal,
-      );
-      logger.info(released, 'simulation ended');
-    } finally {
-      await sink.close();
-    }
-  }, logger);
+  const hooks = {
+    send: (events: readonly AccessEvent[]) => sink.send(events),
+    onAttack: (launch: AttackLaunch) => {
+      logAttack(logger, launch);
+      onAttack?.(launch);
+    },
+  };
+  try {
+    const released = await release(slices, hooks, signal);
+    logger.info(released, 'simulation ended');
+  } finally {
+    await sink.close();
+  }
 }
 
 function logAttack(logger: Logger, launch: AttackLaunch): void {
@@ -128,9 +143,14 @@ function stdoutSink(io: CommandIo): EventSink {
   };
 }
 
-async function kafkaSink(): Promise<{ logger: Logger; sink: EventSink }> {
+async function kafkaSinkFromEnvironment(): Promise<{ logger: Logger; sink: EventSink }> {
   const config = loadKafkaConfig();
   const logger = createLogger(config.logLevel, config.logFormat);
+  return { logger, sink: await kafkaSink(config, logger) };
+}
+
+/** The input topic as a sink (created first when the configuration says so), keyed by address. */
+export async function kafkaSink(config: KafkaConfig, logger: Logger): Promise<EventSink> {
   const kafka = createKafka(config, logger);
   if (config.kafka.createTopics) await ensureTopics(kafka, config);
   const producer = kafka.producer({
@@ -148,5 +168,5 @@ async function kafkaSink(): Promise<{ logger: Logger; sink: EventSink }> {
     },
     close: () => producer.disconnect(),
   };
-  return { logger, sink };
+  return sink;
 }

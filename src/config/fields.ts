@@ -32,4 +32,3 @@ export const environmentFields = z.object({
 });
 
 export type SettingName = keyof typeof environmentFields.shape;
-

@@ -19,15 +19,18 @@ import {
   parseLockoutKey,
   type LockoutCommand,
   type LockoutKeyParts,
+  type ReleaseCommand,
 } from '../decide/lockout.js';
 
 /**
  * What the topic's records are read into: the enforcer's LockoutTable, or any other
- * view of what is in force (the admin API keeps whole records). `size` is logged.
+ * view of what is in force (the admin API keeps whole records), or a printer of each
+ * record (`exfilguard lockouts follow`). `size` is logged.
  */
 export interface LockoutSink {
   applyLockout(command: LockoutCommand, nowMs: number): void;
-  remove(parts: LockoutKeyParts): void;
+  /** A release record (passed whole as `release`) or a tombstone (its key's parts only) ends a key. */
+  remove(parts: LockoutKeyParts, release?: ReleaseCommand): void;
   readonly size: number;
 }
 
@@ -41,14 +44,29 @@ export interface SubscriptionOptions {
   readonly logger: Logger;
   /** Prefix of the private consumer group's id; a random suffix is added per start. */
   readonly groupIdPrefix?: string;
+  /**
+   * Commit the private group's offsets (default true: after a lost session it resumes
+   * near where it was). A reader that only looks, like `lockouts follow`, commits nothing.
+   */
+  readonly commitOffsets?: boolean;
+  /**
+   * Hand the sink only records published after start (default false: the whole topic).
+   * The older ones are still read, so catching up means the same; they are not applied.
+   */
+  readonly onlyNewRecords?: boolean;
   readonly now?: () => number;
 }
+
+/** Tries at reading the topic's offsets at start, 250 ms more apart each time (about 11 s in all). */
+const OFFSET_ATTEMPTS = 10;
 
 export class LockoutSubscription {
   private readonly consumer: Consumer;
   private readonly now: () => number;
   /** Partition → offset to reach (its end at start, as listed read-committed); deleted once reached. */
   private readonly behind = new Map<number, bigint>();
+  /** Partition → its end at start: with `onlyNewRecords`, offsets below it are not applied. */
+  private readonly endAtStart = new Map<number, bigint>();
   private caughtUpAt: number | undefined;
   private startedAt = 0;
   private lastFetch: number | undefined;
@@ -111,14 +129,9 @@ export class LockoutSubscription {
     this.startedAt = this.now();
     // Staleness counts from here until the first fetch.
     this.lastFetch = this.startedAt;
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
-        if (BigInt(high) > BigInt(low)) this.behind.set(partition, BigInt(high));
-      }
-    } finally {
-      await admin.disconnect();
+    for (const { partition, high, low } of await this.topicOffsets()) {
+      if (BigInt(high) > BigInt(low)) this.behind.set(partition, BigInt(high));
+      this.endAtStart.set(partition, BigInt(high));
     }
     this.checkCaughtUp();
     await this.consumer.connect();
@@ -126,7 +139,7 @@ export class LockoutSubscription {
     await this.consumer.run({
       // Commits go to this instance's private group only: after a rebalance of its own
       // (a lost session) it resumes near where it was instead of re-reading everything.
-      autoCommit: true,
+      autoCommit: this.options.commitOffsets ?? true,
       eachBatch: (payload) => this.onBatch(payload),
     });
   }
@@ -135,9 +148,37 @@ export class LockoutSubscription {
     await this.consumer.disconnect();
   }
 
+  /**
+   * Each partition's offsets at start. Retried: just after the topic is created (the
+   * detector's ensureTopics on a fresh cluster, the demo) a broker can answer "not the
+   * leader" until its metadata catches up, and kafkajs' admin gives up at once on that
+   * (it retries an unknown topic only). A fresh admin per attempt reads fresh metadata.
+   */
+  private async topicOffsets(): Promise<{ partition: number; high: string; low: string }[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      const admin = this.options.kafka.admin();
+      await admin.connect();
+      try {
+        return await admin.fetchTopicOffsets(this.options.topic);
+      } catch (error) {
+        const retriable = (error as { retriable?: unknown }).retriable === true;
+        if (!retriable || attempt >= OFFSET_ATTEMPTS) throw error;
+      } finally {
+        await admin.disconnect();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
+
   private async onBatch({ batch }: EachBatchPayload): Promise<void> {
     const nowMs = this.now();
-    for (const message of batch.messages) this.apply(message, batch.partition, nowMs);
+    const skipBelow = this.options.onlyNewRecords
+      ? this.endAtStart.get(batch.partition)
+      : undefined;
+    for (const message of batch.messages) {
+      if (skipBelow !== undefined && BigInt(message.offset) < skipBelow) continue;
+      this.apply(message, batch.partition, nowMs);
+    }
   }
 
   private apply(message: KafkaMessage, partition: number, nowMs: number): void {
@@ -174,7 +215,7 @@ export class LockoutSubscription {
     }
     const record = parsed.data;
     if (record.type === 'lockout') table.applyLockout(record, nowMs);
-    else table.remove(record);
+    else table.remove(record, record);
     this.counted(record.type);
   }
 

@@ -73,7 +73,16 @@ export function spawnDetector(setup: DetectorSetup): ChildProcess {
 
 /** Any `exfilguard` command as a child process, with only `env` besides PATH and HOME. */
 export function spawnCli(args: readonly string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  return spawnTypeScript('src/cli.ts', args, env);
+}
+
+/** A TypeScript file of the repository run by node (tsx, no build), with only `env` besides PATH and HOME. */
+export function spawnTypeScript(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,12 +4,11 @@
 //   2. testcontainers, where a Docker engine answers;
 //   3. the local broker from Maven Central's jars / a local redis-server binary;
 //   4. otherwise fail at once, saying what to install.
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { delimiter, join } from 'node:path';
-import { LocalKafka } from '../../scripts/kafka/local-kafka.js';
-import { kafkaJarsDir } from '../../scripts/kafka/jars.js';
+import { LocalKafka, missingForLocalKafka } from '../../scripts/kafka/local-kafka.js';
 import { LocalRedis } from '../../scripts/redis/local-redis.js';
+import { findOnPath } from '../../scripts/lib/service-process.js';
 
 export type ServiceSource = 'environment' | 'testcontainers' | 'local';
 
@@ -105,29 +104,6 @@ async function timed<T>(
   const began = Date.now();
   const { endpoint, stop } = await start();
   return { endpoint, source, startMs: Date.now() - began, stop };
-}
-
-async function missingForLocalKafka(env: NodeJS.ProcessEnv): Promise<string[]> {
-  const missing: string[] = [];
-  if (!findOnPath('java', env)) missing.push('java');
-  // Maven is needed only to fetch the jars the first time.
-  const jarsCached = existsSync(join(await kafkaJarsDir(env), '.complete'));
-  if (!jarsCached && !findOnPath('mvn', env)) missing.push('mvn');
-  return missing;
-}
-
-function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this folder
-    }
-  }
-  return undefined;
 }
 
 function dockerEndpoint(env: NodeJS.ProcessEnv): string {
