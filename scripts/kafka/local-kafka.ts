@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ensureKafkaJars, kafkaJarsCached } from './jars.js';
 import {
   findOnPath,
@@ -34,6 +35,8 @@ export interface LocalKafkaOptions {
   secured?: { username: string; password: string };
   /** The JVM in a process group of its own (service-process.ts: the demo stops it itself). */
   ownProcessGroup?: boolean;
+  /** The client port (PLAINTEXT, loopback); a free one by default. */
+  port?: number;
 }
 
 /** The SASL_SSL listener of a secured broker. */
@@ -134,7 +137,7 @@ export class LocalKafka {
     readonly controllerPort: number,
     readonly dataDir: string,
     private readonly jarsDir: string,
-    private readonly options: Required<Omit<LocalKafkaOptions, 'secured'>>,
+    private readonly options: Required<Omit<LocalKafkaOptions, 'secured' | 'port'>>,
   ) {}
 
   get brokers(): string[] {
@@ -150,7 +153,7 @@ export class LocalKafka {
   static async start(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
     const jarsDir = await ensureKafkaJars();
     const dataDir = await mkdtemp(join(tmpdir(), 'exfilguard-kafka-'));
-    const [port, controllerPort] = [await freePort(), await freePort()];
+    const [port, controllerPort] = [options.port ?? (await freePort()), await freePort()];
     const kafka = new LocalKafka(port, controllerPort, dataDir, jarsDir, {
       heapMb: options.heapMb ?? 512,
       startTimeoutMs: options.startTimeoutMs ?? 90_000,
@@ -282,8 +285,17 @@ function runTool(command: string, args: string[], what: string): Promise<void> {
   });
 }
 
+/** `npm run kafka:local [-- --port N]`: a fixed port, for a configuration that names it. */
 async function runFromCommandLine(): Promise<void> {
-  const kafka = await LocalKafka.start();
+  const { values } = parseArgs({ options: { port: { type: 'string' } } });
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+    throw new Error(`--port ${values.port}: expected a port number, e.g. --port 9092`);
+  }
+  if (port !== undefined && (await portAccepts(port))) {
+    throw new Error(`--port ${port}: something already listens on 127.0.0.1:${port}`);
+  }
+  const kafka = await LocalKafka.start(port === undefined ? {} : { port });
   process.stdout.write(
     `Kafka broker serving on ${kafka.brokers.join(',')} (started in ${kafka.lastStartMs} ms). ` +
       `Data and log: ${kafka.dataDir}. Ctrl-C stops it.\n`,
