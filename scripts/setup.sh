@@ -80,8 +80,8 @@ if ((${#missing[@]})); then
   elif [[ -s /run/nginx.pid ]]; then
     as_root nginx -s quit || true
   fi
-  # redis-server's own service (port 6379) is left running: the demo and the tests run
-  # theirs on free ports, and README's streaming example uses that one.
+  # redis-server's own service (port 6379) is left as Debian started it: the demo and
+  # the tests run theirs on free ports and never touch it.
 fi
 java -version 2>&1 | sed -n 1p
 # Maven prints colour codes even in batch mode (some on stderr): kept out of CI logs.
