@@ -124,5 +124,12 @@ function reportError(error: unknown, io: CommandIo): number {
 // Run only when executed, not when imported by tests.
 const invoked = process.argv[1] ? realpathSync(process.argv[1]) : '';
 if (invoked === fileURLToPath(import.meta.url)) {
+  // A reader that stops early (`rules show | head`) closes the pipe: nobody reads the rest,
+  // so end without a stack trace, with the code a process killed by SIGPIPE has (128 + 13),
+  // as Unix tools do; a long-running command whose log pipe broke ends likewise, visibly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(141);
+  });
   process.exitCode = await main(process.argv.slice(2));
 }
