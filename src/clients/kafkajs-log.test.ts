@@ -40,6 +40,28 @@ describe('translateKafkajsLog', () => {
     });
   });
 
+  it('puts a produce that kafkajs retries at debug (a transaction right after another)', () => {
+    const concurrent =
+      'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
+    for (const message of [`Failed to send messages: ${concurrent}`, concurrent]) {
+      const translated = translateKafkajsLog(logLevel.ERROR, {
+        ...base,
+        message,
+        retryCount: 0,
+        retryTime: 11,
+      });
+      expect(translated.level, message).toBe('debug');
+      expect(translated.fields).toEqual({ retryCount: 0, retryTime: 11, retried: true });
+    }
+    // A failure that is not retried keeps its level.
+    const refused = translateKafkajsLog(logLevel.ERROR, {
+      ...base,
+      message:
+        'Failed to send messages: Not authorized to access topics: [Topic authorization failed]',
+    });
+    expect(refused.level).toBe('error');
+  });
+
   it("puts the idempotent producer's caution at debug, with why it does not apply", () => {
     const translated = translateKafkajsLog(logLevel.WARN, {
       ...base,

@@ -56,6 +56,8 @@ const NOT_APPLICABLE = new Map<string, string>([
 const REBALANCE_RESPONSE = 'The group is rebalancing, so a rejoin is needed';
 const REBALANCE_REJOIN = 'The group is rebalancing, re-joining';
 
+const SEND_FAILED = 'Failed to send messages: ';
+
 export interface TranslatedLogEntry {
   readonly level: Level;
   readonly message: string;
@@ -71,6 +73,13 @@ export function translateKafkajsLog(level: number, entry: LogEntry['log']): Tran
   if (why !== undefined) return { level: 'debug', message, fields: { ...fields, why } };
   const error = typeof fields.error === 'string' ? fields.error : undefined;
   if (message === REBALANCE_REJOIN) return { level: 'info', message, fields };
+  // A produce kafkajs is about to retry names the error in its message only, e.g. a
+  // transaction that follows another too closely (CONCURRENT_TRANSACTIONS: sink/publisher.ts
+  // retries it within milliseconds, by design).
+  const sendFailure = message.startsWith(SEND_FAILED) ? message.slice(SEND_FAILED.length) : message;
+  if (RETRIED_PROTOCOL_ERRORS.has(sendFailure)) {
+    return { level: 'debug', message, fields: { ...fields, retried: true } };
+  }
   if (error !== undefined && (RETRIED_PROTOCOL_ERRORS.has(error) || error === REBALANCE_RESPONSE)) {
     return { level: 'debug', message, fields: { ...fields, retried: true } };
   }
