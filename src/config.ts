@@ -10,16 +10,4 @@ export { loadEnforceConfig, type EnforceConfig } from './config/enforce.js';
 export { loadAdminClientConfig, type AdminClientConfig } from './config/admin-client.js';
 export { redactedConfig } from './config/redact.js';
 export type { LogFormat } from './log.js';
-
-import { enforceEnvironmentSchema } from './config/enforce.js';
-import { settingSections } from './config/fields.js';
-import { PREFIX } from './config/parse.js';
-
-/** The EXFILGUARD_* variables a command reads, in README's table order, for its --help. */
-export function settingNamesOf(command: 'run' | 'enforce'): string[] {
-  const fields =
-    command === 'run'
-      ? { ...settingSections.run, ...settingSections['admin-api'] }
-      : enforceEnvironmentSchema.shape;
-  return Object.keys(fields).map((name) => `${PREFIX}${name}`);
-}
+export { settingNamesOf } from './config/help.js';

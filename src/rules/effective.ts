@@ -2,7 +2,7 @@
 // write them ("10m", "20MB", not milliseconds and bytes), and flattened to dotted
 // fields (`detect.threshold`) for a reload's log of what changed. Shared by
 // `rules show` and that log, so both name a field and its value the same way.
-import { formatDuration } from '../vocabulary/units.js';
+import { formatDuration, formatSize } from '../vocabulary/units.js';
 import type { SourcedAllowlist } from './load.js';
 import type { Rule } from './schema.js';
 
@@ -22,18 +22,6 @@ const FIRE_FIELDS = ['threshold', 'bytes', 'records', 'ratio', 'minRequests'] as
 export interface RuleSetContents {
   readonly rules: readonly Rule[];
   readonly allowlists: readonly SourcedAllowlist[];
-}
-
-/** "20MB" for 20 MiB: the largest unit that divides evenly, as `size` fields parse it. */
-export function formatSize(bytes: number): string {
-  for (const [unit, factor] of [
-    ['GB', 1024 ** 3],
-    ['MB', 1024 ** 2],
-    ['KB', 1024],
-  ] as const) {
-    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
-  }
-  return `${bytes}B`;
 }
 
 /** A field's value as a rule file would write it. */

@@ -44,19 +44,46 @@ export function parseSize(text: string | number): number | undefined {
   return factor === undefined ? undefined : Math.round(parts.value * factor);
 }
 
-/** "600000" ms → "10m": the largest unit that divides evenly, for reasons and tables. */
-export function formatDuration(ms: number): string {
-  for (const [unit, factor] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const) {
-    if (ms >= factor && ms % factor === 0) return `${ms / factor}${unit}`;
+/** `value` in the largest unit of `units` (largest first) that divides it evenly. */
+function inLargestEvenUnit(
+  value: number,
+  units: readonly (readonly [string, number])[],
+  smallest: string,
+): string {
+  for (const [unit, factor] of units) {
+    if (value >= factor && value % factor === 0) return `${value / factor}${unit}`;
   }
-  return `${ms}ms`;
+  return `${value}${smallest}`;
 }
 
+/** "600000" ms → "10m": the largest unit that divides evenly, for reasons and tables. */
+export function formatDuration(ms: number): string {
+  return inLargestEvenUnit(
+    ms,
+    [
+      ['d', 86_400_000],
+      ['h', 3_600_000],
+      ['m', 60_000],
+      ['s', 1000],
+    ],
+    'ms',
+  );
+}
+
+/** 20 MiB → "20MB": a size as rule files write it (parseSize reads it back exactly). */
+export function formatSize(bytes: number): string {
+  return inLargestEvenUnit(
+    bytes,
+    [
+      ['GB', 1024 ** 3],
+      ['MB', 1024 ** 2],
+      ['KB', 1024],
+    ],
+    'B',
+  );
+}
+
+/** "20.7 MB": a measured amount, rounded, for evidence and reasons. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
   if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
