@@ -3,79 +3,25 @@
 // in event-time order. Every attacker must be locked out within its budget of records;
 // no benign actor, and none of the real log's own clients, may be locked out at all.
 // The figures are in the test names, so a run reads as a report.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { LockoutCommand } from '../../src/decide/lockout.js';
-import type { AccessEvent } from '../../src/event/access-event.js';
-import { parseEvent } from '../../src/event/parse.js';
-import { DetectionPipeline } from '../../src/pipeline/index.js';
-import { loadRules } from '../../src/rules/shipped.js';
 import {
   concerns,
-  inBatches,
   mergeByTime,
-  sortedByTime,
   standardScenario,
   subjectsSeen,
   type Actor,
 } from '../../src/simulate/index.js';
-import { MemoryWindowStore } from '../../src/window/memory-store.js';
+import {
+  describeLockout,
+  detect,
+  outcomeOf,
+  readRealLog,
+  type Outcome,
+} from '../support/scenarios.js';
 
-const REAL_LOG = new URL(
-  '../../../shared/data/elastic-examples-apache-combined-2015.log',
-  import.meta.url,
-);
-/** The real log runs 2015-05-17 10:05 to 2015-05-20 21:05 UTC; the cast takes 12 h of it. */
+/** The cast takes 12 h of the real log. */
 const START = Date.parse('2015-05-17T12:00:00Z');
 const SEED = 20_150_517;
-const BATCH = 2000;
-
-function readRealLog(): AccessEvent[] {
-  const events: AccessEvent[] = [];
-  for (const line of readFileSync(REAL_LOG, 'utf8').split('\n')) {
-    if (line === '') continue;
-    const outcome = parseEvent(line, 'auto');
-    if (!outcome.ok) throw new Error(`real log line did not parse: ${outcome.error.message}`);
-    events.push(outcome.event);
-  }
-  return sortedByTime(events);
-}
-
-async function detect(stream: Iterable<AccessEvent>): Promise<LockoutCommand[]> {
-  const { compiled } = await loadRules({ dirs: [], shipped: true });
-  const pipeline = new DetectionPipeline(compiled, new MemoryWindowStore(), {
-    issuedAt: (ts) => ts,
-  });
-  const lockouts: LockoutCommand[] = [];
-  for (const batch of inBatches(stream, BATCH)) {
-    const result = await pipeline.process(batch);
-    // Published (here: collected), so the store forgets them as pending.
-    await pipeline.confirm(result);
-    lockouts.push(...result.lockouts);
-  }
-  return lockouts;
-}
-
-interface Outcome {
-  readonly actor: Actor;
-  /** The actor's lockouts, earliest first. */
-  readonly lockouts: readonly LockoutCommand[];
-  /** The actor's requests up to and including the first lockout's event time. */
-  readonly records: number;
-}
-
-function outcomeOf(actor: Actor, all: readonly LockoutCommand[]): Outcome {
-  const lockouts = all
-    .filter((lockout) => lockout.mode === 'enforce' && concerns(actor, lockout))
-    .sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime));
-  const first = lockouts[0];
-  const until = first ? Date.parse(first.eventTime) : Number.POSITIVE_INFINITY;
-  return { actor, lockouts, records: actor.events.filter((event) => event.ts <= until).length };
-}
-
-function describeLockout(lockout: LockoutCommand): string {
-  return `${lockout.rule} ${lockout.scope}:${lockout.subject} at ${lockout.eventTime} (${lockout.reason})`;
-}
 
 /** What an attacker's requests fetch: export pages, or one record each. */
 function unitOf(actor: Actor): string {
