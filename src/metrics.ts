@@ -102,6 +102,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly crawlerEvents = new Counter({
+    name: 'exfilguard_crawler_events_total',
+    help: "Events of search engines' published crawler networks on public routes, counted by no rule.",
+    registers: [this.registry],
+  });
+
   readonly redelivered = new Counter({
     name: 'exfilguard_redelivered_observations_total',
     help: 'Window updates skipped because the record had been applied before (redelivery).',

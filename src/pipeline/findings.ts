@@ -4,6 +4,7 @@ import { lockoutCommand } from '../decide/command.js';
 import type { Finding } from '../decide/finding.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import type { CompiledRule } from '../rules/compile.js';
+import type { Scope } from '../vocabulary/scope.js';
 import type { PendingLockout } from '../window/store.js';
 import { verdictOf } from './detection.js';
 
@@ -22,7 +23,13 @@ export function findingsOf(
 
 function findingOf(rule: CompiledRule, lockout: PendingLockout): Finding {
   const { key } = lockout;
-  const { figures, reason } = verdictOf(rule, lockout.reading, key);
+  const verdict = verdictOf(rule, lockout.reading, key);
+  const { reason } = verdict;
+  // Why this scope: a detector that chose it itself (a sweep's participant) says so.
+  const figures = {
+    ...verdict.figures,
+    scopeReason: verdict.figures.scopeReason ?? scopeReasonOf(rule, key.scope),
+  };
   return {
     rule: key.rule,
     severity: rule.rule.action.severity,
@@ -35,6 +42,23 @@ function findingOf(rule: CompiledRule, lockout: PendingLockout): Finding {
     figures,
     reason,
   };
+}
+
+/**
+ * Why the lockout names this scope, in the evidence: a gateway operator asking "why
+ * this address and not the session?" (or the reverse) reads it here.
+ */
+export function scopeReasonOf(rule: CompiledRule, scope: Scope): string {
+  switch (scope) {
+    case 'ip':
+      return rule.rule.addressTraffic === 'anonymous'
+        ? "the address's own requests, with no session or user: the address is the actor"
+        : 'every request from the address (the rule counts all its traffic)';
+    case 'session':
+      return "the session's own requests: the session is locked, not the address others may share";
+    case 'user':
+      return "the user's requests over every address and session";
+  }
 }
 
 /** `issuedAt` gives the publication time of a command whose event came at `eventTs`. */

@@ -1,10 +1,13 @@
 // The batch's first step: AccessEvent → NormalizedEvent → Observation. Each event is
-// normalised once, dropped if allowlisted, and observed by every rule that matches it,
-// once per scope the rule measures (ip, session, user) that the event names.
+// normalised once, dropped if allowlisted (or a known crawler on a public route), its
+// route classed (protected, public, download), and observed by every rule that
+// matches it, once per scope the rule measures (ip, session, user) that the event
+// names. A rule's `ip` scope counts, by default, only the address's own traffic:
+// requests with neither session nor user (see `addressTraffic` in rules/schema.ts).
 import type { AccessEvent } from '../event/index.js';
 import { actorIp, type NormalizedEvent, normalizeEvent } from '../normalize/index.js';
-import type { CompiledRule, CompiledRuleSet } from '../rules/compile.js';
-import type { Scope } from '../vocabulary/scope.js';
+import type { CompiledRule, CompiledRuleSet, RouteKnowledge } from '../rules/compile.js';
+import type { AccessClass, Scope } from '../vocabulary/scope.js';
 import type { RecordPosition, Step } from '../window/store.js';
 import { observationOf } from './detection.js';
 
@@ -21,34 +24,60 @@ export interface ObservedBatch {
   readonly steps: RuleStep[];
   /** Events dropped because their client, user, session or route is allowlisted. */
   readonly allowlisted: number;
+  /** Events of known crawler networks on public routes: expected there, counted by no rule. */
+  readonly crawlers: number;
 }
 
 /** `positions[i]` is where events[i] came from (Kafka), so a redelivery counts once. */
 export function observeBatch(
   events: readonly AccessEvent[],
   positions: readonly (RecordPosition | undefined)[] | undefined,
-  { rules, allowlist }: CompiledRuleSet,
+  { rules, allowlist, routes }: CompiledRuleSet,
 ): ObservedBatch {
   const steps: RuleStep[] = [];
   let allowlisted = 0;
+  let crawlers = 0;
   for (let index = 0; index < events.length; index += 1) {
     const event = normalizeEvent(events[index]!);
-    if (allowlist.allows(event)) allowlisted += 1;
-    else observeEvent(event, positions?.[index], rules, steps);
+    if (allowlist.allows(event)) {
+      allowlisted += 1;
+      continue;
+    }
+    const access = routes.classify(event.route);
+    if (isCrawlerOnPublicRoute(event, access, routes)) crawlers += 1;
+    else observeEvent(event, access, positions?.[index], rules, steps);
   }
-  return { steps, allowlisted };
+  return { steps, allowlisted, crawlers };
+}
+
+/**
+ * A search engine's crawler, known by its published network (never by its user agent,
+ * which anyone can forge), reading public content: what public routes are for. On a
+ * protected route the same address counts like anyone else's.
+ */
+function isCrawlerOnPublicRoute(
+  event: NormalizedEvent,
+  access: AccessClass,
+  routes: RouteKnowledge,
+): boolean {
+  return access === 'public' && routes.isCrawler(event.ip);
 }
 
 /** Appends the event's steps: one per matching rule and scope the event names. */
 function observeEvent(
   event: NormalizedEvent,
+  access: AccessClass,
   position: RecordPosition | undefined,
   rules: readonly CompiledRule[],
   steps: RuleStep[],
 ): void {
+  // Requests of a session or user belong to them, not to the address they share.
+  const identified = Boolean(event.session || event.user);
   for (const rule of rules) {
-    if (!rule.matches(event)) continue;
+    if (!rule.matches(event, access)) continue;
+    const ownTrafficOnly = rule.rule.addressTraffic === 'anonymous';
     for (const scope of rule.rule.key) {
+      if (scope === 'ip' && identified && ownTrafficOnly) continue;
       const subject = subjectOf(event, scope, rule.rule.ipv6Prefix);
       if (subject === undefined) continue;
       const observation = observationOf(event, rule, { rule: rule.rule.id, scope, subject });

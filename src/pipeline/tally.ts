@@ -24,6 +24,8 @@ export interface RuleActivity {
 export class BatchTally {
   /** Events dropped because their client, user, session or route is allowlisted. */
   allowlisted = 0;
+  /** Events of known crawler networks on public routes, counted by no rule. */
+  crawlers = 0;
   /** Rule × actor windows updated. */
   observations = 0;
   /** Observations of records applied before (redelivered): they changed nothing. */
@@ -42,6 +44,7 @@ export class BatchTally {
   /** The batch's events as observed: allowlisted ones, and steps made. */
   countObserved(batch: ObservedBatch): void {
     this.allowlisted += batch.allowlisted;
+    this.crawlers += batch.crawlers;
     this.observations += batch.steps.length;
   }
 

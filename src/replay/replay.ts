@@ -36,6 +36,8 @@ export interface ReplaySummary {
   invalidSamples: string[];
   late: number;
   allowlisted: number;
+  /** Events of known crawler networks on public routes, counted by no rule. */
+  crawlers: number;
   lockoutsByRule: Record<string, number>;
   /** Actors (and their windows) evicted to stay under maxWindows: their state restarted. */
   evicted: { actors: number; windows: number };
@@ -60,6 +62,7 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
     invalidSamples: [],
     late: 0,
     allowlisted: 0,
+    crawlers: 0,
     lockoutsByRule: {},
     evicted: store.evicted,
     seconds: 0,
@@ -98,6 +101,7 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
   }
   await runBatch();
   summary.allowlisted = tally.allowlisted;
+  summary.crawlers = tally.crawlers;
   summary.late = reorder.late;
   summary.seconds = (performance.now() - began) / 1000;
   await store.close();

@@ -11,7 +11,8 @@ export function formatSummary(summary: ReplaySummary): string {
   const rate = summary.seconds > 0 ? Math.round(summary.events / summary.seconds) : 0;
   const lines = [
     `replay: ${summary.lines} lines, ${summary.events} events, ${summary.invalid} invalid, ` +
-      `${summary.late} out of order beyond the reorder window, ${summary.allowlisted} allowlisted`,
+      `${summary.late} out of order beyond the reorder window, ${summary.allowlisted} allowlisted, ` +
+      `${summary.crawlers} of crawler networks on public routes`,
     ...summary.invalidSamples.map((sample) => `  invalid: ${sample}`),
   ];
   const byRule = Object.entries(summary.lockoutsByRule).sort((a, b) => b[1] - a[1]);

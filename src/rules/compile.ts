@@ -9,9 +9,11 @@ import {
 } from '../detect/index.js';
 import type { LockoutPolicy } from '../decide/policy.js';
 import { compileStatusMatcher } from '../vocabulary/http-status.js';
+import type { AccessClass } from '../vocabulary/scope.js';
 import type { FireCondition, WindowShape } from '../window/store.js';
 import { AllowlistCoverage } from './allowlist-coverage.js';
-import type { RuleSet, SourcedAllowlist } from './load.js';
+import type { RuleSet, SourcedAllowlist, SourcedCrawlers } from './load.js';
+import { compileRouteClasses, type RouteClassifier } from './route-classes.js';
 import { compileRouteGlobs, type RouteMatcher } from './route-glob.js';
 import type { Rule } from './schema.js';
 
@@ -23,8 +25,11 @@ export interface CompiledRule {
   /** The detector's fire condition (`detector.fire`), handed to the store with each step. */
   readonly fire: FireCondition;
   readonly lockout: LockoutPolicy;
-  /** True when the event counts for this rule (methods, routes, status, static assets). */
-  readonly matches: (event: NormalizedEvent) => boolean;
+  /**
+   * True when the event counts for this rule (route class, methods, routes, status,
+   * static assets); `access` is the class of the event's route (`RouteKnowledge.classify`).
+   */
+  readonly matches: (event: NormalizedEvent, access: AccessClass) => boolean;
 }
 
 export interface CompiledAllowlist {
@@ -36,9 +41,20 @@ export interface CompiledAllowlist {
   readonly sources: readonly SourcedAllowlist[];
 }
 
+/** What the rule files say about routes and clients, beside the rules themselves. */
+export interface RouteKnowledge {
+  /** The class of a route template: protected (the default), public or download. */
+  readonly classify: RouteClassifier;
+  /** True when the address is in a search engine's published crawler networks. */
+  readonly isCrawler: (ip: string) => boolean;
+  /** The crawler snapshots loaded, for logs and `rules show`. */
+  readonly crawlers: readonly SourcedCrawlers[];
+}
+
 export interface CompiledRuleSet {
   readonly rules: readonly CompiledRule[];
   readonly allowlist: CompiledAllowlist;
+  readonly routes: RouteKnowledge;
 }
 
 export function compileRuleSet(
@@ -48,6 +64,16 @@ export function compileRuleSet(
   return {
     rules: ruleSet.rules.map((rule) => compileRule(rule, distinctHash)),
     allowlist: compileAllowlists(ruleSet.allowlists),
+    routes: compileRouteKnowledge(ruleSet),
+  };
+}
+
+function compileRouteKnowledge(ruleSet: Pick<RuleSet, 'routes' | 'crawlers'>): RouteKnowledge {
+  const networks = new CidrSet(ruleSet.crawlers.flatMap((c) => c.networks.flatMap((n) => n.cidrs)));
+  return {
+    classify: compileRouteClasses(ruleSet.routes),
+    isCrawler: networks.size === 0 ? () => false : (ip) => networks.has(ip),
+    crawlers: ruleSet.crawlers,
   };
 }
 
@@ -82,16 +108,18 @@ function lockoutPolicyOf(rule: Rule): LockoutPolicy {
   };
 }
 
-function compileMatch(rule: Rule, needs: EventNeeds): (event: NormalizedEvent) => boolean {
+function compileMatch(rule: Rule, needs: EventNeeds): CompiledRule['matches'] {
   const { match } = rule;
   const methods = match.methods ? new Set(match.methods.map((m) => m.toUpperCase())) : undefined;
   const routes = compileRouteGlobs(match.routes);
   const excluded = compileRouteGlobs(match.excludeRoutes);
   const status = match.status ? compileStatusMatcher(match.status) : undefined;
+  const access = new Set(match.access);
   // Enumeration counts numeric ids; breadth of objects counts object ids: events
   // without one say nothing to these detectors.
   const { numericId: needsNumericId, objectId: needsObjectId } = needs;
-  return (event) =>
+  return (event, accessClass) =>
+    access.has(accessClass) &&
     (match.includeStatic || !event.isStatic) &&
     (!needsNumericId || event.numericId !== undefined) &&
     (!needsObjectId || event.objectId !== undefined) &&

@@ -9,9 +9,13 @@ import type { z } from 'zod';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import {
   allowlistSchema,
+  crawlersSchema,
   overrideSchema,
+  routesSchema,
   ruleSchema,
   type Allowlist,
+  type Crawlers,
+  type RouteClasses,
   type Rule,
   type RuleOverride,
 } from './schema.js';
@@ -20,6 +24,10 @@ import { readDocuments, type SourceDocument } from './rule-file.js';
 
 /** An allowlist and the file it was read from. */
 export type SourcedAllowlist = Allowlist & { readonly file?: string };
+/** A `routes` document and its file: every such document adds to the classes. */
+export type SourcedRouteClasses = RouteClasses & { readonly file?: string };
+/** A `crawlers` document (a dated snapshot of crawler networks) and its file. */
+export type SourcedCrawlers = Crawlers & { readonly file?: string };
 
 /** An override applied to a rule: where it is and what it set, for `rules show`. */
 export interface AppliedOverride {
@@ -36,6 +44,10 @@ export interface RuleSet {
   readonly rules: readonly Rule[];
   /** With the file each came from: a release by the rule loader names it. */
   readonly allowlists: readonly SourcedAllowlist[];
+  /** Which routes are public, downloads or protected records (undeclared: protected). */
+  readonly routes: readonly SourcedRouteClasses[];
+  /** Crawler networks: their traffic on public routes counts for no rule. */
+  readonly crawlers: readonly SourcedCrawlers[];
   /** The files read, for logs and `rules check`. */
   readonly files: readonly string[];
   /** `file:line: key: problem` of what loads but does nothing: rules that can never fire. */
@@ -76,6 +88,8 @@ export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
   const ruleDocs: SourceDocument[] = [];
   const overrides = new Map<string, SourcedOverride[]>();
   const allowlists: SourcedAllowlist[] = [];
+  const routes: SourcedRouteClasses[] = [];
+  const crawlers: SourcedCrawlers[] = [];
   for (const source of documents) {
     const kind = kindOf(source.raw);
     if (kind === 'override') {
@@ -100,6 +114,12 @@ export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
         ? ' (confirmed by "confirm: allow-everyone")'
         : '; narrow it, or add "confirm: allow-everyone" to this allowlist if it is meant';
       report(allowsEveryone(allowlist), source, undefined, confirmed ? warnings : problems, tail);
+    } else if (kind === 'routes') {
+      const classes = validate(source, routesSchema, problems);
+      if (classes) routes.push({ ...classes, file: source.file });
+    } else if (kind === 'crawlers') {
+      const snapshot = validate(source, crawlersSchema, problems);
+      if (snapshot) crawlers.push({ ...snapshot, file: source.file });
     } else {
       ruleDocs.push(source);
     }
@@ -115,7 +135,7 @@ export async function loadRuleSet(paths: readonly string[]): Promise<RuleSet> {
       `Rules refused, ${distinct.length} problem(s):\n  ${distinct.join('\n  ')}`,
     );
   }
-  return { rules, allowlists, files, warnings, overrides: applied };
+  return { rules, allowlists, routes, crawlers, files, warnings, overrides: applied };
 }
 
 interface SourcedOverride {

@@ -7,7 +7,7 @@ import { detectSchema } from '../detect/index.js';
 import { parseCidr } from '../normalize/index.js';
 import { statusSpec } from '../vocabulary/http-status.js';
 import { duration } from '../vocabulary/rule-fields.js';
-import { MODES, SCOPES, SEVERITIES } from '../vocabulary/scope.js';
+import { ACCESS_CLASSES, ADDRESS_TRAFFIC, MODES, SCOPES, SEVERITIES } from '../vocabulary/scope.js';
 
 const MAX_WINDOW_MS = 24 * 3_600_000;
 
@@ -46,6 +46,11 @@ export const matchSchema = z
     status: z.array(statusSpec).min(1).optional(),
     /** Static assets (images, scripts, styles, fonts) are left out unless this is true. */
     includeStatic: z.boolean().default(false),
+    /**
+     * Which classes of route count (see the `routes` documents): by default only
+     * `protected` ones, the routes that serve records. Undeclared routes are protected.
+     */
+    access: z.array(z.enum(ACCESS_CLASSES)).min(1).default(['protected']),
   })
   .strict();
 
@@ -72,7 +77,7 @@ export const ruleSchema = z
     id: ruleId,
     description: z.string().min(1).max(500),
     mode: z.enum(MODES).default('enforce'),
-    match: matchSchema.default({ includeStatic: false }),
+    match: matchSchema.default({ includeStatic: false, access: ['protected'] }),
     key: z
       .union([z.enum(SCOPES), z.array(z.enum(SCOPES)).min(1)])
       .transform((key) => [...new Set(Array.isArray(key) ? key : [key])]),
@@ -81,6 +86,13 @@ export const ruleSchema = z
     buckets: z.number().int().min(2).max(60).default(12),
     /** An IPv6 client is measured by its network prefix: one attacker holds a whole /64. */
     ipv6Prefix: z.number().int().min(8).max(128).default(64),
+    /**
+     * What the `ip` key counts. `anonymous` (the default): the address's own traffic,
+     * requests that carry neither session nor user, so one session scraping behind an
+     * office NAT locks that session and user, not the address hundreds share. `all`:
+     * every request from the address, for rules where a shared address is the signal.
+     */
+    addressTraffic: z.enum(ADDRESS_TRAFFIC).default('anonymous'),
     detect: detectSchema,
     action: actionSchema,
   })
@@ -98,6 +110,7 @@ export const overrideSchema = z
     buckets: z.unknown().optional(),
     key: z.unknown().optional(),
     ipv6Prefix: z.unknown().optional(),
+    addressTraffic: z.unknown().optional(),
     match: z.record(z.string(), z.unknown()).optional(),
     detect: z.record(z.string(), z.unknown()).optional(),
     action: z.record(z.string(), z.unknown()).optional(),
@@ -124,3 +137,49 @@ export const allowlistSchema = z
   })
   .strict();
 export type Allowlist = z.infer<typeof allowlistSchema>;
+
+/** Known route classes. A rule's `match.access` picks which classes it counts. */
+export const routesSchema = z
+  .object({
+    kind: z.literal('routes'),
+    description: z.string().max(500).optional(),
+    /** Content anyone may read (catalogue, articles, blog): walked in order by crawlers. */
+    public: z.array(routeGlob).default([]),
+    /** Installers, media, archives: big answers that are not records. */
+    downloads: z.array(routeGlob).default([]),
+    /** Routes that serve records even inside a public or download tree: these win. */
+    protected: z.array(routeGlob).default([]),
+  })
+  .strict();
+export type RouteClasses = z.infer<typeof routesSchema>;
+
+/**
+ * Networks that search engines publish for their crawlers, as a dated snapshot. A
+ * crawler is known by its address, never its user agent, which anyone can forge.
+ */
+export const crawlersSchema = z
+  .object({
+    kind: z.literal('crawlers'),
+    description: z.string().max(500).optional(),
+    /** The day the networks were copied from their sources (YYYY-MM-DD). */
+    snapshot: z
+      .string()
+      .refine((day) => /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(day)), {
+        message: 'give the day of the snapshot as YYYY-MM-DD, e.g. "2026-11-30"',
+      }),
+    networks: z
+      .array(
+        z
+          .object({
+            /** Whose crawler, e.g. "googlebot". */
+            name: z.string().min(1).max(64),
+            /** Where the list is published, for a refresh. */
+            source: z.string().max(512).optional(),
+            cidrs: z.array(cidrText).min(1),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type Crawlers = z.infer<typeof crawlersSchema>;

@@ -63,6 +63,7 @@ export class BatchProcessor {
       metrics.events.inc({ outcome: 'invalid', reason: rejected.rejection.code });
     metrics.deadLetters.inc(batch.rejected.length);
     metrics.allowlisted.inc(tally.allowlisted);
+    metrics.crawlerEvents.inc(tally.crawlers);
     metrics.redelivered.inc(tally.redelivered);
     for (const activity of tally.byRule) {
       const labels = { rule: activity.rule, mode: activity.mode };
