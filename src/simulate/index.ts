@@ -49,6 +49,16 @@ export {
   type StaffOptions,
 } from './benign.js';
 export { inBatches, mergeByTime, sortedByTime } from './mix.js';
+export {
+  changeSync,
+  GOOGLEBOT_ADDRESS,
+  GOOGLEBOT_AGENT,
+  publicCrawl,
+  retries,
+  SHARED_NAT,
+  sharedAndPublicCast,
+  uptimeChecks,
+} from './shared-and-public.js';
 export { deriveSeed, mulberry32, Random } from './random.js';
 export {
   actorsConcerned,
