@@ -89,8 +89,9 @@ function compileMatch(rule: Rule, needs: EventNeeds): (event: NormalizedEvent) =
   const excluded = compileRouteGlobs(match.excludeRoutes);
   const status = match.status ? compileStatusMatcher(match.status) : undefined;
   // Enumeration counts numeric ids; breadth of objects counts object ids: events
-  // without one say nothing to these detectors.
-  const { numericId: needsNumericId, objectId: needsObjectId } = needs;
+  // without one say nothing to these detectors. A detector's own test (`accepts`)
+  // runs last, after the cheap comparisons.
+  const { numericId: needsNumericId, objectId: needsObjectId, accepts } = needs;
   return (event) =>
     (match.includeStatic || !event.isStatic) &&
     (!needsNumericId || event.numericId !== undefined) &&
@@ -98,7 +99,8 @@ function compileMatch(rule: Rule, needs: EventNeeds): (event: NormalizedEvent) =
     (!methods || methods.has(event.method)) &&
     (!status || status(event.status)) &&
     (!routes || routes(event.route)) &&
-    (!excluded || !excluded(event.route));
+    (!excluded || !excluded(event.route)) &&
+    (!accepts || accepts(event));
 }
 
 function compileAllowlists(allowlists: readonly SourcedAllowlist[]): CompiledAllowlist {
