@@ -49,6 +49,7 @@ export {
   type StaffOptions,
 } from './benign.js';
 export { inBatches, mergeByTime, sortedByTime } from './mix.js';
+export * from './paging.js';
 export { deriveSeed, mulberry32, Random } from './random.js';
 export {
   actorsConcerned,
