@@ -34,6 +34,12 @@ export interface EventNeeds {
   readonly numericId: boolean;
   /** Breadth of objects counts object ids. */
   readonly objectId: boolean;
+  /**
+   * The detector's own test, run after the rule's match: events it refuses say
+   * nothing to it and cost no window step (paging: no page past the first; volume
+   * with `minBytes`: a small response). Absent: every matched event counts.
+   */
+  readonly accepts?: (event: NormalizedEvent) => boolean;
 }
 
 export interface CompiledDetector {

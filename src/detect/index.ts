@@ -9,11 +9,13 @@ import { breadthConfig, compileBreadth } from './breadth.js';
 import type { CompileContext, CompileDetector, CompiledDetector, Verdict } from './detector.js';
 import { compileEnumeration, enumerationConfig } from './enumeration.js';
 import { compileErrorRatio, errorRatioConfig } from './error-ratio.js';
+import { compilePaging, pagingConfig } from './paging.js';
 import { compileRate, rateConfig } from './rate.js';
 import { compileVolume, volumeConfig } from './volume.js';
 
 export type { CompileContext, CompiledDetector, EventNeeds, Verdict } from './detector.js';
 export { bitmapBits } from './breadth.js';
+export { numberAsServersRead, PAGING_DEFAULTS } from './paging.js';
 export { DistinctHash } from './distinct-hash.js';
 
 /** A rule's `detect:` field. The order of the kinds is the order error messages list them in. */
@@ -23,6 +25,7 @@ export const detectSchema = z.discriminatedUnion('kind', [
   breadthConfig,
   rateConfig,
   errorRatioConfig,
+  pagingConfig,
 ]);
 export type DetectConfig = z.infer<typeof detectSchema>;
 export type DetectKind = DetectConfig['kind'];
@@ -36,6 +39,7 @@ const COMPILERS: {
   breadth: compileBreadth,
   rate: compileRate,
   errorRatio: compileErrorRatio,
+  paging: compilePaging,
 };
 
 /** Once per rule, at load. */

@@ -10,7 +10,7 @@ export {
   type IdKind,
   type NormalizedPath,
 } from './route.js';
-export { queryParam } from './query.js';
+export { queryParam, visitQueryParams } from './query.js';
 export { actorIp, formatIp, parseIp, type IpAddress } from './ip.js';
 export { cidrContains, formatCidr, parseCidr, type Cidr } from './cidr.js';
 export { CidrSet } from './cidr-set.js';

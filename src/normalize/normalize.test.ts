@@ -58,6 +58,7 @@ describe('the public surface', () => {
       'parseCidr',
       'parseIp',
       'queryParam',
+      'visitQueryParams',
     ]);
   });
 

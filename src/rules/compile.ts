@@ -116,8 +116,9 @@ function compileMatch(rule: Rule, needs: EventNeeds): CompiledRule['matches'] {
   const status = match.status ? compileStatusMatcher(match.status) : undefined;
   const access = new Set(match.access);
   // Enumeration counts numeric ids; breadth of objects counts object ids: events
-  // without one say nothing to these detectors.
-  const { numericId: needsNumericId, objectId: needsObjectId } = needs;
+  // without one say nothing to these detectors. A detector's own test (`accepts`)
+  // runs last, after the cheap comparisons.
+  const { numericId: needsNumericId, objectId: needsObjectId, accepts } = needs;
   return (event, accessClass) =>
     access.has(accessClass) &&
     (match.includeStatic || !event.isStatic) &&
@@ -126,7 +127,8 @@ function compileMatch(rule: Rule, needs: EventNeeds): CompiledRule['matches'] {
     (!methods || methods.has(event.method)) &&
     (!status || status(event.status)) &&
     (!routes || routes(event.route)) &&
-    (!excluded || !excluded(event.route));
+    (!excluded || !excluded(event.route)) &&
+    (!accepts || accepts(event));
 }
 
 function compileAllowlists(allowlists: readonly SourcedAllowlist[]): CompiledAllowlist {

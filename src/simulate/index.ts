@@ -59,6 +59,7 @@ export {
   sharedAndPublicCast,
   uptimeChecks,
 } from './shared-and-public.js';
+export * from './paging.js';
 export { deriveSeed, mulberry32, Random } from './random.js';
 export {
   actorsConcerned,
