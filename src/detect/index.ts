@@ -11,8 +11,17 @@ import { compileEnumeration, enumerationConfig } from './enumeration.js';
 import { compileErrorRatio, errorRatioConfig } from './error-ratio.js';
 import { compileRate, rateConfig } from './rate.js';
 import { compileVolume, volumeConfig } from './volume.js';
+import { compileSweep, sweepConfig } from './sweep.js';
+import { compileLockedIdentities, lockedIdentitiesConfig } from './locked-identities.js';
 
-export type { CompileContext, CompiledDetector, EventNeeds, Verdict } from './detector.js';
+export type {
+  CompileContext,
+  CompiledDetector,
+  EventNeeds,
+  LockoutFollowUp,
+  RouteFollowUp,
+  Verdict,
+} from './detector.js';
 export { bitmapBits } from './breadth.js';
 export { DistinctHash } from './distinct-hash.js';
 
@@ -23,6 +32,8 @@ export const detectSchema = z.discriminatedUnion('kind', [
   breadthConfig,
   rateConfig,
   errorRatioConfig,
+  sweepConfig,
+  lockedIdentitiesConfig,
 ]);
 export type DetectConfig = z.infer<typeof detectSchema>;
 export type DetectKind = DetectConfig['kind'];
@@ -36,6 +47,8 @@ const COMPILERS: {
   breadth: compileBreadth,
   rate: compileRate,
   errorRatio: compileErrorRatio,
+  sweep: compileSweep,
+  lockedIdentities: compileLockedIdentities,
 };
 
 /** Once per rule, at load. */
@@ -48,5 +61,9 @@ export function compileDetector(config: DetectConfig, context: CompileContext): 
 
 /** The verdict with its figures and sentence: for lockouts and `--explain`. */
 export function explain(detector: CompiledDetector, reading: Reading, key: WindowKey): Verdict {
-  return { fired: firesOn(detector.fire, reading), ...detector.describe(reading, key) };
+  // A route's reading fires when it shows a sweep; the rule's `fire` is its participants'.
+  const { followUp } = detector;
+  const fire =
+    followUp?.owner === 'route' && key.scope === 'route' ? followUp.sweepFire : detector.fire;
+  return { fired: firesOn(fire, reading), ...detector.describe(reading, key) };
 }

@@ -4,6 +4,7 @@ import { lockoutCommand } from '../decide/command.js';
 import type { Finding } from '../decide/finding.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import type { CompiledRule } from '../rules/compile.js';
+import type { Scope } from '../vocabulary/scope.js';
 import type { PendingLockout } from '../window/store.js';
 import { verdictOf } from './detection.js';
 
@@ -15,19 +16,21 @@ export function findingsOf(
   const findings: Finding[] = [];
   for (const lockout of lockouts) {
     const rule = rules.find((r) => r.rule.id === lockout.key.rule);
-    if (rule) findings.push(findingOf(rule, lockout));
+    // A route's window never claims (NEVER_FIRES): no lockout names a route.
+    const { scope } = lockout.key;
+    if (rule && scope !== 'route') findings.push(findingOf(rule, lockout, scope));
   }
   return findings;
 }
 
-function findingOf(rule: CompiledRule, lockout: PendingLockout): Finding {
+function findingOf(rule: CompiledRule, lockout: PendingLockout, scope: Scope): Finding {
   const { key } = lockout;
   const { figures, reason } = verdictOf(rule, lockout.reading, key);
   return {
     rule: key.rule,
     severity: rule.rule.action.severity,
     mode: rule.rule.mode,
-    scope: key.scope,
+    scope,
     subject: key.subject,
     eventTs: lockout.eventTs,
     offence: lockout.offence,

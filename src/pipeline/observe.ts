@@ -1,11 +1,13 @@
 // The batch's first step: AccessEvent → NormalizedEvent → Observation. Each event is
 // normalised once, dropped if allowlisted, and observed by every rule that matches it,
-// once per scope the rule measures (ip, session, user) that the event names.
+// once per scope the rule measures (ip, session, user) that the event names; a rule
+// whose window is its route's (sweep) once, on the route's window, if it feeds it; a
+// rule fed by lockouts (lockedIdentities) not at all (follow-up.ts).
 import type { AccessEvent } from '../event/index.js';
 import { actorIp, type NormalizedEvent, normalizeEvent } from '../normalize/index.js';
 import type { CompiledRule, CompiledRuleSet } from '../rules/compile.js';
 import type { Scope } from '../vocabulary/scope.js';
-import type { RecordPosition, Step } from '../window/store.js';
+import { NEVER_FIRES, type RecordPosition, type Step, type WindowKey } from '../window/store.js';
 import { observationOf } from './detection.js';
 
 /**
@@ -15,6 +17,8 @@ import { observationOf } from './detection.js';
 export interface RuleStep extends Step {
   readonly rule: CompiledRule;
   readonly event: NormalizedEvent;
+  /** The event's index in the batch: the batch's lockouts are announced in event order. */
+  readonly at: number;
 }
 
 export interface ObservedBatch {
@@ -34,7 +38,7 @@ export function observeBatch(
   for (let index = 0; index < events.length; index += 1) {
     const event = normalizeEvent(events[index]!);
     if (allowlist.allows(event)) allowlisted += 1;
-    else observeEvent(event, positions?.[index], rules, steps);
+    else observeEvent(event, index, positions?.[index], rules, steps);
   }
   return { steps, allowlisted };
 }
@@ -42,18 +46,45 @@ export function observeBatch(
 /** Appends the event's steps: one per matching rule and scope the event names. */
 function observeEvent(
   event: NormalizedEvent,
+  at: number,
   position: RecordPosition | undefined,
   rules: readonly CompiledRule[],
   steps: RuleStep[],
 ): void {
   for (const rule of rules) {
-    if (!rule.matches(event)) continue;
+    const { followUp } = rule.detector;
+    if (followUp?.owner === 'lockouts' || !rule.matches(event)) continue;
+    const { id } = rule.rule;
+    if (followUp?.owner === 'route') {
+      if (!followUp.feeds(event)) continue;
+      const key: WindowKey = { rule: id, scope: 'route', subject: event.route };
+      const observation = observationOf(event, rule, key);
+      // A route's window never claims: its participants are locked by follow-up steps.
+      steps.push({
+        observation,
+        fire: NEVER_FIRES,
+        lockout: rule.lockout,
+        position,
+        rule,
+        event,
+        at,
+      });
+      continue;
+    }
     for (const scope of rule.rule.key) {
       const subject = subjectOf(event, scope, rule.rule.ipv6Prefix);
       if (subject === undefined) continue;
-      const observation = observationOf(event, rule, { rule: rule.rule.id, scope, subject });
+      const observation = observationOf(event, rule, { rule: id, scope, subject });
       // `position` stays undefined in replay: both stores test it for truth.
-      steps.push({ observation, fire: rule.fire, lockout: rule.lockout, position, rule, event });
+      steps.push({
+        observation,
+        fire: rule.fire,
+        lockout: rule.lockout,
+        position,
+        rule,
+        event,
+        at,
+      });
     }
   }
 }
