@@ -18,14 +18,20 @@ export interface TraceEntry {
 
 export type Trace = (entry: TraceEntry) => void;
 
+/** A lockout the store granted, with the step that claimed it (follow-up.ts reads its event). */
+export interface Granted {
+  readonly lockout: PendingLockout;
+  readonly step: RuleStep;
+}
+
 /** `results[i]` is the store's answer to `steps[i]`; the granted lockouts in step order. */
 export function grantedLockouts(
   steps: readonly RuleStep[],
   results: readonly StepResult[],
   tally: BatchTally | undefined,
   trace: Trace | undefined,
-): PendingLockout[] {
-  const granted: PendingLockout[] = [];
+): Granted[] {
+  const granted: Granted[] = [];
   for (let i = 0; i < results.length; i += 1) {
     const step = steps[i]!;
     const result = results[i]!;
@@ -33,7 +39,7 @@ export function grantedLockouts(
     if (tally) tally.countStep(step.rule, result);
     const { claim } = result;
     if (result.applied && claim?.granted)
-      granted.push(pendingLockoutOf(step, claim, result.reading));
+      granted.push({ lockout: pendingLockoutOf(step, claim, result.reading), step });
   }
   return granted;
 }
