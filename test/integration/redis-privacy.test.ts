@@ -124,7 +124,13 @@ describe('a Redis dump after a realistic run', () => {
     const lockouts = [...first.lockouts, ...second.lockouts];
     // The run did what it is meant to show: several rules, every scope, one pending.
     expect(new Set(lockouts.map((l) => l.rule))).toEqual(
-      new Set(['sequential-id-scan', 'slow-id-scan', 'object-breadth', 'bulk-export']),
+      new Set([
+        'sequential-id-scan',
+        'slow-id-scan',
+        'object-breadth',
+        'bulk-export',
+        'data-volume',
+      ]),
     );
     expect(new Set(lockouts.map((l) => l.scope))).toEqual(new Set(['ip', 'session', 'user']));
     expect(second.lockouts.length).toBeGreaterThan(0);

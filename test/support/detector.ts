@@ -189,12 +189,14 @@ export function scanEvents(
   startTs: number,
   everyMs = 100,
   firstId = 1000,
+  /** Each test its own route: a route's own window (distributed-sweep) outlives a test. */
+  route = '/api/users',
 ): AccessEvent[] {
   return Array.from({ length: count }, (_, i) => ({
     ts: startTs + i * everyMs,
     ip,
     method: 'GET',
-    path: `/api/users/${firstId + i}`,
+    path: `${route}/${firstId + i}`,
     status: 200,
     bytes: 800,
   }));
