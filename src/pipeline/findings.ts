@@ -16,27 +16,25 @@ export function findingsOf(
   const findings: Finding[] = [];
   for (const lockout of lockouts) {
     const rule = rules.find((r) => r.rule.id === lockout.key.rule);
-    // A route's window never claims (NEVER_FIRES): no lockout names a route.
-    const { scope } = lockout.key;
-    if (rule && scope !== 'route') findings.push(findingOf(rule, lockout, scope));
+    if (rule) findings.push(findingOf(rule, lockout));
   }
   return findings;
 }
 
-function findingOf(rule: CompiledRule, lockout: PendingLockout, scope: Scope): Finding {
+function findingOf(rule: CompiledRule, lockout: PendingLockout): Finding {
   const { key } = lockout;
   const verdict = verdictOf(rule, lockout.reading, key);
   const { reason } = verdict;
   // Why this scope: a detector that chose it itself (a sweep's participant) says so.
   const figures = {
     ...verdict.figures,
-    scopeReason: verdict.figures.scopeReason ?? scopeReasonOf(rule, scope),
+    scopeReason: verdict.figures.scopeReason ?? scopeReasonOf(rule, key.scope),
   };
   return {
     rule: key.rule,
     severity: rule.rule.action.severity,
     mode: rule.rule.mode,
-    scope,
+    scope: key.scope,
     subject: key.subject,
     eventTs: lockout.eventTs,
     offence: lockout.offence,

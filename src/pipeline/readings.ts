@@ -18,20 +18,14 @@ export interface TraceEntry {
 
 export type Trace = (entry: TraceEntry) => void;
 
-/** A lockout the store granted, with the step that claimed it (follow-up.ts reads its event). */
-export interface Granted {
-  readonly lockout: PendingLockout;
-  readonly step: RuleStep;
-}
-
 /** `results[i]` is the store's answer to `steps[i]`; the granted lockouts in step order. */
 export function grantedLockouts(
   steps: readonly RuleStep[],
   results: readonly StepResult[],
   tally: BatchTally | undefined,
   trace: Trace | undefined,
-): Granted[] {
-  const granted: Granted[] = [];
+): PendingLockout[] {
+  const granted: PendingLockout[] = [];
   for (let i = 0; i < results.length; i += 1) {
     const step = steps[i]!;
     const result = results[i]!;
@@ -39,7 +33,7 @@ export function grantedLockouts(
     if (tally) tally.countStep(step.rule, result);
     const { claim } = result;
     if (result.applied && claim?.granted)
-      granted.push({ lockout: pendingLockoutOf(step, claim, result.reading), step });
+      granted.push(pendingLockoutOf(step, claim, result.reading));
   }
   return granted;
 }

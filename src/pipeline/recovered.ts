@@ -2,7 +2,6 @@
 // lost its partition) before it confirmed them. Which to announce again, which only
 // to confirm.
 import type { PendingLockout, RecordPosition } from '../window/store.js';
-import { baseStream } from './follow-up.js';
 
 export interface SortedRecovered {
   /** Granted by a batch being redelivered now: announced again, with their original ids. */
@@ -32,8 +31,7 @@ export function sortRecovered(
       republish.push(lockout);
       continue;
     }
-    // A follow-up's lockout (`<stream>#sweep`) belongs to its record's batch.
-    const first = firstOffsets.get(baseStream(lockout.position.stream));
+    const first = firstOffsets.get(lockout.position.stream);
     if (first === undefined) continue;
     (lockout.position.offset >= first ? republish : published).push(lockout);
   }

@@ -268,7 +268,7 @@ function peek(actor: ActorState, observation: Observation): Reading {
 
 function zeroReading(observation: Observation): Reading {
   if (observation.kind === 'counter') return observation.add.map(() => 0);
-  return observation.kind === 'sequence' ? [0, 0, 0] : [0];
+  return observation.kind === 'sequence' ? [0, 0] : [0];
 }
 
 function ringOf(state: State): BucketRing {
@@ -313,17 +313,16 @@ function applyCounter(ring: BucketRing, observation: CounterObservation): Readin
 
 function applySequence(state: SequenceState, observation: SequenceObservation): Reading {
   const { bucket, live } = state.ring.advance(observation.ts);
-  let close = false;
   // A repeat of a recent id fetches no new record: it counts in neither figure, so
   // repeats cannot dilute the share of close ids (issue 9, item 1).
   if (live && !state.recent.includes(observation.id)) {
-    close = state.recent.some((id) => Math.abs(id - observation.id) <= observation.maxGap);
+    const close = state.recent.some((id) => Math.abs(id - observation.id) <= observation.maxGap);
     state.recent.push(observation.id);
     if (state.recent.length > observation.recentIds) state.recent.shift();
     state.ring.add(bucket, 1, 1);
     if (close) state.ring.add(bucket, 0, 1);
   }
-  return [...state.ring.sums(), close ? 1 : 0];
+  return state.ring.sums();
 }
 
 function applyDistinct(state: DistinctState, observation: DistinctObservation): Reading {
@@ -360,8 +359,6 @@ function distinctReading(state: DistinctState, bits: number): Reading {
 function readState(state: State, observation: Observation): Reading {
   if (observation.kind === 'distinct')
     return distinctReading(state as DistinctState, observation.bits);
-  // A peek observes nothing: no id of it counted as close.
-  if (observation.kind === 'sequence') return [...ringOf(state).sums(), 0];
   return ringOf(state).sums();
 }
 

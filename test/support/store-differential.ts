@@ -5,14 +5,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
-import type { Scope } from '../../src/vocabulary/scope.js';
-import {
-  NEVER_FIRES,
-  type Observation,
-  type Step,
-  type WindowKey,
-  type WindowStore,
-} from '../../src/window/store.js';
+import type { Observation, Step, WindowKey, WindowStore } from '../../src/window/store.js';
 
 /** The property: on random streams, a fresh store of `makeStore` gives the memory store's results. */
 export async function expectSameAsMemoryStore(
@@ -29,9 +22,7 @@ export async function expectSameAsMemoryStore(
 }
 
 const SHAPE = { windowMs: 60_000, bucketMs: 6_000 };
-// `sweep`: a sequence window owned by a route, not an actor (its third figure, whether
-// this id was close, is what the sweep detector reads); it never claims.
-const KINDS = ['counter', 'sequence', 'distinct', 'ratio', 'sweep'] as const;
+const KINDS = ['counter', 'sequence', 'distinct', 'ratio'] as const;
 
 export const draftArbitrary = fc.record({
   // Five actors: on a Redis Cluster, their shards fall on different nodes.
@@ -49,7 +40,7 @@ export const draftArbitrary = fc.record({
 });
 export type Draft = typeof draftArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
-function scopeOf(draft: Draft): Scope {
+function scopeOf(draft: Draft): WindowKey['scope'] {
   return draft.actor === 'alice' || draft.actor === 'bob' ? 'user' : 'ip';
 }
 
@@ -84,16 +75,6 @@ function stepOf(draft: Draft, ts: number, offset: number): Step {
         recentIds: 5,
       };
       return { observation, fire: { atLeast: [6] }, lockout, position };
-    case 'sweep':
-      observation = {
-        ...base,
-        key: { rule: 'sweep', scope: 'route', subject: '/api/u/:id', route: '/api/u/:id' },
-        kind: 'sequence',
-        id: draft.value % 90,
-        maxGap: 2,
-        recentIds: 8,
-      };
-      return { observation, fire: NEVER_FIRES, lockout, position };
     case 'distinct':
       observation = { ...base, kind: 'distinct', bit: draft.value % 128, bits: 128 };
       return { observation, fire: { atLeast: [20] }, lockout, position };
@@ -122,7 +103,7 @@ export async function runStore(store: WindowStore, drafts: Draft[]): Promise<unk
     if (draft.redeliver) redeliveries.push(step);
     offset += 1;
     if (draft.cutAfter || draft.lift) await flush(draft.confirm);
-    if (draft.lift && draft.kind !== 'sweep') {
+    if (draft.lift) {
       // Between batches, as the admin API's call falls between the detector's.
       const rules = draft.lift === 'every' ? undefined : [draft.kind];
       const request = {

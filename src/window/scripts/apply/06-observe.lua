@@ -8,8 +8,7 @@
   of the actor.
 
   Uses: now, actors, opened, and 05-window.lua. Defines: observe(a, win, ts, values),
-  peek(a, win, ts); both return the reading (a table of figures; a sequence's has a
-  third, not summed: 1 when this step's id counted as close, as memory-store.ts).
+  peek(a, win, ts); both return the reading (a table of figures).
 ]]
 local function applyCounter(st, sp, ts, amounts)
   local b, live = advance(st, ts, sp)
@@ -22,10 +21,9 @@ end
 
 local function applySequence(st, sp, ts, id)
   local b, live = advance(st, ts, sp)
-  local seen, close = false, false
   if live then
     local recent = st[R]
-    local gap = sp.p1
+    local seen, close, gap = false, false, sp.p1
     -- One pass: seen before ends it; close to one seen before is noted on the way.
     for i = 1, #recent do
       local d = recent[i] - id
@@ -41,10 +39,7 @@ local function applySequence(st, sp, ts, id)
       if close then st[at + 1] = st[at + 1] + 1 end
     end
   end
-  -- The third figure: this id counted as close (a repeat or a late id did not).
-  local reading = sums(st, sp)
-  reading[3] = (not seen and close) and 1 or 0
-  return reading
+  return sums(st, sp)
 end
 
 local function applyDistinct(st, sp, ts, bitIndex)
@@ -97,14 +92,10 @@ local function peek(a, win, ts)
     if not st then return { 0 } end
     return distinctReading(st, sp)
   end
-  local reading
-  if st then
-    reading = sums(st, sp)
-  else
-    reading = {}
-    for x = 1, sp.figures do reading[x] = 0 end
+  if not st then
+    local zeros = {}
+    for x = 1, sp.figures do zeros[x] = 0 end
+    return zeros
   end
-  -- A sequence's third figure: a peek observes nothing, so no id of it was close.
-  if sp.k == 's' then reading[3] = 0 end
-  return reading
+  return sums(st, sp)
 end
