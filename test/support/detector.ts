@@ -189,7 +189,7 @@ export function scanEvents(
   startTs: number,
   everyMs = 100,
   firstId = 1000,
-  /** Each test its own route: a route's own window (distributed-sweep) outlives a test. */
+  /** The route walked: `/api/users` unless a test wants its own. */
   route = '/api/users',
 ): AccessEvent[] {
   return Array.from({ length: count }, (_, i) => ({
