@@ -25,11 +25,7 @@ function findingOf(rule: CompiledRule, lockout: PendingLockout): Finding {
   const { key } = lockout;
   const verdict = verdictOf(rule, lockout.reading, key);
   const { reason } = verdict;
-  // Why this scope: a detector that chose it itself (a sweep's participant) says so.
-  const figures = {
-    ...verdict.figures,
-    scopeReason: verdict.figures.scopeReason ?? scopeReasonOf(rule, key.scope),
-  };
+  const figures = { ...verdict.figures, scopeReason: scopeReasonOf(rule, key.scope) };
   return {
     rule: key.rule,
     severity: rule.rule.action.severity,

@@ -24,23 +24,28 @@ export function compileRouteGlob(glob: string): RouteMatcher {
 const CACHED_ROUTES = 10_000;
 
 /**
- * Any of the globs. Answers are cached per route template: a service has few routes,
- * so the per-event cost is one Map lookup. The cache is bounded, since an attacker can
- * invent routes; when full it starts afresh.
+ * `answer` remembered per route template: a service has few routes, so the per-event
+ * cost is one Map lookup. The cache is bounded, since an attacker can invent routes;
+ * when full it starts afresh.
  */
+export function cachedPerRoute<T>(answer: (route: string) => T): (route: string) => T {
+  const answers = new Map<string, T>();
+  return (route) => {
+    let known = answers.get(route);
+    if (known === undefined) {
+      known = answer(route);
+      if (answers.size >= CACHED_ROUTES) answers.clear();
+      answers.set(route, known);
+    }
+    return known;
+  };
+}
+
+/** Any of the globs, answered once per route template (cachedPerRoute). */
 export function compileRouteGlobs(globs: readonly string[] | undefined): RouteMatcher | undefined {
   if (!globs || globs.length === 0) return undefined;
   const matchers = globs.map(compileRouteGlob);
-  const answers = new Map<string, boolean>();
-  return (route) => {
-    let answer = answers.get(route);
-    if (answer === undefined) {
-      answer = matchers.some((matches) => matches(route));
-      if (answers.size >= CACHED_ROUTES) answers.clear();
-      answers.set(route, answer);
-    }
-    return answer;
-  };
+  return cachedPerRoute((route) => matchers.some((matches) => matches(route)));
 }
 
 function splitSegments(path: string): string[] {

@@ -96,6 +96,17 @@ export function concerns(actor: Pick<Actor, 'subjects'>, lockout: Subject): bool
   return actor.subjects.some((s) => s.scope === lockout.scope && s.subject === lockout.subject);
 }
 
+/** A benign actor: its events in time order, every subject they carry its own. */
+export function benignActor(name: string, events: AccessEvent[]): Actor {
+  byTime(events);
+  return { name, role: 'benign', events, subjects: subjectsSeen(events) };
+}
+
+/** An attacker with the design's target: records (or pages) it may get before its lockout. */
+export function budgeted(budget: number, actor: Actor): Actor {
+  return { ...actor, budget };
+}
+
 /** Sorts in place by time; stable, so equal times keep generation order. */
 export function byTime(events: AccessEvent[]): AccessEvent[] {
   return events.sort((a, b) => a.ts - b.ts);

@@ -3,9 +3,8 @@
 // sequential ids, large responses, a flood of polls) and is not one.
 import type { AccessEvent } from '../event/index.js';
 import {
-  byTime,
+  benignActor as benign,
   request,
-  subjectsSeen,
   type Actor,
   type ActorOptions,
   type Identity,
@@ -15,11 +14,6 @@ import { deriveSeed, Random } from './random.js';
 const MINUTE = 60_000;
 /** Record routes people open one at a time. */
 export const RECORD_ROUTES = ['/api/users', '/api/orders', '/api/messages'] as const;
-
-function benign(name: string, events: AccessEvent[]): Actor {
-  byTime(events);
-  return { name, role: 'benign', events, subjects: subjectsSeen(events) };
-}
 
 function recordBytes(random: Random): number {
   return random.int(400, 3000);

@@ -50,7 +50,7 @@ export {
 } from './benign.js';
 export { inBatches, mergeByTime, sortedByTime } from './mix.js';
 export {
-  changeSync,
+  changedRecordsSync,
   GOOGLEBOT_ADDRESS,
   GOOGLEBOT_AGENT,
   publicCrawl,

@@ -7,10 +7,10 @@
 // bytes they took are read off their events (see PAGING_BUDGET, VOLUME_BUDGET).
 import type { AccessEvent } from '../event/index.js';
 import {
-  byTime,
+  benignActor as benign,
+  budgeted,
   request,
   subjectsOf,
-  subjectsSeen,
   type Actor,
   type ActorOptions,
   type Identity,
@@ -105,11 +105,6 @@ export function largeAnswerPull(options: LargeAnswerOptions): Actor {
   );
   const name = options.name ?? 'search pull';
   return { name, role: 'attacker', events, subjects: subjectsOf(options.identity) };
-}
-
-function benign(name: string, events: AccessEvent[]): Actor {
-  byTime(events);
-  return { name, role: 'benign', events, subjects: subjectsSeen(events) };
 }
 
 export interface HandPagingOptions extends ActorOptions {
@@ -337,7 +332,7 @@ export function pagingCast({ start, seed }: { start: number; seed: number }): {
       ...plan.pace,
       name: `paging: ${plan.label}`,
     });
-    return { ...actor, budget: PAGING_BUDGET.pages };
+    return budgeted(PAGING_BUDGET.pages, actor);
   });
   const pulls = PULLS.map((plan, n) => {
     const identity: Identity = { ip: `192.0.2.${130 + n}`, session: `pg-pull-${n + 1}` };
@@ -351,7 +346,7 @@ export function pagingCast({ start, seed }: { start: number; seed: number }): {
       maxBytes: plan.maxKb * KIB,
       name: `large answers: ${plan.label}`,
     });
-    return { ...actor, budget: VOLUME_BUDGET.requests };
+    return budgeted(VOLUME_BUDGET.requests, actor);
   });
   const day = 8 * HOUR;
   const staff = [1, 2, 3, 4, 5, 6].map((n) =>

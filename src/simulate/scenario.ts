@@ -1,7 +1,7 @@
 // The standard cast: every benign pattern and every attacker of the design, laid
 // out over twelve hours from `start`. Used by the scenario tests, and meant for an
 // `exfilguard simulate` command and the benchmarks.
-import { concerns, type Actor, type Identity, type Subject } from './actor.js';
+import { budgeted, concerns, type Actor, type Identity, type Subject } from './actor.js';
 import {
   exportPull,
   idScan,
@@ -196,11 +196,6 @@ function slowAndWideCast(start: number, seed: number): Actor[] {
       }),
     ),
   ];
-}
-
-/** An attacker with the design's target: records it may get before its lockout. */
-function budgeted(budget: number, actor: Actor): Actor {
-  return { ...actor, budget };
 }
 
 /** The actors a lockout concerns (an attacker's declared subjects, a benign actor's any). */

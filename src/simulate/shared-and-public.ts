@@ -5,7 +5,7 @@
 // crawler's own network (locked); an integration syncing changed records in bursts,
 // uptime checks on one fixed record, a client retrying one record (quiet).
 import type { AccessEvent } from '../event/index.js';
-import { byTime, request, subjectsSeen, type Actor, type Identity } from './actor.js';
+import { benignActor as benign, budgeted, request, type Actor, type Identity } from './actor.js';
 import { idScan, type ScanOrder } from './attacks.js';
 import { natOffice } from './benign.js';
 import { deriveSeed, Random } from './random.js';
@@ -18,11 +18,6 @@ const HOUR = 60 * MINUTE;
 export const GOOGLEBOT_ADDRESS = '66.249.66.17';
 export const GOOGLEBOT_AGENT =
   'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
-
-function benign(name: string, events: AccessEvent[]): Actor {
-  byTime(events);
-  return { name, role: 'benign', events, subjects: subjectsSeen(events) };
-}
 
 export interface CrawlOptions extends ScenarioOptions {
   readonly identity: Identity;
@@ -64,7 +59,7 @@ export interface SyncOptions extends ScenarioOptions {
  * a list page of what changed, then each changed record: updates scattered over the
  * table, and the few records created since the last sync (consecutive ids).
  */
-export function changeSync(options: SyncOptions): Actor {
+export function changedRecordsSync(options: SyncOptions): Actor {
   const { everyMs = 15 * MINUTE, tableSize = 2_000_000 } = options;
   const random = new Random(options.seed);
   const events: AccessEvent[] = [];
@@ -161,7 +156,7 @@ function natScraper(options: NatScraperOptions): Actor {
     jitter: 0.2,
   });
   const subjects = scan.subjects.filter((s) => s.scope !== 'ip');
-  return { ...scan, subjects, budget: 100 };
+  return budgeted(100, { ...scan, subjects });
 }
 
 export function sharedAndPublicCast({ start, seed }: ScenarioOptions): Scenario {
@@ -202,7 +197,7 @@ export function sharedAndPublicCast({ start, seed }: ScenarioOptions): Scenario 
       trees: [{ route: '/news', pages: 600 }],
       everyMs: 1000,
     }),
-    changeSync({
+    changedRecordsSync({
       start,
       seed: s('sync'),
       durationMs: 10 * HOUR,
@@ -238,8 +233,9 @@ export function sharedAndPublicCast({ start, seed }: ScenarioOptions): Scenario 
       everyMs: 333,
       identity: { ip: '198.51.100.41', session: 's-carrier-scraper' },
     }),
-    {
-      ...idScan({
+    budgeted(
+      100,
+      idScan({
         start: start + 2 * HOUR,
         seed: s('fake-googlebot'),
         name: 'claims to be Googlebot, walks /api/customers 2/s',
@@ -251,10 +247,10 @@ export function sharedAndPublicCast({ start, seed }: ScenarioOptions): Scenario 
         everyMs: 500,
         jitter: 0.2,
       }),
-      budget: 100,
-    },
-    {
-      ...idScan({
+    ),
+    budgeted(
+      100,
+      idScan({
         start: start + 4 * HOUR,
         seed: s('googlebot-records'),
         name: "Google's crawler network walking /api/invoices 1/s",
@@ -267,8 +263,7 @@ export function sharedAndPublicCast({ start, seed }: ScenarioOptions): Scenario 
         everyMs: 1000,
         jitter: 0.2,
       }),
-      budget: 100,
-    },
+    ),
   ];
   return { benign: benignActors, attackers };
 }
