@@ -52,12 +52,25 @@ export interface KafkaSourceOptions {
   readonly onAssigned?: (partitions: readonly number[]) => void;
 }
 
+/** Wait before joining again after kafkajs gave up on the coordinator (its own restart waits about as long). */
+const RESTART_AFTER_MS = 1000;
+
+/** True when the crash's first cause is kafkajs's "group coordinator not found". */
+function coordinatorNotFound(error: Error): boolean {
+  let cause: unknown = error;
+  while ((cause as { cause?: unknown }).cause) cause = (cause as { cause: unknown }).cause;
+  return (cause as Error).name === 'KafkaJSGroupCoordinatorNotFound';
+}
+
 export class KafkaSource {
   private readonly consumer: Consumer;
   private readonly clock: EventClock;
   private joined = false;
   /** Why the consumer stopped for good (a crash kafkajs does not restart), if it did. */
   private stoppedBy: string | undefined;
+  /** The batch handler, kept to consume again after a crash kafkajs does not restart. */
+  private handler: BatchHandler | undefined;
+  private stopping = false;
 
   constructor(
     kafka: Kafka,
@@ -84,6 +97,10 @@ export class KafkaSource {
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.joined = false;
+      if (!payload.restart && coordinatorNotFound(payload.error)) {
+        this.consumeAgainSoon(payload.error);
+        return;
+      }
       // Without a restart no partition is consumed again by this process: /healthz
       // turns 503 so that it is restarted, and the alert on exfilguard_consumer_running fires.
       if (!payload.restart) this.stoppedBy = `${payload.error.name}: ${payload.error.message}`;
@@ -103,6 +120,11 @@ export class KafkaSource {
   }
 
   async start(handler: BatchHandler): Promise<void> {
+    this.handler = handler;
+    await this.consume(handler);
+  }
+
+  private async consume(handler: BatchHandler): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     await this.consumer.run({
@@ -115,8 +137,29 @@ export class KafkaSource {
 
   /** Finishes the batch in flight (kafkajs waits for it), then leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer.disconnect();
     this.joined = false;
+  }
+
+  /**
+   * kafkajs gives up for good when it cannot find the group coordinator (its lookup
+   * retries ran out: a broker down, or loading its offsets after a restart) and does
+   * not restart, although nothing is wrong but the outage. The source joins again
+   * itself, as kafkajs does after a retriable error; nothing was committed meanwhile.
+   */
+  private consumeAgainSoon(error: Error): void {
+    this.logger.warn(
+      { err: error },
+      `consumer crashed: no group coordinator (broker down or loading); consuming again in ${RESTART_AFTER_MS} ms`,
+    );
+    setTimeout(() => {
+      if (this.stopping || !this.handler) return;
+      this.consume(this.handler).catch((failure: unknown) => {
+        this.stoppedBy = `${(failure as Error).name}: ${(failure as Error).message}`;
+        this.logger.error({ err: failure }, 'consumer crashed');
+      });
+    }, RESTART_AFTER_MS);
   }
 
   private async onBatch(payload: EachBatchPayload, handler: BatchHandler): Promise<void> {
