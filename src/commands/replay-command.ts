@@ -19,7 +19,8 @@ export const REPLAY_USAGE = `Usage: exfilguard replay [options] FILE...   (FILE 
   --format FORMAT      auto (default), json (canonical or ECS) or combined (nginx/Apache)
   --table              print the lockouts as a table instead of JSON lines
   --explain SCOPE:SUBJECT
-                       trace one actor (e.g. ip:203.0.113.7): per rule, its figures and why it fired or not
+                       trace one actor (e.g. ip:203.0.113.7): per rule, its figures and why it fired or not;
+                       route:TEMPLATE (e.g. route:/api/customers/:id) traces a route's sweep window
   --reorder DURATION   how far out of order events may arrive (default 2m)
   --max-windows N      live windows kept at most (default ${DEFAULT_MAX_WINDOWS}: 4 KiB of the heap limit each); above it the least
                        recently seen actors are evicted, counted in the summary
@@ -81,12 +82,15 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
   return 0;
 }
 
+/** Actors, and `route:TEMPLATE` for the route's own window (distributed-sweep). */
+const EXPLAINED: readonly string[] = [...SCOPES, 'route'];
+
 function parseExplain(text: string): Explainer {
   const colon = text.indexOf(':');
   const scope = text.slice(0, colon);
-  if (colon <= 0 || !(SCOPES as readonly string[]).includes(scope) || colon === text.length - 1) {
+  if (colon <= 0 || !EXPLAINED.includes(scope) || colon === text.length - 1) {
     throw new UsageError(
-      `--explain takes SCOPE:SUBJECT with SCOPE one of ${SCOPES.join(', ')}, got "${text}"`,
+      `--explain takes SCOPE:SUBJECT with SCOPE one of ${EXPLAINED.join(', ')} (route:/api/users/:id for a route's sweep window), got "${text}"`,
     );
   }
   return new Explainer(scope, text.slice(colon + 1));

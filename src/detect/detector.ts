@@ -42,7 +42,59 @@ export interface EventNeeds {
   readonly accepts?: (event: NormalizedEvent) => boolean;
 }
 
+/**
+ * A detector whose window is a route's, not an actor's (sweep): fed events go into
+ * the route's window (one step per event, owner `route`, never claiming), and an
+ * event that joins a sweep the route's reading shows is followed by a step on its
+ * actor's window, which claims the lockout (src/pipeline/follow-up.ts).
+ */
+export interface RouteFollowUp {
+  readonly owner: 'route';
+  /** Whether the event goes into the route's window at all. */
+  feeds(event: NormalizedEvent): boolean;
+  /** When the route's reading shows a sweep (the rule's `fire` is the participant's). */
+  readonly sweepFire: FireCondition;
+  /** The route's reading after this event: a sweep is on and this event is part of it. */
+  joins(reading: Reading): boolean;
+  /** The participant's observation, on its actor's window `key`. */
+  participant(event: NormalizedEvent, routeReading: Reading, key: WindowKey): Observation;
+}
+
+/**
+ * A detector fed by other rules' granted lockouts, never by events (lockedIdentities):
+ * each lockout of a session or user is followed by a step on the address's window.
+ */
+export interface LockoutFollowUp {
+  readonly owner: 'lockouts';
+  /**
+   * The observation of the triggering `event`'s lockout of `locked`, on the window
+   * `base` (the rule's own actor: the event's address), or undefined when it says
+   * nothing to this detector.
+   */
+  observeLockout(
+    event: NormalizedEvent,
+    locked: WindowKey,
+    base: WindowKey,
+  ): Observation | undefined;
+  /**
+   * The step of an event with a session or user on the address's count of identities
+   * (`base`: the address; the window is told apart by its route, IDENTITIES), which
+   * never fires itself: its reading sets the share `fireFor` asks of the locked ones.
+   */
+  observeIdentity(event: NormalizedEvent, base: WindowKey): Observation;
+  /** The fire condition of a lockout's step, given the address's identities reading. */
+  fireFor(identities: Reading | undefined): FireCondition;
+}
+
+/** The route name of an address's identities window (not a route template: no "/"). */
+export const IDENTITIES = '#identities';
+
 export interface CompiledDetector {
+  /**
+   * Absent for detectors of actors (one step per scope the event names); present for
+   * those whose steps follow the batch's first store call (src/pipeline/follow-up.ts).
+   */
+  readonly followUp?: RouteFollowUp | LockoutFollowUp;
   /** The rule's match leaves out events that lack these. */
   readonly needs: EventNeeds;
   /** When a reading fires, as plain numbers: the store evaluates it atomically with the update. */

@@ -13,47 +13,62 @@
 import { z } from 'zod';
 import { threshold } from '../vocabulary/rule-fields.js';
 import { formatDuration } from '../vocabulary/units.js';
+import type { NormalizedEvent } from '../normalize/index.js';
+import type { FireCondition, Observation, WindowKey, WindowShape } from '../window/store.js';
 import type { CompileDetector } from './detector.js';
 
-export const enumerationConfig = z
-  .object({
-    kind: z.literal('enumeration'),
+/**
+ * The fields of a walk over ids, shared with the route's sweep (sweep.ts): its own
+ * defaults for `maxGap` and `minShare`.
+ */
+export function walkFields(defaults: { maxGap: number; minShare: number }) {
+  return {
     /** New object ids close to recently touched ones, summed over the window. */
     threshold: threshold.min(2),
     /** Largest id distance still counted as "close": covers strides up to this. */
-    maxGap: z.number().int().min(1).max(100_000).default(32),
+    maxGap: z.number().int().min(1).max(100_000).default(defaults.maxGap),
     /** How many recent distinct ids a new id is compared with. */
     recentIds: z.number().int().min(2).max(64).default(64),
     /**
-     * And close ids must be at least this share of the actor's new ids on the route
-     * (repeats of recent ids count in neither): hundreds of people behind one NAT land
-     * close ids by chance, a fraction of a percent.
+     * And close ids must be at least this share of the new ids on the route (repeats
+     * of recent ids count in neither): hundreds of people behind one NAT land close
+     * ids by chance, a fraction of a percent.
      */
-    minShare: z.number().min(0).max(1).default(0.3),
-  })
+    minShare: z.number().min(0).max(1).default(defaults.minShare),
+  };
+}
+
+/** The fire condition of a walk: [close ids, new ids] at threshold and share. */
+export function walkFire(config: { threshold: number; minShare: number }): FireCondition {
+  return {
+    atLeast: [],
+    ratio: { num: 0, den: 1, ratio: config.minShare, minDen: 0, minNum: config.threshold },
+  };
+}
+
+/** The sequence observation of the event's numeric id (the rule's match made sure of one). */
+export function walkObservation(
+  event: NormalizedEvent,
+  key: WindowKey,
+  window: WindowShape,
+  { maxGap, recentIds }: { maxGap: number; recentIds: number },
+): Observation {
+  return { kind: 'sequence', key, ts: event.ts, window, id: event.numericId!, maxGap, recentIds };
+}
+
+export const enumerationConfig = z
+  .object({ kind: z.literal('enumeration'), ...walkFields({ maxGap: 32, minShare: 0.3 }) })
   .strict();
 export type EnumerationConfig = z.infer<typeof enumerationConfig>;
 
 export const compileEnumeration: CompileDetector<EnumerationConfig> = (config, { window }) => {
-  const { maxGap, recentIds } = config;
+  const { maxGap } = config;
   return {
     needs: { numericId: true, objectId: false },
     // Figures: close ids, new ids.
-    fire: {
-      atLeast: [],
-      ratio: { num: 0, den: 1, ratio: config.minShare, minDen: 0, minNum: config.threshold },
-    },
+    fire: walkFire(config),
     windowKey: (event, base) => ({ ...base, route: event.route }),
-    observe: (event, key) => ({
-      kind: 'sequence',
-      key,
-      ts: event.ts,
-      window,
-      // The rule's match lets through only events with a numeric id (needs above).
-      id: event.numericId!,
-      maxGap,
-      recentIds,
-    }),
+    observe: (event, key) => walkObservation(event, key, window, config),
     describe: (reading, key) => {
       const [closeIds = 0, newIds = 0] = reading;
       return {

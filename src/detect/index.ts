@@ -12,8 +12,18 @@ import { compileErrorRatio, errorRatioConfig } from './error-ratio.js';
 import { compilePaging, pagingConfig } from './paging.js';
 import { compileRate, rateConfig } from './rate.js';
 import { compileVolume, volumeConfig } from './volume.js';
+import { compileSweep, sweepConfig } from './sweep.js';
+import { compileLockedIdentities, lockedIdentitiesConfig } from './locked-identities.js';
 
-export type { CompileContext, CompiledDetector, EventNeeds, Verdict } from './detector.js';
+export type {
+  CompileContext,
+  CompiledDetector,
+  EventNeeds,
+  LockoutFollowUp,
+  RouteFollowUp,
+  Verdict,
+} from './detector.js';
+export { IDENTITIES } from './detector.js';
 export { bitmapBits } from './breadth.js';
 export { numberAsServersRead, PAGING_DEFAULTS } from './paging.js';
 export { DistinctHash } from './distinct-hash.js';
@@ -26,6 +36,8 @@ export const detectSchema = z.discriminatedUnion('kind', [
   rateConfig,
   errorRatioConfig,
   pagingConfig,
+  sweepConfig,
+  lockedIdentitiesConfig,
 ]);
 export type DetectConfig = z.infer<typeof detectSchema>;
 export type DetectKind = DetectConfig['kind'];
@@ -40,6 +52,8 @@ const COMPILERS: {
   rate: compileRate,
   errorRatio: compileErrorRatio,
   paging: compilePaging,
+  sweep: compileSweep,
+  lockedIdentities: compileLockedIdentities,
 };
 
 /** Once per rule, at load. */
@@ -52,5 +66,9 @@ export function compileDetector(config: DetectConfig, context: CompileContext): 
 
 /** The verdict with its figures and sentence: for lockouts and `--explain`. */
 export function explain(detector: CompiledDetector, reading: Reading, key: WindowKey): Verdict {
-  return { fired: firesOn(detector.fire, reading), ...detector.describe(reading, key) };
+  // A route's reading fires when it shows a sweep; the rule's `fire` is its participants'.
+  const { followUp } = detector;
+  const fire =
+    followUp?.owner === 'route' && key.scope === 'route' ? followUp.sweepFire : detector.fire;
+  return { fired: firesOn(fire, reading), ...detector.describe(reading, key) };
 }

@@ -16,21 +16,27 @@ export function findingsOf(
   const findings: Finding[] = [];
   for (const lockout of lockouts) {
     const rule = rules.find((r) => r.rule.id === lockout.key.rule);
-    if (rule) findings.push(findingOf(rule, lockout));
+    // A route's window never claims (NEVER_FIRES): no lockout names a route.
+    const { scope } = lockout.key;
+    if (rule && scope !== 'route') findings.push(findingOf(rule, lockout, scope));
   }
   return findings;
 }
 
-function findingOf(rule: CompiledRule, lockout: PendingLockout): Finding {
+function findingOf(rule: CompiledRule, lockout: PendingLockout, scope: Scope): Finding {
   const { key } = lockout;
   const verdict = verdictOf(rule, lockout.reading, key);
   const { reason } = verdict;
-  const figures = { ...verdict.figures, scopeReason: scopeReasonOf(rule, key.scope) };
+  // Why this scope: a detector that chose it itself (a sweep's participant) says so.
+  const figures = {
+    ...verdict.figures,
+    scopeReason: verdict.figures.scopeReason ?? scopeReasonOf(rule, scope),
+  };
   return {
     rule: key.rule,
     severity: rule.rule.action.severity,
     mode: rule.rule.mode,
-    scope: key.scope,
+    scope,
     subject: key.subject,
     eventTs: lockout.eventTs,
     offence: lockout.offence,

@@ -2,13 +2,15 @@
 // normalised once, dropped if allowlisted (or a known crawler on a public route), its
 // route classed (protected, public, download), and observed by every rule that
 // matches it, once per scope the rule measures (ip, session, user) that the event
-// names. A rule's `ip` scope counts, by default, only the address's own traffic:
-// requests with neither session nor user (see `addressTraffic` in rules/schema.ts).
+// names; a rule whose window is its route's (sweep) once, on the route's window, if
+// it feeds it; a rule fed by lockouts (lockedIdentities) not at all (follow-up.ts).
+// A rule's `ip` scope counts, by default, only the address's own traffic: requests
+// with neither session nor user (see `addressTraffic` in rules/schema.ts).
 import type { AccessEvent } from '../event/index.js';
 import { actorIp, type NormalizedEvent, normalizeEvent } from '../normalize/index.js';
 import type { CompiledRule, CompiledRuleSet, RouteKnowledge } from '../rules/compile.js';
 import type { AccessClass, Scope } from '../vocabulary/scope.js';
-import type { RecordPosition, Step } from '../window/store.js';
+import { NEVER_FIRES, type RecordPosition, type Step, type WindowKey } from '../window/store.js';
 import { observationOf } from './detection.js';
 
 /**
@@ -18,6 +20,8 @@ import { observationOf } from './detection.js';
 export interface RuleStep extends Step {
   readonly rule: CompiledRule;
   readonly event: NormalizedEvent;
+  /** The event's index in the batch: the batch's lockouts are announced in event order. */
+  readonly at: number;
 }
 
 export interface ObservedBatch {
@@ -45,7 +49,7 @@ export function observeBatch(
     }
     const access = routes.classify(event.route);
     if (isCrawlerOnPublicRoute(event, access, routes)) crawlers += 1;
-    else observeEvent(event, access, positions?.[index], rules, steps);
+    else observeEvent(event, access, index, positions?.[index], rules, steps);
   }
   return { steps, allowlisted, crawlers };
 }
@@ -67,6 +71,7 @@ function isCrawlerOnPublicRoute(
 function observeEvent(
   event: NormalizedEvent,
   access: AccessClass,
+  at: number,
   position: RecordPosition | undefined,
   rules: readonly CompiledRule[],
   steps: RuleStep[],
@@ -74,15 +79,62 @@ function observeEvent(
   // Requests of a session or user belong to them, not to the address they share.
   const identified = Boolean(event.session || event.user);
   for (const rule of rules) {
+    const { followUp } = rule.detector;
+    const { id } = rule.rule;
+    if (followUp?.owner === 'lockouts') {
+      // Fed by lockouts (follow-up.ts); its events only count the address's identities,
+      // on any route: a person behind a NAT reading public pages is one of its people.
+      if (!identified || !rule.matches(event, 'protected')) continue;
+      const base: WindowKey = {
+        rule: id,
+        scope: 'ip',
+        subject: actorIp(event.ip, rule.rule.ipv6Prefix),
+      };
+      const observation = followUp.observeIdentity(event, base);
+      steps.push({
+        observation,
+        fire: NEVER_FIRES,
+        lockout: rule.lockout,
+        position,
+        rule,
+        event,
+        at,
+      });
+      continue;
+    }
     if (!rule.matches(event, access)) continue;
+    if (followUp?.owner === 'route') {
+      if (!followUp.feeds(event)) continue;
+      const key: WindowKey = { rule: id, scope: 'route', subject: event.route };
+      const observation = observationOf(event, rule, key);
+      // A route's window never claims: its participants are locked by follow-up steps.
+      steps.push({
+        observation,
+        fire: NEVER_FIRES,
+        lockout: rule.lockout,
+        position,
+        rule,
+        event,
+        at,
+      });
+      continue;
+    }
     const ownTrafficOnly = rule.rule.addressTraffic === 'anonymous';
     for (const scope of rule.rule.key) {
       if (scope === 'ip' && identified && ownTrafficOnly) continue;
       const subject = subjectOf(event, scope, rule.rule.ipv6Prefix);
       if (subject === undefined) continue;
-      const observation = observationOf(event, rule, { rule: rule.rule.id, scope, subject });
+      const observation = observationOf(event, rule, { rule: id, scope, subject });
       // `position` stays undefined in replay: both stores test it for truth.
-      steps.push({ observation, fire: rule.fire, lockout: rule.lockout, position, rule, event });
+      steps.push({
+        observation,
+        fire: rule.fire,
+        lockout: rule.lockout,
+        position,
+        rule,
+        event,
+        at,
+      });
     }
   }
 }

@@ -7,16 +7,23 @@
 import type { AccessEvent } from '../event/index.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
-import type {
-  ApplyResult,
-  PendingLockout,
-  RecordPosition,
-  Step,
-  WindowStore,
+import {
+  pendingId,
+  type ApplyResult,
+  type PendingLockout,
+  type RecordPosition,
+  type Step,
+  type WindowStore,
 } from '../window/store.js';
+import {
+  baseStream,
+  identityReadings,
+  lockedIdentitySteps,
+  participantSteps,
+} from './follow-up.js';
 import { commandsOf, findingsOf } from './findings.js';
-import { observeBatch } from './observe.js';
-import { grantedLockouts, type Trace } from './readings.js';
+import { observeBatch, type ObservedBatch, type RuleStep } from './observe.js';
+import { grantedLockouts, type Granted, type Trace } from './readings.js';
 import { sortRecovered } from './recovered.js';
 import type { BatchTally } from './tally.js';
 
@@ -68,9 +75,7 @@ export class DetectionPipeline {
     tally?: BatchTally,
   ): Promise<BatchOutput> {
     const observed = observeBatch(events, positions, this.ruleSet);
-    const { results, recovered } = await this.apply(observed.steps);
-    tally?.countObserved(observed);
-    const granted = grantedLockouts(observed.steps, results, tally, this.options.trace);
+    const { granted, recovered } = await this.applyAll(observed, tally);
     const { republish, published } = sortRecovered(recovered, positions);
     const toAnnounce = republish.length > 0 ? [...republish, ...granted] : granted;
     // The rules as they are now: a reload during the store call dropped a removed
@@ -87,7 +92,72 @@ export class DetectionPipeline {
     if (output.toConfirm.length > 0) await this.store.confirm(output.toConfirm);
   }
 
+  /**
+   * The batch's steps, then its follow-ups (follow-up.ts): sweep participants, then the
+   * addresses behind locked sessions and users. The lockouts granted in event order
+   * (the follow-ups' after the first call's of the same event), so batch cuts change
+   * nothing; recovered lockouts once each (a later call finds the earlier's pending).
+   */
+  private async applyAll(
+    observed: ObservedBatch,
+    tally: BatchTally | undefined,
+  ): Promise<{ granted: PendingLockout[]; recovered: PendingLockout[] }> {
+    const { trace } = this.options;
+    const first = await this.apply(observed.steps);
+    tally?.countObserved(observed);
+    const granted = grantedLockouts(observed.steps, first.results, tally, trace);
+    const recovered = [...first.recovered];
+    const round = async (steps: RuleStep[]): Promise<void> => {
+      if (steps.length === 0) return;
+      const { results, recovered: found } = await this.apply(steps);
+      tally?.countObserved({ steps, allowlisted: 0, crawlers: 0 });
+      granted.push(...grantedLockouts(steps, results, tally, trace));
+      const known = new Set([...granted.map((g) => g.lockout), ...recovered].map(actorPendingId));
+      recovered.push(...found.filter((lockout) => !known.has(actorPendingId(lockout))));
+    };
+    await round(participantSteps(observed.steps, first.results));
+    // A redelivered record's lockout comes back recovered, not granted: it still feeds
+    // the address behind it (a crash between two calls loses no follow-up; the
+    // follow-up's own position makes a second feed a no-op).
+    const feeding = [...granted, ...recoveredOfBatch(recovered, observed.steps)];
+    const identities = identityReadings(observed.steps, first.results);
+    await round(lockedIdentitySteps(feeding, this.ruleSet.rules, identities));
+    // Stable: the first call's lockouts of an event before its follow-ups'.
+    granted.sort((a, b) => a.step.at - b.step.at);
+    return { granted: granted.map((g) => g.lockout), recovered };
+  }
+
   private async apply(steps: readonly Step[]): Promise<ApplyResult> {
     return steps.length > 0 ? this.store.apply(steps) : { results: [], recovered: [] };
   }
+}
+
+/**
+ * The recovered lockouts granted for one of this batch's steps (its record came again
+ * after a crash), with the step: matched on rule, position and event time.
+ */
+function recoveredOfBatch(
+  recovered: readonly PendingLockout[],
+  steps: readonly RuleStep[],
+): Granted[] {
+  if (recovered.length === 0) return [];
+  const out: Granted[] = [];
+  for (const lockout of recovered) {
+    const { position } = lockout;
+    if (!position) continue;
+    const step = steps.find(
+      (s) =>
+        s.position?.offset === position.offset &&
+        s.position.stream === baseStream(position.stream) &&
+        s.rule.rule.id === lockout.key.rule &&
+        s.event.ts === lockout.eventTs,
+    );
+    if (step) out.push({ step, lockout });
+  }
+  return out;
+}
+
+/** A pending lockout's identity across actors. */
+function actorPendingId(lockout: PendingLockout): string {
+  return `${lockout.key.scope}:${lockout.key.subject}|${pendingId(lockout)}`;
 }

@@ -3,6 +3,7 @@
 import type { Verdict } from '../detect/index.js';
 import type { ClaimResult } from '../decide/policy.js';
 import type { NormalizedEvent } from '../normalize/index.js';
+import { firesOn } from '../window/arithmetic.js';
 import type { PendingLockout, Reading, StepResult, WindowKey } from '../window/store.js';
 import { verdictOf } from './detection.js';
 import type { RuleStep } from './observe.js';
@@ -18,14 +19,20 @@ export interface TraceEntry {
 
 export type Trace = (entry: TraceEntry) => void;
 
+/** A lockout the store granted, with the step that claimed it (follow-up.ts reads its event). */
+export interface Granted {
+  readonly lockout: PendingLockout;
+  readonly step: RuleStep;
+}
+
 /** `results[i]` is the store's answer to `steps[i]`; the granted lockouts in step order. */
 export function grantedLockouts(
   steps: readonly RuleStep[],
   results: readonly StepResult[],
   tally: BatchTally | undefined,
   trace: Trace | undefined,
-): PendingLockout[] {
-  const granted: PendingLockout[] = [];
+): Granted[] {
+  const granted: Granted[] = [];
   for (let i = 0; i < results.length; i += 1) {
     const step = steps[i]!;
     const result = results[i]!;
@@ -33,14 +40,19 @@ export function grantedLockouts(
     if (tally) tally.countStep(step.rule, result);
     const { claim } = result;
     if (result.applied && claim?.granted)
-      granted.push(pendingLockoutOf(step, claim, result.reading));
+      granted.push({ lockout: pendingLockoutOf(step, claim, result.reading), step });
   }
   return granted;
 }
 
-function traceEntryOf({ rule, event, observation }: RuleStep, reading: Reading): TraceEntry {
+function traceEntryOf({ rule, event, observation, fire }: RuleStep, reading: Reading): TraceEntry {
   const { key } = observation;
-  return { event, key, reading, verdict: verdictOf(rule, reading, key) };
+  const verdict = verdictOf(rule, reading, key);
+  // The step's own condition: an address's identities never fire, and a lockout's step
+  // on hostile-address carries the bar its identities set. A route's reading "fires"
+  // while it shows a sweep (its steps never claim).
+  if (key.scope === 'route') return { event, key, reading, verdict };
+  return { event, key, reading, verdict: { ...verdict, fired: firesOn(fire, reading) } };
 }
 
 /** The lockout as the store keeps it pending until `confirm`. */

@@ -2,6 +2,7 @@
 // lost its partition) before it confirmed them. Which to announce again, which only
 // to confirm.
 import type { PendingLockout, RecordPosition } from '../window/store.js';
+import { baseStream } from './follow-up.js';
 
 export interface SortedRecovered {
   /** Granted by a batch being redelivered now: announced again, with their original ids. */
@@ -31,7 +32,8 @@ export function sortRecovered(
       republish.push(lockout);
       continue;
     }
-    const first = firstOffsets.get(lockout.position.stream);
+    // A follow-up's lockout (`<stream>#sweep`) belongs to its record's batch.
+    const first = firstOffsets.get(baseStream(lockout.position.stream));
     if (first === undefined) continue;
     (lockout.position.offset >= first ? republish : published).push(lockout);
   }

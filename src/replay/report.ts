@@ -83,8 +83,13 @@ export class Explainer {
       out.push(
         `\nrule ${rule.id} (${rule.detect.kind}, window ${formatDuration(rule.window)}, mode ${rule.mode})`,
       );
-      if (!rule.key.includes(this.scope as never)) {
-        out.push(`  not keyed by ${this.scope}: measures ${rule.key.join(', ')}`);
+      const routeOwned = this.scope === 'route' && rule.detect.kind === 'sweep';
+      if (!routeOwned && !rule.key.includes(this.scope as never)) {
+        const measures =
+          rule.detect.kind === 'sweep'
+            ? `${rule.key.join(', ')} and the route`
+            : rule.key.join(', ');
+        out.push(`  not keyed by ${this.scope}: measures ${measures}`);
         continue;
       }
       if (entries.length === 0) {
@@ -101,6 +106,10 @@ export class Explainer {
           .join(' ');
         out.push(`  ${new Date(entry.event.ts).toISOString()} ${mark} ${figures}`);
       });
+      if (routeOwned) {
+        out.push(this.sweepOutcome(entries, firstFired, lockouts, rule.id));
+        continue;
+      }
       const issued = lockouts.filter(
         (l) => l.rule === rule.id && l.scope === this.scope && this.isSubject(l.subject),
       );
@@ -118,5 +127,21 @@ export class Explainer {
       );
     }
     return `${out.join('\n')}\n`;
+  }
+
+  /** A route's window locks no one itself: its participants are locked on their own. */
+  private sweepOutcome(
+    entries: readonly TraceEntry[],
+    firstFired: number,
+    lockouts: readonly LockoutCommand[],
+    rule: string,
+  ): string {
+    if (firstFired < 0)
+      return `  => no sweep (${entries.length} fed events; last: ${entries.at(-1)!.verdict.reason})`;
+    const participants = lockouts.filter(
+      (l) => l.rule === rule && l.evidence.route === this.subject,
+    );
+    const since = new Date(entries[firstFired]!.event.ts).toISOString();
+    return `  => a sweep from ${since}: ${participants.length} participants locked out (each on its own session or address)`;
   }
 }

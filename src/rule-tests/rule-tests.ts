@@ -20,7 +20,10 @@ const scanSchema = z
     ids: z.object({ from: z.number().int(), step: z.number().int().default(1) }).strict(),
     order: z.enum(['as-generated', 'shuffled']).default('as-generated'),
     seed: z.number().int().default(1),
-    /** A canonical event; `{id}` in `path` is replaced by each id. */
+    /**
+     * A canonical event; `{id}` in `path` is replaced by each id, `{n}` in any string
+     * field by the request's index (0-based): a walk spread over addresses or sessions.
+     */
     event: z.record(z.string(), z.unknown()),
   })
   .strict();
@@ -145,10 +148,22 @@ function scanEvents(scan: z.infer<typeof scanSchema>): Record<string, unknown>[]
   if (scan.order === 'shuffled') shuffle(ids, scan.seed);
   const path = typeof scan.event.path === 'string' ? scan.event.path : '/';
   return ids.map((id, i) => ({
-    ...scan.event,
+    ...numbered(scan.event, i),
     ts: new Date(start + i * every).toISOString(),
-    path: path.replace('{id}', String(id)),
+    path: path.replaceAll('{n}', String(i)).replace('{id}', String(id)),
   }));
+}
+
+/**
+ * The event's string fields with `{n}` replaced by the request's index (0-based): a
+ * scan spread over addresses or sessions (`ip: 100.64.{n}.9`, a sweep by proxies).
+ */
+function numbered(event: Record<string, unknown>, n: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(event)) {
+    out[field] = typeof value === 'string' ? value.replaceAll('{n}', String(n)) : value;
+  }
+  return out;
 }
 
 /** Fisher–Yates with the simulator's seeded generator: the same order every run. */

@@ -82,3 +82,4 @@ export {
   type LiveSlice,
 } from './live.js';
 export { release, systemClock, TICK_MS, type Clock, type ReleaseHooks } from './release.js';
+export { sweepCast, distributedSweep, rotatingSessionScraper, SWEEP_ROUTES } from './sweep.js';

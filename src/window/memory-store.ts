@@ -268,7 +268,7 @@ function peek(actor: ActorState, observation: Observation): Reading {
 
 function zeroReading(observation: Observation): Reading {
   if (observation.kind === 'counter') return observation.add.map(() => 0);
-  return observation.kind === 'sequence' ? [0, 0] : [0];
+  return observation.kind === 'sequence' ? [0, 0, 0] : [0];
 }
 
 function ringOf(state: State): BucketRing {
@@ -313,16 +313,17 @@ function applyCounter(ring: BucketRing, observation: CounterObservation): Readin
 
 function applySequence(state: SequenceState, observation: SequenceObservation): Reading {
   const { bucket, live } = state.ring.advance(observation.ts);
+  let close = false;
   // A repeat of a recent id fetches no new record: it counts in neither figure, so
   // repeats cannot dilute the share of close ids (issue 9, item 1).
   if (live && !state.recent.includes(observation.id)) {
-    const close = state.recent.some((id) => Math.abs(id - observation.id) <= observation.maxGap);
+    close = state.recent.some((id) => Math.abs(id - observation.id) <= observation.maxGap);
     state.recent.push(observation.id);
     if (state.recent.length > observation.recentIds) state.recent.shift();
     state.ring.add(bucket, 1, 1);
     if (close) state.ring.add(bucket, 0, 1);
   }
-  return state.ring.sums();
+  return [...state.ring.sums(), close ? 1 : 0];
 }
 
 function applyDistinct(state: DistinctState, observation: DistinctObservation): Reading {
@@ -359,6 +360,15 @@ function distinctReading(state: DistinctState, bits: number): Reading {
 function readState(state: State, observation: Observation): Reading {
   if (observation.kind === 'distinct')
     return distinctReading(state as DistinctState, observation.bits);
+  // A redelivered step's third figure: whether its id sits among the recent ids now
+  // (other than itself), so a route's participant that a crash left unlocked is locked
+  // when its record comes again (06-observe.lua, the same rule).
+  if (observation.kind === 'sequence') {
+    const { recent } = state as SequenceState;
+    const { id, maxGap } = observation;
+    const close = recent.some((other) => other !== id && Math.abs(other - id) <= maxGap);
+    return [...ringOf(state).sums(), close ? 1 : 0];
+  }
   return ringOf(state).sums();
 }
 

@@ -252,5 +252,6 @@ export class RedisWindowStore implements WindowStore {
 
 function figuresOf(observation: Observation): number {
   if (observation.kind === 'counter') return observation.add.length;
-  return observation.kind === 'sequence' ? 2 : 1;
+  // Close ids, new ids, and whether this id was close (06-observe.lua).
+  return observation.kind === 'sequence' ? 3 : 1;
 }

@@ -19,10 +19,21 @@
 import type { ClaimResult, LockoutPolicy } from '../decide/policy.js';
 import type { Scope } from '../vocabulary/scope.js';
 
-/** Whose window: one rule measuring one actor; enumeration also splits by route. */
+/**
+ * Who owns a window: an actor (the scopes a lockout names) or, for a detector that
+ * watches a whole route (sweep), the route itself. A route never claims a lockout:
+ * its steps' fire condition is NEVER_FIRES, and the pipeline locks the participants
+ * (src/pipeline/follow-up.ts). Not part of the lockout contract.
+ */
+export type WindowOwner = Scope | 'route';
+
+/** A fire condition that never holds: the steps of a route's window. */
+export const NEVER_FIRES: FireCondition = { atLeast: [] };
+
+/** Whose window: one rule measuring one actor (or route); enumeration also splits by route. */
 export interface WindowKey {
   readonly rule: string;
-  readonly scope: Scope;
+  readonly scope: WindowOwner;
   readonly subject: string;
   readonly route?: string;
 }
@@ -58,8 +69,10 @@ export interface DistinctObservation {
 /**
  * An object id touched. It counts as "close" when it is new (not among the `recentIds`
  * last distinct ids) and within `maxGap` of one of them: the signature of walking ids
- * in order, by stride, or shuffled within a range. The reading is [close ids, new ids]:
- * a repeat of a recent id counts in neither.
+ * in order, by stride, or shuffled within a range. The reading is [close ids, new ids,
+ * this id close]: a repeat of a recent id counts in neither sum; the third figure is 1
+ * when this observation's id counted as close (0 for a repeat, a late observation or a
+ * redelivery's peek), so a route's sweep can tell who is at its frontier.
  */
 export interface SequenceObservation {
   readonly kind: 'sequence';
@@ -75,7 +88,7 @@ export type Observation = CounterObservation | DistinctObservation | SequenceObs
 
 /**
  * The window's figures after the observation: counter → the sums; distinct → [estimate];
- * sequence → [close ids, new ids in the window].
+ * sequence → [close ids, new ids in the window, 1 if this id was close else 0].
  */
 export type Reading = readonly number[];
 

@@ -121,11 +121,11 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
         sequence('a', 1, 11),
         sequence('a', 500_000, 12),
       ]);
-      // Readings are [close ids, new ids].
+      // Readings are [close ids, new ids, this id close].
       expect(got).toEqual([
-        [0, 1],
-        [1, 2],
-        [0, 1],
+        [0, 1, 0],
+        [1, 2, 1],
+        [0, 1, 0],
       ]);
       await store.close();
     });
@@ -157,6 +157,61 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
       // is 6 from its nearest recent id (recent: top − 2, 0, 1): far; 1 again: a repeat.
       expect(close).toEqual([0, 0, 1, 2, 3, 3, 4, 4, 4]);
       expect(fresh).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 8]);
+      await store.close();
+    });
+
+    it("tells whether this step's id was close (third figure): not a repeat, a far or a late id; a peek whether it sits beside another", async () => {
+      const store = await makeStore();
+      const at = (ts: number, id: number, offset: number) =>
+        step(sequence('a', ts, id), NEVER, TEN_MINUTES, { stream: 's', offset });
+      const first = await store.apply([
+        at(10_000, 100, 1),
+        at(11_000, 102, 2), // close
+        at(12_000, 102, 3), // a repeat
+        at(13_000, 500, 4), // far
+        at(14_000, 497, 5), // close
+        at(200_000, 499, 6), // the window slid: afresh, nothing recent
+        at(100_000, 501, 7), // late: outside the window, changes nothing
+      ]);
+      expect(first.results.map((r) => r.reading)).toEqual([
+        [0, 1, 0],
+        [1, 2, 1],
+        [1, 2, 0],
+        [1, 3, 0],
+        [2, 4, 1],
+        [0, 1, 0],
+        [0, 1, 0],
+      ]);
+      // Delivered again: a peek; 499 has no other recent id beside it.
+      const again = await store.apply([at(200_000, 499, 6), at(201_000, 498, 8)]);
+      expect(again.results.map((r) => [r.applied, r.reading])).toEqual([
+        [false, [0, 1, 0]],
+        [true, [1, 2, 1]],
+      ]);
+      // 498 delivered again (a crash after the call): a peek that still tells its id sits
+      // beside another recent one (499), so a route's participant is not lost.
+      const redelivered = await store.apply([at(201_000, 498, 8)]);
+      expect(redelivered.results.map((r) => [r.applied, r.reading])).toEqual([[false, [1, 2, 1]]]);
+      await store.close();
+    });
+
+    it("keeps a route's window (owner route) apart from an actor's of the same name", async () => {
+      const store = await makeStore();
+      const onRoute = (id: number, ts: number): Observation => ({
+        ...sequence('/u/:id', ts, id),
+        key: { rule: 'r', scope: 'route', subject: '/u/:id', route: '/u/:id' },
+      });
+      const actor = (id: number, ts: number): Observation => ({
+        ...sequence('/u/:id', ts, id),
+        key: { rule: 'r', scope: 'ip', subject: '/u/:id', route: '/u/:id' },
+      });
+      const got = await readings(store, [onRoute(1, 0), actor(2, 1), onRoute(2, 2), actor(50, 3)]);
+      expect(got).toEqual([
+        [0, 1, 0],
+        [0, 1, 0],
+        [1, 2, 1],
+        [0, 2, 0],
+      ]);
       await store.close();
     });
 

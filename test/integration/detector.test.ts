@@ -1,7 +1,7 @@
 // exfilguard run end to end: events produced to the input topic, lockouts and dead
 // letters read back from their topics, through the real broker and a real Redis.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DetectionPipeline } from '../../src/pipeline/index.js';
+import { BatchTally, DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import type { RunningDetector } from '../../src/service/detector-service.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
@@ -157,17 +157,24 @@ describe('exfilguard run', () => {
       const subjects = new Set(['192.0.2.201', '192.0.2.202', '192.0.2.203', 'export-session-1']);
       // Through replay's engine: memory store, one batch.
       const { compiled } = await loadRules({ dirs: [], shipped: true });
+      const offlineTally = new BatchTally();
       const offline = await new DetectionPipeline(compiled, new MemoryWindowStore()).process(
         events,
+        undefined,
+        offlineTally,
       );
+      const sweep = offlineTally.byRule.find((a) => a.rule === 'distributed-sweep')!;
+      // The route's window saw all 140 ids; every further step is a participant's.
+      expect(sweep.evaluations - sweep.hits).toBe(140);
       const expected = offline.lockouts
         .map((l) => `${l.id} ${l.rule} ${l.scope}:${l.subject}`)
         .sort();
       // Both scans from their 51st id; the 404 scan by error-probing from its 60th
       // request; the export by session on its 5th 4 MB page (20 MB: bulk-export) and
       // its 8th (32 MB in 8 large answers: data-volume), not by its address, which
-      // carries the session.
-      expect(expected).toHaveLength(5);
+      // carries the session; and both scans, one route's ids walked by two addresses
+      // with no session, by distributed-sweep once the route holds 100 close ids.
+      expect(expected).toHaveLength(7);
 
       // One partition key per actor keeps each actor's events in order, as in replay.
       await produceEvents(brokers, setup.topics.input, events);
@@ -185,9 +192,12 @@ describe('exfilguard run', () => {
         .sort();
       expect(live).toEqual(expected);
       // Per event: the scans are windows of both id rules, error-probing and
-      // object-breadth (by address); an export page is a window of error-probing,
-      // bulk-export, data-volume and session-flood by session only (its address carries
-      // the session), and pages 2–7 of list-paging.
+      // object-breadth (by address) and of the route's sweep window; an export page is
+      // a window of error-probing, bulk-export, data-volume and session-flood by session
+      // only (its address carries the session), and pages 2–7 of list-paging. The
+      // sweep's participant steps (one per close id once the sweep is on) are taken
+      // from replay's own tally of the same events: live must do the same. Each granted
+      // lockout of the session is a step of hostile-address on its address.
       expect(await growthOnceCounted(detector.url, before, events.length)).toEqual({
         ...counted({
           valid: 148,
@@ -196,6 +206,7 @@ describe('exfilguard run', () => {
             'sequential-id-scan': 38,
             'error-probing': 10,
             'bulk-export': 3,
+            'distributed-sweep': sweep.hits - 2,
           },
         }),
         ...ruleActivity({
@@ -207,12 +218,16 @@ describe('exfilguard run', () => {
           'data-volume': [8, 1],
           'list-paging': [6, 0],
           'session-flood': [8, 0],
+          'distributed-sweep': [sweep.evaluations, sweep.hits],
+          // The session's two lockouts each feed its address; one identity fires nothing.
+          'hostile-address': [2, 0],
         }),
         ...lockoutsIssued({
           'sequential-id-scan,ip,high': 2,
           'error-probing,ip,medium': 1,
           'bulk-export,session,critical': 1,
           'data-volume,session,high': 1,
+          'distributed-sweep,ip,high': 2,
         }),
       });
     } finally {

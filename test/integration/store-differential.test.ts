@@ -24,10 +24,10 @@ describe('memory and Redis stores', () => {
     );
   });
 
-  it("see lockouts, redeliveries and lifts' grace on such streams, so the comparison covers them", async () => {
+  it("see lockouts, redeliveries, lifts' grace and close ids (route windows too) on such streams, so the comparison covers them", async () => {
     const drafts = fc.sample(fc.array(draftArbitrary, { minLength: 150, maxLength: 150 }), {
       numRuns: 5,
-      seed: 42,
+      seed: 2,
     });
     const text = JSON.stringify(
       await Promise.all(drafts.map((d) => runStore(new MemoryWindowStore(), d))),
@@ -36,5 +36,7 @@ describe('memory and Redis stores', () => {
     expect(text).toContain('"granted":false');
     expect(text).toContain('"applied":false');
     expect(text).toContain('"grace":true');
+    // A sequence's third figure: this id was close.
+    expect(text).toMatch(/"reading":\[\d+,\d+,1\]/);
   });
 });

@@ -189,7 +189,7 @@ export function scanEvents(
   startTs: number,
   everyMs = 100,
   firstId = 1000,
-  /** The route walked: `/api/users` unless a test wants its own. */
+  /** Each test its own route: a route's own window (distributed-sweep) outlives a test. */
   route = '/api/users',
 ): AccessEvent[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -247,18 +247,19 @@ export function receivedLockouts(received: readonly Received[]): string[] {
     .sort();
 }
 
-/** Waits until `count` messages arrived and none more came for `quietMs`. */
+/**
+ * Waits until `count` messages arrived and none more came for `quietMs`; with
+ * `counted`, only the messages it accepts count towards `count`.
+ */
 export async function settle(
   received: readonly Received[],
   count: number,
   timeoutMs: number,
   quietMs = 1500,
+  counted: (message: Received) => boolean = () => true,
 ): Promise<void> {
-  await waitFor(
-    () => received.length >= count,
-    timeoutMs,
-    `${count} messages (got ${received.length})`,
-  );
+  const arrived = (): number => received.filter(counted).length;
+  await waitFor(() => arrived() >= count, timeoutMs, `${count} messages (got ${arrived()})`);
   let seen = received.length;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, quietMs));

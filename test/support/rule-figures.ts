@@ -71,7 +71,9 @@ export function lockoutsIssued(figures: Record<string, number>): Record<string, 
  * user: each event is one window of both id rules and of error-probing; the k-th id has
  * k-1 close ids before it, so sequential-id-scan hits from the 51st on (one lockout,
  * then suppressed hits); slow-id-scan needs 120, error-probing errors, object-breadth
- * 150 distinct records (the address's own traffic).
+ * 150 distinct records (the address's own traffic); the route's window (distributed-
+ * sweep) sees every id of the anonymous walk but never claims itself, and its
+ * participants follow only once the sweep's 100 close ids are reached.
  */
 export function scanByAddress(count: number): Record<string, number> {
   return {
@@ -85,6 +87,7 @@ export function scanByAddress(count: number): Record<string, number> {
       'slow-id-scan': [count, 0],
       'error-probing': [count, 0],
       'object-breadth': [count, 0],
+      'distributed-sweep': [count, 0],
     }),
     ...lockoutsIssued({ 'sequential-id-scan,ip,high': 1 }),
   };

@@ -6,7 +6,8 @@ import { DetectionPipeline } from '../../src/pipeline/index.js';
 import { loadRules } from '../../src/rules/shipped.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
 import { Random } from '../../src/simulate/random.js';
-import { scanEvents } from './detector.js';
+import { expect } from 'vitest';
+import { receivedLockouts, scanEvents, settle, type Received } from './detector.js';
 
 export function faultWorkload(start: number, scanners = 24, noise = 4000): AccessEvent[] {
   const random = new Random(start % 100_000);
@@ -49,4 +50,66 @@ export async function expectedLockouts(events: readonly AccessEvent[]): Promise<
   const { compiled } = await loadRules({ dirs: [], shipped: true });
   const result = await new DetectionPipeline(compiled, new MemoryWindowStore()).process(events);
   return result.lockouts.map((l) => `${l.id} ${l.rule} ${l.scope}:${l.subject}`).sort();
+}
+
+/**
+ * The rules whose window is a route's, fed by every actor on it (distributed-sweep):
+ * their lockouts depend on how the partitions interleave — which scanner's request is
+ * read first once the route's sweep is on — so no two runs, even uninterrupted ones,
+ * need agree on them exactly. Actor rules read one actor's events, in order in one
+ * partition, and must agree exactly.
+ */
+export async function routeFedRules(): Promise<ReadonlySet<string>> {
+  const { compiled } = await loadRules({ dirs: [], shipped: true });
+  const ids = compiled.rules
+    .filter((rule) => rule.detector.followUp?.owner === 'route')
+    .map((rule) => rule.rule.id);
+  return new Set(ids);
+}
+
+function ruleOfLine(line: string): string {
+  return line.split(' ')[1] ?? '';
+}
+
+/** Waits for as many lockouts of actor rules as the reference has, then for quiet. */
+export async function settleOnReference(
+  received: readonly Received[],
+  expected: readonly string[],
+  routeFed: ReadonlySet<string>,
+  timeoutMs: number,
+  quietMs = 1500,
+): Promise<void> {
+  const count = expected.filter((line) => !routeFed.has(ruleOfLine(line))).length;
+  await settle(received, count, timeoutMs, quietMs, ofActorRules(routeFed));
+}
+
+/** The lockout messages of actor rules (those that count towards `settle`). */
+function ofActorRules(routeFed: ReadonlySet<string>): (message: Received) => boolean {
+  return (message) => {
+    const { rule } = JSON.parse(message.message.value!.toString()) as { rule: string };
+    return !routeFed.has(rule);
+  };
+}
+
+/**
+ * What a run must end with, against replay's reference: exactly its lockouts of actor
+ * rules (ids included); of route-fed rules, each lockout once, each of a scanner, and
+ * the sweep seen when the reference saw it.
+ */
+export function expectReferenceLockouts(
+  received: readonly Received[],
+  expected: readonly string[],
+  routeFed: ReadonlySet<string>,
+  scanners: number,
+): void {
+  const lines = receivedLockouts(received);
+  const actor = (all: readonly string[]): string[] =>
+    all.filter((line) => !routeFed.has(ruleOfLine(line)));
+  expect(actor(lines)).toEqual(actor(expected));
+  const routeLines = lines.filter((line) => routeFed.has(ruleOfLine(line)));
+  expect(new Set(routeLines).size, 'a route-fed lockout announced twice').toBe(routeLines.length);
+  const ips = new Set(Array.from({ length: scanners }, (_, s) => `ip:${scannerIp(s)}`));
+  for (const line of routeLines) expect(ips.has(line.split(' ')[2] ?? ''), line).toBe(true);
+  if (expected.some((line) => routeFed.has(ruleOfLine(line))))
+    expect(routeLines.length, 'the reference saw a sweep; this run none').toBeGreaterThan(0);
 }

@@ -120,6 +120,41 @@ describe('exfilguard replay', () => {
     );
   });
 
+  it('explains the figures each new detector decided on: a route’s sweep, paging, data volume', async () => {
+    const start = Date.parse('2026-03-02T10:00:00Z');
+    const line = (ts: number, ip: string, path: string, bytes: number) =>
+      JSON.stringify({ ts, ip, method: 'GET', path, status: 200, bytes });
+    const lines = [
+      ...Array.from({ length: 150 }, (_, i) =>
+        line(start + i * 500, `198.18.0.${i + 1}`, `/api/customers/${5000 + i}`, 900),
+      ),
+      ...Array.from({ length: 60 }, (_, p) =>
+        line(start + p * 2000, '203.0.113.50', `/api/orders?page=${p + 1}&limit=100`, 20_000),
+      ),
+      ...Array.from({ length: 70 }, (_, n) =>
+        line(start + n * 3000, '203.0.113.60', `/api/search?q=a${n}`, 400_000),
+      ),
+    ];
+    const input = await tempFile('new.jsonl', lines.join('\n'));
+    const explained = async (who: string) =>
+      (await run(['replay', '--explain', who, input])).stdout;
+
+    const route = await explained('route:/api/customers/:id');
+    expect(route).toMatch(
+      /FIRES sweepSequentialIds=100 sweepNewIds=101 atFrontier=1 threshold=100/,
+    );
+    expect(route).toContain('=> a sweep from 2026-03-02T10:00:50.000Z: 50 participants locked out');
+    const participant = await explained('ip:198.18.0.120');
+    expect(participant).toMatch(/FIRES participantRequests=1 sweepSequentialIds=119/);
+    expect(participant).toContain('took part in a sweep of 119 sequential ids');
+    expect(await explained('ip:203.0.113.50')).toMatch(
+      /rule list-paging[^\n]*\n(.*\n)*? {2}\S+ FIRES pages=40 records=4000[^\n]*recordsThreshold=4000/,
+    );
+    expect(await explained('ip:203.0.113.60')).toMatch(
+      /rule data-volume[^\n]*\n(.*\n)*? {2}\S+ FIRES requests=60 bytes=24000000[^\n]*requestsThreshold=60 minBytes=262144/,
+    );
+  });
+
   it('refuses bad arguments with exit code 2 and a hint', async () => {
     expect((await run(['replay'])).code).toBe(2);
     const bad = await run(['replay', '--format', 'xml', REAL_LOG]);

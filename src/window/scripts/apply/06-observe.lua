@@ -8,7 +8,8 @@
   of the actor.
 
   Uses: now, actors, opened, and 05-window.lua. Defines: observe(a, win, ts, values),
-  peek(a, win, ts); both return the reading (a table of figures).
+  peek(a, win, ts, values); both return the reading (a table of figures; a sequence's has a
+  third, not summed: 1 when this step's id counted as close, as memory-store.ts).
 ]]
 local function applyCounter(st, sp, ts, amounts)
   local b, live = advance(st, ts, sp)
@@ -21,9 +22,10 @@ end
 
 local function applySequence(st, sp, ts, id)
   local b, live = advance(st, ts, sp)
+  local seen, close = false, false
   if live then
     local recent = st[R]
-    local seen, close, gap = false, false, sp.p1
+    local gap = sp.p1
     -- One pass: seen before ends it; close to one seen before is noted on the way.
     for i = 1, #recent do
       local d = recent[i] - id
@@ -39,7 +41,10 @@ local function applySequence(st, sp, ts, id)
       if close then st[at + 1] = st[at + 1] + 1 end
     end
   end
-  return sums(st, sp)
+  -- The third figure: this id counted as close (a repeat or a late id did not).
+  local reading = sums(st, sp)
+  reading[3] = (not seen and close) and 1 or 0
+  return reading
 end
 
 local function applyDistinct(st, sp, ts, bitIndex)
@@ -84,18 +89,34 @@ local function observe(a, win, ts, values)
   return applyDistinct(st, sp, ts, values)
 end
 
+-- Whether `id` lies within the gap of one of the recent ids other than itself: a
+-- redelivered sequence step's third figure, so a route's participant that a crash
+-- left unlocked is locked when its record comes again (memory-store.ts, same rule).
+local function closeToOthers(st, sp, id)
+  local recent, gap = st[R], sp.p1
+  for i = 1, #recent do
+    local d = recent[i] - id
+    if d ~= 0 and d <= gap and d >= -gap then return true end
+  end
+  return false
+end
+
 -- The reading as it stands, for a redelivered record: nothing changes.
-local function peek(a, win, ts)
+local function peek(a, win, ts, values)
   local sp = win.sp
   local st = currentState(a, win, ts)
   if sp.k == 'd' then
     if not st then return { 0 } end
     return distinctReading(st, sp)
   end
-  if not st then
-    local zeros = {}
-    for x = 1, sp.figures do zeros[x] = 0 end
-    return zeros
+  local reading
+  if st then
+    reading = sums(st, sp)
+  else
+    reading = {}
+    for x = 1, sp.figures do reading[x] = 0 end
   end
-  return sums(st, sp)
+  -- A sequence's third figure: whether the id sits among the recent ids now.
+  if sp.k == 's' then reading[3] = (st and closeToOthers(st, sp, values)) and 1 or 0 end
+  return reading
 end

@@ -49,7 +49,7 @@ while pos <= last do
     reading = observe(a, win, ts, values)
     dirty[a] = true
   else
-    reading = peek(a, win, ts)
+    reading = peek(a, win, ts, values)
   end
   local flagAt = n + 1
   out[flagAt] = isNew and 1 or 0
