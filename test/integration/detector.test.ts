@@ -196,8 +196,8 @@ describe('exfilguard run', () => {
       // a window of error-probing, bulk-export, data-volume and session-flood by session
       // only (its address carries the session), and pages 2–7 of list-paging. The
       // sweep's participant steps (one per close id once the sweep is on) are taken
-      // from replay's own tally of the same events: live must do the same. Each granted
-      // lockout of the session is a step of hostile-address on its address.
+      // from replay's own tally of the same events: live must do the same. Each event
+      // with a session, and each granted lockout of it, is a step of hostile-address.
       expect(await growthOnceCounted(detector.url, before, events.length)).toEqual({
         ...counted({
           valid: 148,
@@ -219,8 +219,9 @@ describe('exfilguard run', () => {
           'list-paging': [6, 0],
           'session-flood': [8, 0],
           'distributed-sweep': [sweep.evaluations, sweep.hits],
-          // The session's two lockouts each feed its address; one identity fires nothing.
-          'hostile-address': [2, 0],
+          // The 8 export pages carry a session: each counts its address's identities;
+          // the session's two lockouts each feed the address; one identity fires nothing.
+          'hostile-address': [8 + 2, 0],
         }),
         ...lockoutsIssued({
           'sequential-id-scan,ip,high': 2,
