@@ -82,4 +82,13 @@ export {
   type LiveSlice,
 } from './live.js';
 export { release, systemClock, TICK_MS, type Clock, type ReleaseHooks } from './release.js';
-export { sweepCast, distributedSweep, rotatingSessionScraper, SWEEP_ROUTES } from './sweep.js';
+export {
+  distributedSweep,
+  rotatingSessionScraper,
+  routeReaders,
+  sweepCast,
+  SWEEP_ROUTES,
+  type ReaderOptions,
+  type SweepOptions,
+  type SweepOrder,
+} from './sweep.js';

@@ -19,7 +19,8 @@ const MINUTE = 60 * SECOND;
 /** Records routes the sweeps walk, and the people browse. */
 export const SWEEP_ROUTES = ['/api/customers', '/api/invoices', '/api/contracts'] as const;
 
-export type SweepOrder = 'ascending' | 'strided' | 'shuffled';
+/** `random`: not a walk, ids drawn at random from `idSpace` ids from `firstId` on. */
+export type SweepOrder = 'ascending' | 'descending' | 'strided' | 'shuffled' | 'random';
 
 export interface SweepOptions {
   readonly start: number;
@@ -35,17 +36,45 @@ export interface SweepOptions {
   readonly ipv6Share?: number;
   /** Which address pool (0–4): sweeps of one cast take different ones. */
   readonly pool?: number;
+  /** `strided`: the stride (default 2–6 at random). */
+  readonly stride?: number;
+  /** `shuffled`: the width of the blocks shuffled (default 16–32 at random). */
+  readonly shuffleWidth?: number;
+  /** `random`: how many ids the draw covers (default 10^7). */
+  readonly idSpace?: number;
+  /** Requests each address makes, fewest and most (default 1–5). */
+  readonly requestsEach?: readonly [number, number];
+  /** A fresh fake session on every request (default: none). */
+  readonly freshSessions?: boolean;
+  /** Every address a fake account of its own, logged in (default: none). */
+  readonly loggedIn?: boolean;
+  /** Every address in one IPv6 /64 (2001:db8:5f:<pool>::/64), ignoring `ipv6Share`. */
+  readonly oneSlash64?: boolean;
+  /** The path's id segment as written for the i-th request (default: the id itself). */
+  readonly dress?: (id: number, i: number) => string;
+  /** The actor's name in reports (default: order, addresses and pace). */
+  readonly name?: string;
 }
 
-/** The ids walked: ascending, by a stride of 2–6, or shuffled within windows of 16–32. */
-function sweepIds(random: Random, count: number, order: SweepOrder, firstId: number): number[] {
+/**
+ * The ids walked: ascending, descending (the same ids, last first), by a stride (2–6),
+ * shuffled within blocks (16–32), or at random (not a walk).
+ */
+function sweepIds(random: Random, count: number, options: SweepOptions): number[] {
+  const { order, firstId } = options;
   if (order === 'strided') {
-    const stride = random.int(2, 6);
+    const stride = options.stride ?? random.int(2, 6);
     return Array.from({ length: count }, (_, i) => firstId + i * stride);
   }
-  const ids = Array.from({ length: count }, (_, i) => firstId + i);
+  if (order === 'random') {
+    const space = options.idSpace ?? 10_000_000;
+    return Array.from({ length: count }, () => firstId + random.int(0, space - 1));
+  }
+  const ids = Array.from({ length: count }, (_, i) =>
+    order === 'descending' ? firstId + count - 1 - i : firstId + i,
+  );
   if (order === 'shuffled') {
-    const width = random.int(16, 32);
+    const width = options.shuffleWidth ?? random.int(16, 32);
     for (let at = 0; at < count; at += width) {
       const chunk = random.shuffle(ids.slice(at, at + width));
       ids.splice(at, chunk.length, ...chunk);
@@ -63,13 +92,16 @@ function proxyAddresses(
   count: number,
   ipv6Share: number,
   pool: number,
+  oneSlash64 = false,
 ): Identity[] {
   const seen = new Set<string>();
   const out: Identity[] = [];
   while (out.length < count) {
-    const ip = random.chance(ipv6Share)
-      ? `2001:db8:50:${pool}${random.int(0, 0xfff).toString(16).padStart(3, '0')}::${random.int(1, 0xfffe).toString(16)}`
-      : `100.${64 + 6 * pool + random.int(0, 5)}.${random.int(0, 255)}.${random.int(1, 254)}`;
+    const ip = oneSlash64
+      ? `2001:db8:5f:${pool}:${random.int(1, 0xfffe).toString(16)}:${random.int(1, 0xfffe).toString(16)}::${random.int(1, 0xfffe).toString(16)}`
+      : random.chance(ipv6Share)
+        ? `2001:db8:50:${pool}${random.int(0, 0xfff).toString(16).padStart(3, '0')}::${random.int(1, 0xfffe).toString(16)}`
+        : `100.${64 + 6 * pool + random.int(0, 5)}.${random.int(0, 255)}.${random.int(1, 254)}`;
     if (seen.has(ip)) continue;
     seen.add(ip);
     out.push({ ip });
@@ -89,24 +121,33 @@ export function distributedSweep(options: SweepOptions): Actor {
     options.addresses,
     options.ipv6Share ?? 0.15,
     options.pool ?? 0,
+    options.oneSlash64,
+  ).map((identity, n) =>
+    options.loggedIn ? { ...identity, user: `acct-${options.seed}-${n}` } : identity,
   );
+  const [fewest, most] = options.requestsEach ?? [1, 5];
   const slots = random.shuffle(
-    identities.flatMap((identity) => Array<Identity>(random.int(1, 5)).fill(identity)),
+    identities.flatMap((identity) => Array<Identity>(random.int(fewest, most)).fill(identity)),
   );
-  const ids = sweepIds(random, slots.length, options.order, options.firstId);
+  const ids = sweepIds(random, slots.length, options);
   const gap = SECOND / options.perSecond;
+  const dress = options.dress ?? ((id: number) => String(id));
   const events = slots.map((identity, i) =>
-    request(identity, options.start + Math.round(i * gap) + random.int(0, Math.floor(gap / 2)), {
-      path: `${options.route}/${ids[i]}`,
-      bytes: random.int(400, 3000),
-    }),
+    request(
+      options.freshSessions ? { ...identity, session: `fresh-${options.seed}-${i}` } : identity,
+      options.start + Math.round(i * gap) + random.int(0, Math.floor(gap / 2)),
+      { path: `${options.route}/${dress(ids[i]!, i)}`, bytes: random.int(400, 3000) },
+    ),
   );
   byTime(events);
   return {
-    name: `${options.order} sweep over ${options.addresses} addresses at ${options.perSecond}/s`,
+    name:
+      options.name ??
+      `${options.order} sweep over ${options.addresses} addresses at ${options.perSecond}/s`,
     role: 'attacker',
     events,
-    subjects: identities.flatMap((identity) => subjectsOf(identity)),
+    // Every address, session and user it used (an address without requests has none).
+    subjects: subjectsSeen(events),
     budget: 400,
   };
 }
@@ -119,6 +160,8 @@ export interface RotatingSessionOptions {
   readonly perSecond: number;
   readonly route: string;
   readonly firstId: number;
+  /** Requests each session makes, fewest and most (default 20–40). */
+  readonly sessionLength?: readonly [number, number];
 }
 
 /**
@@ -134,7 +177,8 @@ export function rotatingSessionScraper(options: RotatingSessionOptions): Actor {
   for (let i = 0; i < options.count; i += 1) {
     if (left === 0) {
       session += 1;
-      left = random.int(20, 40);
+      const [fewest, most] = options.sessionLength ?? [20, 40];
+      left = random.int(fewest, most);
     }
     left -= 1;
     const identity = { ip: options.ip, session: `rot-${options.seed}-${session}` };
@@ -149,6 +193,50 @@ export function rotatingSessionScraper(options: RotatingSessionOptions): Actor {
     subjects: subjectsOf({ ip: options.ip }).filter((s) => s.scope === 'ip'),
     budget: 400,
   };
+}
+
+export interface ReaderOptions {
+  readonly start: number;
+  readonly seed: number;
+  readonly route: string;
+  readonly durationMs: number;
+  /** Requests per second, all readers together. */
+  readonly perSecond: number;
+  /** The id the i-th request opens, at time `ts`. */
+  readonly pick: (random: Random, ts: number) => number;
+  /** Requests each reader makes, fewest and most (default 1–5). */
+  readonly requestsEach?: readonly [number, number];
+  /** Each reader with a session of its own (default: anonymous, no session). */
+  readonly sessions?: boolean;
+  readonly name: string;
+}
+
+/**
+ * Anonymous readers of one route, each on an address of its own (100.96.0.0/12, as the
+ * people), making a few requests each, the ids picked by `pick`: random records (the
+ * benign traffic a sweep hides in), or the newest ones (a popular listing).
+ */
+export function routeReaders(options: ReaderOptions): Actor {
+  const random = new Random(options.seed);
+  const [fewest, most] = options.requestsEach ?? [1, 5];
+  const total = Math.floor((options.durationMs / SECOND) * options.perSecond);
+  const slots: Identity[] = [];
+  for (let n = 0; slots.length < total; n += 1) {
+    const identity: Identity = {
+      ip: `100.${96 + (Math.floor(n / 65_024) % 16)}.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`,
+      ...(options.sessions && { session: `reader-${options.seed}-${n}` }),
+    };
+    const count = random.int(fewest, most);
+    for (let k = 0; k < count && slots.length < total; k += 1) slots.push(identity);
+  }
+  const gap = SECOND / options.perSecond;
+  const events = random.shuffle(slots).map((identity, i) => {
+    const ts = options.start + Math.round(i * gap) + random.int(0, Math.floor(gap / 2));
+    const path = `${options.route}/${options.pick(random, ts)}`;
+    return request(identity, ts, { path, bytes: random.int(400, 3000) });
+  });
+  byTime(events);
+  return { name: options.name, role: 'benign', events, subjects: subjectsSeen(events) };
 }
 
 /** People, each on an address of their own with a session, opening random records. */

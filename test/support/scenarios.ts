@@ -9,7 +9,13 @@ import { parseEvent } from '../../src/event/parse.js';
 import { DetectionPipeline } from '../../src/pipeline/index.js';
 import type { CompiledRuleSet } from '../../src/rules/compile.js';
 import { loadRules } from '../../src/rules/shipped.js';
-import { concerns, inBatches, sortedByTime, type Actor } from '../../src/simulate/index.js';
+import {
+  concerns,
+  inBatches,
+  sortedByTime,
+  subjectsOf,
+  type Actor,
+} from '../../src/simulate/index.js';
 import { MemoryWindowStore } from '../../src/window/memory-store.js';
 
 const REAL_LOG = new URL(
@@ -73,4 +79,21 @@ export function outcomeOf(actor: Actor, all: readonly LockoutCommand[]): Outcome
 
 export function describeLockout(lockout: LockoutCommand): string {
   return `${lockout.rule} ${lockout.scope}:${lockout.subject} at ${lockout.eventTime} (${lockout.reason})`;
+}
+
+/** Each request counts until its own identity (session, else address) is locked. */
+export function recordsInTotal(actor: Actor, all: readonly LockoutCommand[]): number {
+  const lockedAt = new Map<string, number>();
+  for (const lockout of all) {
+    if (lockout.mode !== 'enforce') continue;
+    const key = `${lockout.scope}:${lockout.subject}`;
+    const at = Date.parse(lockout.eventTime);
+    if (at < (lockedAt.get(key) ?? Infinity)) lockedAt.set(key, at);
+  }
+  return actor.events.filter((event) => {
+    const until = Math.min(
+      ...subjectsOf(event).map((s) => lockedAt.get(`${s.scope}:${s.subject}`) ?? Infinity),
+    );
+    return event.ts <= until;
+  }).length;
 }

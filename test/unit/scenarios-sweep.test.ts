@@ -7,7 +7,6 @@
 // records each got in total, each address counted up to its own first lockout (after
 // it, a gateway refuses it).
 import { describe, expect, it } from 'vitest';
-import type { LockoutCommand } from '../../src/decide/lockout.js';
 import {
   concerns,
   mergeByTime,
@@ -23,6 +22,7 @@ import {
   detect,
   outcomeOf,
   readRealLog,
+  recordsInTotal,
   shippedRules,
 } from '../support/scenarios.js';
 
@@ -34,23 +34,6 @@ const { benign, attackers } = sweepCast({ start: START, seed: SEED });
 const standardBenign = standardScenario({ start: START, seed: SEED }).benign;
 const cast = [...benign, ...attackers, ...standardBenign];
 const lockouts = await detect(mergeByTime([real, ...cast.map((actor) => actor.events)]));
-
-/** Each request counts until its own identity (session, else address) is locked. */
-function recordsInTotal(actor: Actor, all: readonly LockoutCommand[]): number {
-  const lockedAt = new Map<string, number>();
-  for (const lockout of all) {
-    if (lockout.mode !== 'enforce') continue;
-    const key = `${lockout.scope}:${lockout.subject}`;
-    const at = Date.parse(lockout.eventTime);
-    if (at < (lockedAt.get(key) ?? Infinity)) lockedAt.set(key, at);
-  }
-  return actor.events.filter((event) => {
-    const until = Math.min(
-      ...subjectsOf(event).map((s) => lockedAt.get(`${s.scope}:${s.subject}`) ?? Infinity),
-    );
-    return event.ts <= until;
-  }).length;
-}
 
 describe(`sweeps in the real 2015 log from ${new Date(START).toISOString().slice(0, 16)}Z, shipped rules`, () => {
   it('the cast lies inside the real log’s time span', () => {
