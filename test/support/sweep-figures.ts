@@ -3,6 +3,7 @@
 // attacker's records before its first lockout and in total, and the lockouts by rule.
 import type { LockoutCommand } from '../../src/decide/lockout.js';
 import type { AccessEvent } from '../../src/event/access-event.js';
+import type { CompiledRuleSet } from '../../src/rules/compile.js';
 import { mergeByTime, type Actor, type SweepOptions } from '../../src/simulate/index.js';
 import { detect, outcomeOf, recordsInTotal, shippedRules } from './scenarios.js';
 
@@ -69,10 +70,11 @@ export async function run(
   attackers: readonly Actor[],
   benign: readonly Actor[] = [],
   extra: AccessEvent[] = [],
+  ruleSet: CompiledRuleSet = rules,
 ): Promise<{ all: LockoutCommand[]; benignLocked: LockoutCommand[] }> {
   const all = await detect(
     mergeByTime([...attackers, ...benign].map((a) => a.events).concat([extra])),
-    rules,
+    ruleSet,
   );
   const benignLocked = all.filter((l) =>
     benign.some((b) => b.subjects.some((s) => s.scope === l.scope && s.subject === l.subject)),

@@ -6,9 +6,13 @@
 // sweep before its first lockout. The test names carry the figures: records before the
 // first lockout, and records in total (each request counted until its own session, else
 // address, is locked: a gateway refuses it after that).
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LockoutCommand } from '../../src/decide/lockout.js';
+import { loadRules } from '../../src/rules/shipped.js';
 import {
   distributedSweep,
   mobileSync,
@@ -292,4 +296,24 @@ describe('benign twins of a sweep stay quiet', () => {
   it.fails.each(gaps.map((t) => [twinTitle(t), t] as const))('%s (known gap)', (_t, twin) => {
     expect(twin.benignLocked.map(describeLockout)).toEqual([]);
   });
+  // What an operator does about it: a route anonymous visitors read by design is public
+  // content (rules/routes.yaml), and public routes feed no record rule.
+  it.each(gaps.map((t) => [t.actor.name, t] as const))(
+    '%s: quiet once /api/products is declared public',
+    async (_name, twin) => {
+      const { benignLocked } = await run([], [twin.actor], [], await productsPublic);
+      expect(twin.benignLocked.length).toBeGreaterThan(0);
+      expect(benignLocked.map(describeLockout)).toEqual([]);
+    },
+  );
 });
+
+/** The shipped rules with an operator's routes document: /api/products/** is public. */
+const productsPublic = (async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'exfilguard-public-'));
+  await writeFile(
+    join(dir, 'routes.yaml'),
+    "kind: routes\ndescription: the shop's catalogue\npublic: ['/api/products/**']\n",
+  );
+  return (await loadRules({ dirs: [dir], shipped: true })).compiled;
+})();
