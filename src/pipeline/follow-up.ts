@@ -140,7 +140,13 @@ class BatchReplay {
     const counted = members.map((index) => {
       const observation = steps[index]!.observation as SequenceObservation;
       const { id, maxGap } = observation;
-      if (recent.includes(id)) return { isNew: false, close: false };
+      const seen = recent.indexOf(id);
+      if (seen >= 0) {
+        // A repeat moves to the newest end, as in the stores.
+        recent.splice(seen, 1);
+        recent.push(id);
+        return { isNew: false, close: false };
+      }
       const close = recent.some((other) => Math.abs(other - id) <= maxGap);
       recent.push(id);
       if (recent.length > observation.recentIds) recent.shift();

@@ -316,7 +316,14 @@ function applySequence(state: SequenceState, observation: SequenceObservation): 
   let close = false;
   // A repeat of a recent id fetches no new record: it counts in neither figure, so
   // repeats cannot dilute the share of close ids (issue 9, item 1).
-  if (live && !state.recent.includes(observation.id)) {
+  const at = live ? state.recent.indexOf(observation.id) : -1;
+  // A repeat moves its id to the newest end: ids read again and again (a popular
+  // listing) stay recent, so they never come back counted as new and close.
+  if (at >= 0) {
+    state.recent.splice(at, 1);
+    state.recent.push(observation.id);
+  }
+  if (live && at < 0) {
     close = state.recent.some((id) => Math.abs(id - observation.id) <= observation.maxGap);
     state.recent.push(observation.id);
     if (state.recent.length > observation.recentIds) state.recent.shift();

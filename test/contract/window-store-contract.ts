@@ -195,6 +195,32 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
       await store.close();
     });
 
+    it('keeps an id read again among the recent ids: a repeat moves it to the newest end', async () => {
+      const store = await makeStore();
+      const at = (ts: number, id: number) => step(sequence('lru', ts, id), NEVER, TEN_MINUTES);
+      // recentIds 3, maxGap 4. 10, 20, 30; 10 again (a repeat: to the newest end); 40
+      // pushes out the oldest, now 20, not 10; so 12 is close (to 10) and 22 is not.
+      const { results } = await store.apply([
+        at(1000, 10),
+        at(2000, 20),
+        at(3000, 30),
+        at(4000, 10),
+        at(5000, 40),
+        at(6000, 12),
+        at(7000, 22),
+      ]);
+      expect(results.map((r) => r.reading)).toEqual([
+        [0, 1, 0],
+        [0, 2, 0],
+        [0, 3, 0],
+        [0, 3, 0],
+        [0, 4, 0],
+        [1, 5, 1],
+        [1, 6, 0],
+      ]);
+      await store.close();
+    });
+
     it("keeps a route's window (owner route) apart from an actor's of the same name", async () => {
       const store = await makeStore();
       const onRoute = (id: number, ts: number): Observation => ({

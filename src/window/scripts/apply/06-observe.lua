@@ -29,7 +29,13 @@ local function applySequence(st, sp, ts, id)
     -- One pass: seen before ends it; close to one seen before is noted on the way.
     for i = 1, #recent do
       local d = recent[i] - id
-      if d == 0 then seen = true; break end
+      if d == 0 then
+        -- A repeat moves its id to the newest end (memory-store.ts, the same rule).
+        seen = true
+        table.remove(recent, i)
+        recent[#recent + 1] = id
+        break
+      end
       if d <= gap and d >= -gap then close = true end
     end
     -- A repeat fetches no new record: it counts in neither figure (close ids, new ids).
