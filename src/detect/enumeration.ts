@@ -11,6 +11,7 @@
 // known gap owned by issue 14). Bucketed: the sums may include up to one bucket
 // (window / buckets) of older ids.
 import { z } from 'zod';
+import { idSpaceRoute } from '../normalize/index.js';
 import { threshold } from '../vocabulary/rule-fields.js';
 import { formatDuration } from '../vocabulary/units.js';
 import type { CompileDetector } from './detector.js';
@@ -43,7 +44,8 @@ export const compileEnumeration: CompileDetector<EnumerationConfig> = (config, {
       atLeast: [],
       ratio: { num: 0, den: 1, ratio: config.minShare, minDen: 0, minNum: config.threshold },
     },
-    windowKey: (event, base) => ({ ...base, route: event.route }),
+    // The id space, not the route: `/api/user?id=:id` walks with `/api/user/:id`.
+    windowKey: (event, base) => ({ ...base, route: idSpaceRoute(event.route) }),
     observe: (event, key) => ({
       kind: 'sequence',
       key,
