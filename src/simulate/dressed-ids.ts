@@ -102,86 +102,36 @@ interface WalkPlan extends IdWalk {
   readonly session?: boolean;
 }
 
+/** A walk of 150 ids at one request every `everyMs` (± 20 %). */
+function plan(
+  label: string,
+  dressing: IdDressing,
+  everyMs: number,
+  order: IdWalk['order'],
+  more: Partial<WalkPlan> = {},
+): WalkPlan {
+  return { label, dressing, pace: { everyMs, jitter: 0.2 }, count: 150, order, ...more };
+}
+
 const WALKS: readonly WalkPlan[] = [
-  {
-    label: '?id= ascending 20/s',
-    dressing: USER_BY_ID,
-    pace: { everyMs: 50, jitter: 0.2 },
-    count: 150,
-    order: 'ascending',
-  },
-  {
-    label: '?customerId= descending 5/s',
-    dressing: CUSTOMER_BY_ID,
-    pace: { everyMs: 200, jitter: 0.2 },
-    count: 150,
-    order: 'descending',
-    session: true,
-  },
-  {
-    label: '?id= strided by 7, 1/s',
-    dressing: USER_BY_ID,
-    pace: { everyMs: SECOND, jitter: 0.2 },
-    count: 150,
-    order: 'strided',
-    stride: 7,
-  },
-  {
-    label: '?customerId= shuffled in a range of 600, 2/s',
-    dressing: CUSTOMER_BY_ID,
-    pace: { everyMs: 500, jitter: 0.2 },
-    count: 150,
-    order: 'shuffled',
+  plan('?id= ascending 20/s', USER_BY_ID, 50, 'ascending'),
+  plan('?customerId= descending 5/s', CUSTOMER_BY_ID, 200, 'descending', { session: true }),
+  plan('?id= strided by 7, 1/s', USER_BY_ID, SECOND, 'strided', { stride: 7 }),
+  plan('?customerId= shuffled in a range of 600, 2/s', CUSTOMER_BY_ID, 500, 'shuffled', {
     range: 600,
     session: true,
-  },
-  {
-    label: 'INV-2026-… ascending 20/s',
-    dressing: INVOICES,
-    pace: { everyMs: 50, jitter: 0.2 },
-    count: 150,
-    order: 'ascending',
-  },
-  {
-    label: 'INV-2026-… shuffled in a range of 600, 1/s',
-    dressing: INVOICES,
-    pace: { everyMs: SECOND, jitter: 0.2 },
-    count: 150,
-    order: 'shuffled',
+  }),
+  plan('INV-2026-… ascending 20/s', INVOICES, 50, 'ascending'),
+  plan('INV-2026-… shuffled in a range of 600, 1/s', INVOICES, SECOND, 'shuffled', {
     range: 600,
     session: true,
-  },
-  {
-    label: 'EMP_… descending 10/s',
-    dressing: EMPLOYEES,
-    pace: { everyMs: 100, jitter: 0.2 },
-    count: 150,
-    order: 'descending',
-  },
-  {
-    label: 'EMP_… strided by 5, 3/s',
-    dressing: EMPLOYEES,
-    pace: { everyMs: 333, jitter: 0.2 },
-    count: 150,
-    order: 'strided',
-    stride: 5,
-    session: true,
-  },
-  {
-    label: 'FR-0093-… accounts ascending 1/s',
-    dressing: STATEMENTS,
-    pace: { everyMs: SECOND, jitter: 0.2 },
-    count: 150,
-    order: 'ascending',
-  },
-  {
-    label: 'FR-0093-… accounts shuffled in a range of 300, 20/s',
-    dressing: STATEMENTS,
-    pace: { everyMs: 50, jitter: 0.2 },
-    count: 150,
-    order: 'shuffled',
+  }),
+  plan('EMP_… descending 10/s', EMPLOYEES, 100, 'descending'),
+  plan('EMP_… strided by 5, 3/s', EMPLOYEES, 333, 'strided', { stride: 5, session: true }),
+  plan('FR-0093-… accounts ascending 1/s', STATEMENTS, SECOND, 'ascending'),
+  plan('FR-0093-… accounts shuffled in a range of 300, 20/s', STATEMENTS, 50, 'shuffled', {
     range: 300,
-  },
+  }),
 ];
 
 export interface InvoiceReaderOptions extends ActorOptions {
@@ -296,50 +246,56 @@ export function dressedIdCast({ start, seed }: { start: number; seed: number }):
     });
     return budgeted(DRESSED_ID_BUDGET, actor);
   });
-  const day = 8 * HOUR;
+  return { benign: lookAlikes(start, s), attackers };
+}
+
+/** Invoice readers, integrations fetching a handful, HR, a customer: over 8 hours. */
+function lookAlikes(start: number, s: (label: string) => number): Actor[] {
+  const durationMs = 8 * HOUR;
   const readers = [1, 2, 3, 4].map((n) =>
     invoiceReader({
       start: start + n * 11 * MINUTE,
       seed: s(`reader-${n}`),
       identity: { ip: `192.0.2.${200 + n}`, session: `di-staff-s${n}`, user: `di-staff${n}` },
-      durationMs: day,
+      durationMs,
       invoices: 6 + 4 * n,
     }),
   );
-  const integrations = [
-    handfulFetch({
-      start,
-      seed: s('handful-customers'),
-      identity: { ip: '192.0.2.210', user: 'erp-connector' },
-      durationMs: day,
-      runs: 16,
-    }),
-    handfulFetch({
-      start: start + 13 * MINUTE,
-      seed: s('handful-users'),
-      identity: { ip: '192.0.2.211' },
-      durationMs: day,
-      runs: 8,
-      dressing: USER_BY_ID,
-      name: 'integration fetching a handful of users by ?id=, no session',
-    }),
-    handfulFetch({
-      start: start + 29 * MINUTE,
-      seed: s('handful-employees'),
-      identity: { ip: '192.0.2.212', session: 'di-hr-s1', user: 'di-hr1' },
-      durationMs: day,
-      runs: 10,
-      dressing: EMPLOYEES,
-      name: 'HR opening a few employee files',
-    }),
+  const fetches: readonly [string, Identity, number, IdDressing, string?][] = [
+    ['handful-customers', { ip: '192.0.2.210', user: 'erp-connector' }, 16, CUSTOMER_BY_ID],
+    [
+      'handful-users',
+      { ip: '192.0.2.211' },
+      8,
+      USER_BY_ID,
+      'integration fetching a handful of users by ?id=, no session',
+    ],
+    [
+      'handful-employees',
+      { ip: '192.0.2.212', session: 'di-hr-s1', user: 'di-hr1' },
+      10,
+      EMPLOYEES,
+      'HR opening a few employee files',
+    ],
   ];
+  const integrations = fetches.map(([label, identity, runs, dressing, name], n) =>
+    handfulFetch({
+      start: start + n * 13 * MINUTE,
+      seed: s(label),
+      identity,
+      durationMs,
+      runs,
+      dressing,
+      ...(name && { name }),
+    }),
+  );
   const own = ownStatements({
     start: start + HOUR,
     seed: s('own'),
     identity: { ip: '192.0.2.213', session: 'di-cust-s1', user: 'di-customer1' },
     account: 45,
     visits: 30,
-    durationMs: day,
+    durationMs,
   });
-  return { benign: [...readers, ...integrations, own], attackers };
+  return [...readers, ...integrations, own];
 }
