@@ -203,6 +203,8 @@ function isPrefixed(segment: string): boolean {
     if (isAsciiLetter(code)) {
       groupLetters++;
       lowercase ||= isLowercaseLetter(code);
+      // Early out for slugs ("logstash-…"): a lowercase segment allows no long code.
+      if (lowercase && (longCode || groupLetters > MAX_SHORT_CODE_LENGTH)) return false;
     } else if (!isDigit(code)) return false;
     if (++groupLength > MAX_GROUP_LENGTH) return false;
   }
