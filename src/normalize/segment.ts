@@ -161,7 +161,8 @@ export function classifySegment(segment: string): IdKind | undefined {
   if (isHexId(segment)) return 'hex';
   if (isEmail(segment)) return 'email';
   if (isToken(segment)) return 'token';
-  if (isPrefixed(segment)) return 'prefixed';
+  // Most words do not end in a digit: checked here, they cost no call.
+  if (isDigit(segment.charCodeAt(segment.length - 1)) && isPrefixed(segment)) return 'prefixed';
   return undefined;
 }
 
