@@ -11,6 +11,7 @@
 // known gap owned by issue 14). Bucketed: the sums may include up to one bucket
 // (window / buckets) of older ids.
 import { z } from 'zod';
+import { idSpaceRoute } from '../normalize/index.js';
 import { threshold } from '../vocabulary/rule-fields.js';
 import { formatDuration } from '../vocabulary/units.js';
 import type { NormalizedEvent } from '../normalize/index.js';
@@ -67,7 +68,8 @@ export const compileEnumeration: CompileDetector<EnumerationConfig> = (config, {
     needs: { numericId: true, objectId: false },
     // Figures: close ids, new ids.
     fire: walkFire(config),
-    windowKey: (event, base) => ({ ...base, route: event.route }),
+    // The id space, not the route: `/api/user?id=:id` walks with `/api/user/:id`.
+    windowKey: (event, base) => ({ ...base, route: idSpaceRoute(event.route) }),
     observe: (event, key) => walkObservation(event, key, window, config),
     describe: (reading, key) => {
       const [closeIds = 0, newIds = 0] = reading;

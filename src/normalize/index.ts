@@ -4,6 +4,7 @@
 export { normalizeEvent, type NormalizedEvent } from './normalize.js';
 export {
   normalizePath,
+  idSpaceRoute,
   ID_PLACEHOLDER,
   MAX_ROUTE_LENGTH,
   TRUNCATED,

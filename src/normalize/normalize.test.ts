@@ -53,6 +53,7 @@ describe('the public surface', () => {
       'cidrContains',
       'formatCidr',
       'formatIp',
+      'idSpaceRoute',
       'normalizeEvent',
       'normalizePath',
       'parseCidr',

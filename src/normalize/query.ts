@@ -1,4 +1,5 @@
-// Reading one parameter from a raw query string, e.g. `page` for pagination walks.
+// Reading parameters from a raw query string: `page` for pagination walks, `id` and
+// `customerId` for object ids (route.ts).
 import { decodePercent } from '../request-path/index.js';
 
 const EQUALS = 0x3d;
@@ -49,17 +50,99 @@ export function visitQueryParams<T>(
   wanted: ReadonlyMap<string, T>,
   visit: (tag: T, value: string) => void,
 ): void {
+  visitQueryParamsWhere(
+    query,
+    (key) => wanted.get(key) ?? wanted.get(decodePercent(key, true).toLowerCase()),
+    visit,
+  );
+}
+
+/**
+ * visitQueryParams with the wanted names given by `tagOf(rawKey)` (the key as written,
+ * not decoded: tagOf decodes when it must), for name families no map can list, such
+ * as the id parameters (`id`, `customerId`, `customer_id`, …). Linear; never throws.
+ */
+export function visitQueryParamsWhere<T>(
+  query: string,
+  tagOf: (rawKey: string) => T | undefined,
+  visit: (tag: T, value: string) => void,
+): void {
   let start = 0;
   while (start < query.length) {
     let end = query.indexOf('&', start);
     if (end === -1) end = query.length;
     let keyEnd = start;
     while (keyEnd < end && query.charCodeAt(keyEnd) !== EQUALS) keyEnd++;
-    const key = query.slice(start, keyEnd);
-    const tag = wanted.get(key) ?? wanted.get(decodePercent(key, true).toLowerCase());
+    const tag = tagOf(query.slice(start, keyEnd));
     if (tag !== undefined) {
       visit(tag, keyEnd < end ? decodePercent(query.slice(keyEnd + 1, end), true) : '');
     }
     start = end + 1;
   }
+}
+
+const MAX_ID_PARAM_NAME = 64;
+
+/**
+ * Parameters that end in "id" but name no record a client walks: sessions, click and
+ * campaign trackers, request and trace ids (new on every request), and the paging
+ * cursors `since_id`, `max_id` … that rise as a feed is polled (paging's business).
+ */
+const NOT_ID_PARAMS: ReadonlySet<string> = new Set([
+  'sid',
+  'sessionid',
+  'session_id',
+  'phpsessid',
+  'jsessionid',
+  'gclid',
+  'fbclid',
+  'msclkid',
+  'dclid',
+  'yclid',
+  'ttclid',
+  'twclid',
+  'utm_id',
+  'requestid',
+  'request_id',
+  'correlationid',
+  'correlation_id',
+  'traceid',
+  'trace_id',
+  'spanid',
+  'span_id',
+  'since_id',
+  'max_id',
+  'min_id',
+  'after_id',
+  'before_id',
+  'last_id',
+]);
+
+/**
+ * The name of an id parameter, lowercase and percent-decoded (`ID`, `customerId`,
+ * `customer_id`, `userid`, `i%64` → `id`, `customerid`, …), or undefined for any other
+ * key: a name is "id" or ends in "id", is at most 64 of [a-z0-9_.-], and is not one of
+ * NOT_ID_PARAMS. Keys that cannot end in "id" even once decoded cost two char reads.
+ */
+export function idParamName(rawKey: string): string | undefined {
+  const n = rawKey.length;
+  const mayEndInId =
+    n >= 2 &&
+    (rawKey.charCodeAt(n - 1) | 0x20) === 0x64 &&
+    (rawKey.charCodeAt(n - 2) | 0x20) === 0x69;
+  if (!mayEndInId && !rawKey.includes('%')) return undefined;
+  const name = decodePercent(rawKey, true).toLowerCase();
+  const length = name.length;
+  if (length < 2 || length > MAX_ID_PARAM_NAME || !name.endsWith('id')) return undefined;
+  for (let i = 0; i < length; i++) {
+    const code = name.charCodeAt(i);
+    const ok =
+      (code >= 0x61 && code <= 0x7a) ||
+      (code >= 0x30 && code <= 0x39) ||
+      code === 0x5f ||
+      code === 0x2e ||
+      code === 0x2d;
+    if (!ok) return undefined;
+  }
+  return NOT_ID_PARAMS.has(name) ? undefined : name;
 }

@@ -11,17 +11,41 @@
 //     spaces and trailing dots go; "", "." and ".." are resolved over the whole path.
 //  4. Id segments become ":id", dressings and format suffixes dropped (segment-id.ts):
 //     `1042.json`, `+1042`, `1042-x` → `:id`, object 1042. The object id is the LAST
-//     id segment.
+//     id segment. Business keys such as `INV-2026-000123` or `EMP_00042` are ids of
+//     kind 'prefixed' (segment.ts): the whole segment is the object, its LAST digit
+//     group the number (123, 42), so INV-2026-000123, -000124 … walk in sequence. The
+//     code is not part of the sequence: a walk alternating INV- and CRN- numbers on
+//     one route is one walk (one backend table keyed by the number, or two tables
+//     walked together), at the cost of two unrelated series on one route looking
+//     close by chance, which a person opening a few records never sustains.
 //  5. Literal segments are lowercased. Paths are case-sensitive in general, but
 //     no real API has two routes differing only by case, while case-insensitive
 //     servers (IIS, some frameworks) would let `/API/Users/1` evade a rule.
 //     Object ids keep their case: tokens are case-sensitive.
 //  6. The route is capped at MAX_ROUTE_LENGTH characters, cut between segments
 //     and ended with "/:truncated", so a cut never leaves a half segment.
+//  7. A path with no id at all reads its id from the query (`/api/user?id=123`,
+//     `/invoice?customerId=7`): parameters named `id` or ending in "id" (query.ts:
+//     idParamName; compared decoded and lowercased, so `ID`, `i%64` and `userid` count;
+//     session, tracker, trace and feed-cursor names do not), whose decoded value, outer
+//     spaces trimmed, is an id as a segment would be (`%35`, `+5` and `0005` are 5).
+//     The route records the names, lowercase and sorted: `/api/user?id=:id`, unlike
+//     the list `/api/user`. Several id values (`?id=1&id=2`, `?tenantId=1&invoiceId=9`)
+//     give one object, the values sorted by name then id and joined with ",", whose
+//     number is their SUM: servers differ on which repeat they read (PHP, Rails and
+//     Django the last; Go, Flask and Spring the first), and a constant decoy beside
+//     the walked value, in either place, shifts the sum but leaves the walk a walk.
+//     Known gaps: a RANDOM decoy beside the walked value hides the walk from the
+//     enumeration rules (object-breadth still counts each pair); a path that has an id
+//     never reads the query (`/accounts/45/statements?statementId=9` is account 45),
+//     so that a made-up `?x_id=1` cannot hide a path walk.
+//     Enumeration follows `idSpaceRoute(route)`: `/api/user?id=:id` walks with
+//     `/api/user/:id`, so moving the id between path and query splits nothing.
 import { isStaticAsset } from './extension.js';
 import { decodePercent, pathEnd, pathStart, readSegments } from '../request-path/index.js';
+import { idParamName, visitQueryParamsWhere } from './query.js';
 import { dressedId } from './segment-id.js';
-import { classifySegment, type IdKind } from './segment.js';
+import { classifySegment, prefixedNumber, type IdKind } from './segment.js';
 
 export type { IdKind } from './segment.js';
 
@@ -73,9 +97,17 @@ export function normalizePath(path: string): NormalizedPath {
   const route = buildRoute(segments, cut);
   const isStatic = last !== undefined && isStaticAsset(last.text ?? last.routeText);
   const id = lastId(segments);
-  if (id === undefined) return { route, query, isStatic };
+  if (id === undefined) {
+    const fromQuery = query === '' ? undefined : queryId(query);
+    if (fromQuery === undefined) return { route, query, isStatic };
+    const { objectId, idKind, numericId } = fromQuery;
+    const withId = withQueryIds(route, fromQuery.names);
+    return numericId === undefined
+      ? { route: withId, objectId, idKind, query, isStatic }
+      : { route: withId, objectId, idKind, numericId, query, isStatic };
+  }
   const { objectId, idKind } = id;
-  const numericId = idKind === 'numeric' ? safeInteger(objectId) : undefined;
+  const numericId = numberOf(objectId, idKind);
   return numericId === undefined
     ? { route, objectId, idKind, query, isStatic }
     : { route, objectId, idKind, numericId, query, isStatic };
@@ -117,6 +149,95 @@ function lastId(segments: readonly Segment[]): IdSegment | undefined {
     if (segment?.objectId !== undefined) return segment;
   }
   return undefined;
+}
+
+/** The number rules walk over: a numeric id itself, a prefixed id's last digit group. */
+function numberOf(objectId: string, idKind: IdKind): number | undefined {
+  if (idKind === 'numeric') return safeInteger(objectId);
+  return idKind === 'prefixed' ? prefixedNumber(objectId) : undefined;
+}
+
+/** The object id read from the query when the path has none (step 7). */
+interface QueryId {
+  /** Distinct id parameter names, lowercase, sorted. */
+  readonly names: readonly string[];
+  readonly objectId: string;
+  readonly idKind: IdKind;
+  readonly numericId?: number;
+}
+
+interface QueryIdValue {
+  readonly name: string;
+  readonly objectId: string;
+  readonly idKind: IdKind;
+}
+
+const MAX_ROUTE_QUERY_NAMES = 4;
+const MAX_QUERY_IDS = 16;
+
+function queryId(query: string): QueryId | undefined {
+  let values: QueryIdValue[] | undefined;
+  let seen = 0;
+  visitQueryParamsWhere(query, idParamName, (name, value) => {
+    const id = valueId(value);
+    if (id === undefined || ++seen > MAX_QUERY_IDS) return;
+    (values ??= []).push({ name, objectId: id.objectId, idKind: id.idKind });
+  });
+  if (values === undefined) return undefined;
+  if (values.length === 1) {
+    const [only] = values as [QueryIdValue];
+    const numericId = numberOf(only.objectId, only.idKind);
+    return { names: [only.name], objectId: only.objectId, idKind: only.idKind, numericId };
+  }
+  // Sorted by name then id, so the order of the parameters changes nothing.
+  values.sort((a, b) =>
+    a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.objectId < b.objectId ? -1 : 1,
+  );
+  let numericId: number | undefined = 0;
+  const names: string[] = [];
+  for (const value of values) {
+    if (names[names.length - 1] !== value.name) names.push(value.name);
+    const number = numberOf(value.objectId, value.idKind);
+    numericId = number === undefined || numericId === undefined ? undefined : numericId + number;
+  }
+  if (numericId !== undefined && !Number.isSafeInteger(numericId)) numericId = undefined;
+  const first = values[0]!;
+  const objectId = values.map((value) => value.objectId).join(',');
+  return { names, objectId, idKind: first.idKind, numericId };
+}
+
+/** A query value read as a path segment would be, after outer spaces (`+5` → " 5"). */
+function valueId(value: string): { objectId: string; idKind: IdKind } | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  const idKind = classifySegment(text);
+  return idKind === undefined ? dressedId(text) : { objectId: text, idKind };
+}
+
+/** `/api/user` and [id] → `/api/user?id=:id`, within MAX_ROUTE_LENGTH. */
+function withQueryIds(route: string, names: readonly string[]): string {
+  let withIds = route;
+  let separator = '?';
+  for (const name of names.slice(0, MAX_ROUTE_QUERY_NAMES)) {
+    const part = `${separator}${name}=${ID_PLACEHOLDER}`;
+    if (withIds.length + part.length > MAX_ROUTE_LENGTH) break;
+    withIds += part;
+    separator = '&';
+  }
+  return withIds;
+}
+
+/**
+ * The id space of a route, for rules that follow a walk over it (enumeration): a
+ * route whose id came from the query, `/api/users?id=:id`, is the route with the id
+ * in the path, `/api/users/:id`, so a walk moved back and forth between the path and
+ * the query stays one walk. Other routes are themselves.
+ */
+export function idSpaceRoute(route: string): string {
+  const mark = route.indexOf('?');
+  if (mark === -1) return route;
+  const path = route.slice(0, mark);
+  return path === '/' ? `/${ID_PLACEHOLDER}` : `${path}/${ID_PLACEHOLDER}`;
 }
 
 /** The id as a number when exact: ids beyond 2^53 - 1 would round to a neighbour. */

@@ -15,11 +15,33 @@
 //            letter and a digit. The run rule is what tells
 //            random tokens from slugs: "logstash-monitorama-2013"
 //            has no such run and stays literal.                  /share/Zx3_kP9qL2mN8vRt
+//   prefixed a business key: a code, then a number (issue 14 item 2)    /invoices/INV-2026-000123
+//            2-6 groups of 1-16 ASCII letters/digits split by single
+//            "-" or "_", the first starting with a letter, the last
+//            all digits (1-15), and every group holding a letter a
+//            "code": either no lowercase letter anywhere in the
+//            segment (INV-2026-000123, EMP_00042, FR-0093-000045,
+//            PROJ-1, ACCOUNT-77), or at most 2 codes of at most 4
+//            characters and a last group of at least 3 digits (the
+//            same keys lowercased, inv-2026-000123, as a server with
+//            a case-insensitive collation finds them). Or 1-4
+//            letters glued to 5-12 digits (EMP00042). Slugs stay
+//            literal: their words are lowercase, longer or more
+//            ("logstash-puppetconf-2012", "logstash-1", "grok-1",
+//            "week-of-unix-day-5", "user-settings", "top-10"), and
+//            "api_v2", "v1", "h264", "rfc2616" do not end in a digit
+//            group of the right kind. A short word before a long
+//            number ("fex-20070729", "iso-8601") reads as an id: like
+//            the dates of segment-id.ts, such numbers repeat and add
+//            no lockouts. Its number (route.ts: numericId) is the
+//            LAST digit group: INV-2026-000123, -000124 … walk.
 // Known gap: a random token with no digit at all (about 2% of 22-char base64url
 // tokens) stays literal, since without a digit it cannot be told from CamelCase words.
+// Known gap: a prefixed id whose whole text is hex (`ABC00042`, 8 hex characters) is
+// read as hex, with no number: object-breadth still counts it.
 
 /** The kind of an object id found in a path segment. */
-export type IdKind = 'numeric' | 'uuid' | 'hex' | 'token' | 'email';
+export type IdKind = 'numeric' | 'uuid' | 'hex' | 'token' | 'email' | 'prefixed';
 
 const MIN_HEX_LENGTH = 8;
 const MIN_PURE_HEX_LENGTH = 16;
@@ -139,5 +161,83 @@ export function classifySegment(segment: string): IdKind | undefined {
   if (isHexId(segment)) return 'hex';
   if (isEmail(segment)) return 'email';
   if (isToken(segment)) return 'token';
+  // Most words do not end in a digit: checked here, they cost no call.
+  if (isDigit(segment.charCodeAt(segment.length - 1)) && isPrefixed(segment)) return 'prefixed';
   return undefined;
+}
+
+const MAX_PREFIXED_GROUPS = 6;
+const MAX_GROUP_LENGTH = 16;
+const MAX_SHORT_CODE_LENGTH = 4;
+const MAX_ID_DIGITS = 15;
+const MAX_GLUED_DIGITS = 12;
+const MIN_GLUED_DIGITS = 5;
+const MAX_LOWERCASE_CODES = 2;
+const MIN_LOWERCASE_ID_DIGITS = 3;
+
+function isLowercaseLetter(code: number): boolean {
+  return code >= 0x61 && code <= 0x7a;
+}
+
+/** See the header: a code, then a number. One scan; rejects most words on the last char. */
+function isPrefixed(segment: string): boolean {
+  const length = segment.length;
+  if (length < 2 || !isDigit(segment.charCodeAt(length - 1))) return false;
+  if (!isAsciiLetter(segment.charCodeAt(0))) return false;
+  let groups = 1;
+  let groupLength = 0;
+  let groupLetters = 0;
+  let codes = 0;
+  let longCode = false;
+  let lowercase = false;
+  for (let i = 0; i < length; i++) {
+    const code = segment.charCodeAt(i);
+    if (code === 0x2d || code === 0x5f) {
+      if (groupLength === 0 || ++groups > MAX_PREFIXED_GROUPS) return false;
+      if (groupLetters > 0) {
+        codes++;
+        longCode ||= groupLength > MAX_SHORT_CODE_LENGTH;
+      }
+      groupLength = groupLetters = 0;
+      continue;
+    }
+    if (isAsciiLetter(code)) {
+      groupLetters++;
+      lowercase ||= isLowercaseLetter(code);
+      // Early out for slugs ("logstash-…"): a lowercase segment allows no long code.
+      if (lowercase && (longCode || groupLetters > MAX_SHORT_CODE_LENGTH)) return false;
+    } else if (!isDigit(code)) return false;
+    if (++groupLength > MAX_GROUP_LENGTH) return false;
+  }
+  if (groups === 1) return isGluedCode(segment);
+  // The last group ends in a digit (checked above); it must be all digits.
+  if (groupLetters > 0 || groupLength > MAX_ID_DIGITS) return false;
+  if (!lowercase) return true;
+  return codes <= MAX_LOWERCASE_CODES && !longCode && groupLength >= MIN_LOWERCASE_ID_DIGITS;
+}
+
+/** 1-4 letters then 5-12 digits, nothing else: `EMP00042`. */
+function isGluedCode(segment: string): boolean {
+  let letters = 0;
+  while (letters < segment.length && isAsciiLetter(segment.charCodeAt(letters))) letters++;
+  const digits = segment.length - letters;
+  if (letters > MAX_SHORT_CODE_LENGTH || digits < MIN_GLUED_DIGITS || digits > MAX_GLUED_DIGITS) {
+    return false;
+  }
+  for (let i = letters; i < segment.length; i++) {
+    if (!isDigit(segment.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/**
+ * The number of a prefixed id (classifySegment gave 'prefixed'): its last digit group,
+ * when a safe integer. `INV-2026-000123` → 123; `EMP00042` → 42.
+ */
+export function prefixedNumber(objectId: string): number | undefined {
+  let start = objectId.length;
+  while (start > 0 && isDigit(objectId.charCodeAt(start - 1))) start--;
+  if (start === objectId.length) return undefined;
+  const value = Number(objectId.slice(start));
+  return Number.isSafeInteger(value) ? value : undefined;
 }

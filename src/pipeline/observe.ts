@@ -7,7 +7,7 @@
 // A rule's `ip` scope counts, by default, only the address's own traffic: requests
 // with neither session nor user (see `addressTraffic` in rules/schema.ts).
 import type { AccessEvent } from '../event/index.js';
-import { actorIp, type NormalizedEvent, normalizeEvent } from '../normalize/index.js';
+import { actorIp, idSpaceRoute, type NormalizedEvent, normalizeEvent } from '../normalize/index.js';
 import type { CompiledRule, CompiledRuleSet, RouteKnowledge } from '../rules/compile.js';
 import type { AccessClass, Scope } from '../vocabulary/scope.js';
 import { NEVER_FIRES, type RecordPosition, type Step, type WindowKey } from '../window/store.js';
@@ -105,7 +105,8 @@ function observeEvent(
     if (!rule.matches(event, access)) continue;
     if (followUp?.owner === 'route') {
       if (!followUp.feeds(event)) continue;
-      const key: WindowKey = { rule: id, scope: 'route', subject: event.route };
+      // The id space, as enumeration: a sweep moving its id into the query stays one.
+      const key: WindowKey = { rule: id, scope: 'route', subject: idSpaceRoute(event.route) };
       const observation = observationOf(event, rule, key);
       // A route's window never claims: its participants are locked by follow-up steps.
       steps.push({

@@ -85,3 +85,49 @@ describe('rule tests', () => {
     expect(result?.problems[0]).toContain('over 1000000; split the test');
   });
 });
+
+describe('rule tests: scan ids', () => {
+  const scanWith = (ids: string, path = '/v1/invoices/{id}') =>
+    SCAN.replace('ids: { from: 1, step: 1 }', `ids: ${ids}`).replace('/api/users/{id}', path);
+  const quiet = 'expect:\n  lockouts: []\n';
+
+  it('reports a misspelt scan field with its path instead of ignoring it', async () => {
+    const text = `name: typo\n${scanWith('{ from: 1, step: 1, prefx: INV- }')}${quiet}`;
+    const [result] = await runRuleTestFile(await testFile(text), compiled);
+    expect(result?.passed).toBe(false);
+    expect(result?.problems[0]).toMatch(/^events\.0\.scan\.ids: Unrecognized key.*prefx/);
+  });
+
+  it.each([
+    ['{ from: 1, pad: 0 }', /^events\.0\.scan\.ids\.pad: /],
+    ['{ from: 1, pad: 21 }', /^events\.0\.scan\.ids\.pad: /],
+    [
+      '{ from: 10, step: -1, pad: 4 }',
+      /ids\.pad: padded ids must not go below 0, .* from 10 to -49/,
+    ],
+    ['{ from: 1, prefix: 7 }', /^events\.0\.scan\.ids\.prefix: /],
+  ])('reports the bad ids %s', async (ids, problem) => {
+    const [result] = await runRuleTestFile(
+      await testFile(`name: bad\n${scanWith(ids)}${quiet}`),
+      compiled,
+    );
+    expect(result?.passed).toBe(false);
+    expect(result?.problems[0]).toMatch(problem);
+  });
+
+  it('pads and prefixes ids: a prefixed walk is locked, and its number is the padded one', async () => {
+    const expectation = `expect:\n  lockouts:\n    - { rule: sequential-id-scan, scope: ip, subject: 192.0.2.1, eventTime: '2026-01-05T09:00:50Z' }\n`;
+    const text = `name: prefixed\n${scanWith('{ from: 9990, prefix: EMP_, pad: 5 }')}${expectation}`;
+    const [result] = await runRuleTestFile(await testFile(text), compiled);
+    expect(result?.problems).toStrictEqual([]);
+    // Without the prefix's digit group the walk is a run of literal routes: no lockout.
+    const literal = scanWith('{ from: 9990, prefix: employee-x, pad: 5 }');
+    const [none] = await runRuleTestFile(
+      await testFile(`name: literal\n${literal}${expectation}`),
+      compiled,
+    );
+    expect(none?.problems).toStrictEqual([
+      'expected a lockout sequential-id-scan ip:192.0.2.1 at 2026-01-05T09:00:50Z, got none',
+    ]);
+  });
+});

@@ -17,7 +17,16 @@ const scanSchema = z
     start: z.string(),
     every: z.union([z.string(), z.number()]),
     count: z.number().int().min(1).max(100_000),
-    ids: z.object({ from: z.number().int(), step: z.number().int().default(1) }).strict(),
+    ids: z
+      .object({
+        from: z.number().int(),
+        step: z.number().int().default(1),
+        /** Zero-pad each number to this many digits: `{ from: 42, pad: 5 }` gives 00042. */
+        pad: z.number().int().min(1).max(20).optional(),
+        /** Text before each number: `{ prefix: INV-2026-, pad: 6 }` gives INV-2026-000123. */
+        prefix: z.string().max(64).optional(),
+      })
+      .strict(),
     order: z.enum(['as-generated', 'shuffled']).default('as-generated'),
     seed: z.number().int().default(1),
     /**
@@ -26,13 +35,31 @@ const scanSchema = z
      */
     event: z.record(z.string(), z.unknown()),
   })
-  .strict();
+  .strict()
+  .superRefine((scan, ctx) => {
+    const last = scan.ids.from + (scan.count - 1) * scan.ids.step;
+    if (scan.ids.pad !== undefined && Math.min(scan.ids.from, last) < 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ids', 'pad'],
+        message: `padded ids must not go below 0, and these run from ${scan.ids.from} to ${last}`,
+      });
+    }
+  });
 
 const ruleTestSchema = z
   .object({
     name: z.string().min(1),
+    // An entry with a `scan` key is a scan, checked whole: a union with plain events
+    // would take a scan with a misspelt field for an event and drop the field.
     events: z.array(
-      z.union([z.object({ scan: scanSchema }).strict(), z.record(z.string(), z.unknown())]),
+      z.record(z.string(), z.unknown()).superRefine((entry, ctx) => {
+        if (!('scan' in entry)) return;
+        const parsed = z.object({ scan: scanSchema }).strict().safeParse(entry);
+        for (const issue of parsed.error?.issues ?? []) {
+          ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+        }
+      }),
     ),
     expect: z
       .object({
@@ -131,7 +158,8 @@ function eventsOf(
   index: number,
   problems: string[],
 ): AccessEvent[] {
-  const raws = 'scan' in entry ? scanEvents(entry.scan as z.infer<typeof scanSchema>) : [entry];
+  // Checked by the schema already; parsed again for its defaults.
+  const raws = 'scan' in entry ? scanEvents(scanSchema.parse(entry.scan)) : [entry];
   const events: AccessEvent[] = [];
   for (const raw of raws) {
     const outcome = parseEvent(JSON.stringify(raw), 'json');
@@ -150,8 +178,13 @@ function scanEvents(scan: z.infer<typeof scanSchema>): Record<string, unknown>[]
   return ids.map((id, i) => ({
     ...numbered(scan.event, i),
     ts: new Date(start + i * every).toISOString(),
-    path: path.replaceAll('{n}', String(i)).replace('{id}', String(id)),
+    path: path.replaceAll('{n}', String(i)).replace('{id}', idText(scan.ids, id)),
   }));
+}
+
+function idText(ids: z.infer<typeof scanSchema>['ids'], id: number): string {
+  const digits = ids.pad === undefined ? String(id) : String(id).padStart(ids.pad, '0');
+  return `${ids.prefix ?? ''}${digits}`;
 }
 
 /**

@@ -60,6 +60,7 @@ export {
   uptimeChecks,
 } from './shared-and-public.js';
 export * from './paging.js';
+export * from './dressed-ids.js';
 export { deriveSeed, mulberry32, Random } from './random.js';
 export {
   actorsConcerned,
