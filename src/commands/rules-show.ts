@@ -1,5 +1,6 @@
 // What `exfilguard rules show` prints: the rules in force after every override, each
-// with the override files that changed it and which fields, and the allowlists. YAML
+// with the override files that changed it and which fields, the allowlists, the route
+// classes and the crawler snapshots (ranges counted). YAML
 // for people (durations and sizes as rule files write them: "10m", "20MB"); --json for
 // scripts (as loaded: milliseconds and bytes). Allowlisted addresses, users and
 // sessions are personal data, so only their counts are shown; route patterns are.
@@ -14,6 +15,27 @@ export interface EffectiveRules {
   /** Rules an override switched off (`disabled: true`), and where. */
   readonly disabled: readonly { readonly rule: string; readonly by: string }[];
   readonly allowlists: readonly AllowlistSummary[];
+  /** Route classes (public, downloads, protected); undeclared routes serve records. */
+  readonly routes: readonly RouteClassSummary[];
+  /** Crawler snapshots: per network, its name, source and how many address ranges. */
+  readonly crawlers: readonly CrawlerSummary[];
+}
+
+interface RouteClassSummary {
+  readonly file?: string;
+  readonly public: readonly string[];
+  readonly downloads: readonly string[];
+  readonly protected: readonly string[];
+}
+
+interface CrawlerSummary {
+  readonly file?: string;
+  readonly snapshot: string;
+  readonly networks: readonly {
+    readonly name: string;
+    readonly source?: string;
+    readonly cidrs: number;
+  }[];
 }
 
 interface OverrideSource {
@@ -50,6 +72,21 @@ export function effectiveRules(ruleSet: RuleSet, only?: ReadonlySet<string>): Ef
       },
       routes: allowlist.routes,
     })),
+    routes: ruleSet.routes.map((classes) => ({
+      ...(classes.file !== undefined && { file: classes.file }),
+      public: classes.public,
+      downloads: classes.downloads,
+      protected: classes.protected,
+    })),
+    crawlers: ruleSet.crawlers.map((snapshot) => ({
+      ...(snapshot.file !== undefined && { file: snapshot.file }),
+      snapshot: snapshot.snapshot,
+      networks: snapshot.networks.map(({ name, source, cidrs }) => ({
+        name,
+        ...(source !== undefined && { source }),
+        cidrs: cidrs.length,
+      })),
+    })),
   };
 }
 
@@ -76,6 +113,16 @@ export function effectiveRulesYaml(effective: EffectiveRules): string {
     ...disabledLines,
   ].join('\n');
   documents.push(yamlDocument({ allowlists }, allowlistComment));
+  documents.push(
+    yamlDocument(
+      { routes: effective.routes },
+      'route classes: public and download routes feed no record rule unless a rule asks; undeclared routes serve records',
+    ),
+    yamlDocument(
+      { crawlers: effective.crawlers },
+      'crawler networks (address ranges counted): their requests on public routes count for no rule',
+    ),
+  );
   return header + documents.map((doc) => `---\n${doc}`).join('');
 }
 

@@ -75,6 +75,32 @@ describe('exfilguard rules show', () => {
     });
   });
 
+  it('shows the route classes of every routes document and the crawler snapshots, ranges counted', async () => {
+    const dir = await folder({
+      'shop.yaml':
+        "kind: routes\npublic: ['/api/products/**']\nprotected: ['/api/products/*/orders']\n",
+    });
+    const { code, stdout } = await runCli(['rules', 'show', dir, '--json']);
+    expect(code).toBe(0);
+    const shown = JSON.parse(stdout) as {
+      routes: { file: string; public: string[]; protected: string[] }[];
+      crawlers: { snapshot: string; networks: { name: string; cidrs: number }[] }[];
+    };
+    expect(shown.routes).toContainEqual({
+      file: join(dir, 'shop.yaml'),
+      public: ['/api/products/**'],
+      downloads: [],
+      protected: ['/api/products/*/orders'],
+    });
+    expect(shown.routes.some((r) => r.public.includes('/blog/**'))).toBe(true);
+    expect(shown.crawlers[0]!.snapshot).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(shown.crawlers[0]!.networks[0]).toMatchObject({ name: 'googlebot' });
+    expect(shown.crawlers[0]!.networks[0]!.cidrs).toBeGreaterThan(100);
+    const yaml = (await runCli(['rules', 'show', dir])).stdout;
+    expect(yaml).toContain('# route classes:');
+    expect(yaml).toContain('# crawler networks');
+  });
+
   it('refuses an unknown --rule as a usage error, naming the rules there are', async () => {
     const { code, stderr } = await runCli(['rules', 'show', '--rule', 'sequential-id-scna']);
     expect(code).toBe(2);
