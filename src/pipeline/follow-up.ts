@@ -13,10 +13,11 @@
 // lockouts are announced in event order (pipeline.ts), so batch cuts change nothing.
 //
 // A crash between the first call and a follow-up call loses no follow-up: the
-// redelivered record's route step is a peek whose third figure still says whether its
-// id sits among the route's recent ids, so its participant step is made again (a no-op
-// if it was applied); a lockout it granted comes back recovered and still feeds the
-// address behind it (pipeline.ts, recoveredOfBatch).
+// redelivered record's route step is only a peek (the route after the batch), and
+// BatchReplay takes off what the batch's later steps added to give the reading it had
+// the first time, so its participant step is made again (a no-op if it was applied);
+// a lockout it granted comes back recovered and still feeds the address behind it
+// (pipeline.ts, recoveredOfBatch). Exact when the batch comes again as it was cut.
 //
 // Route-fed decisions depend on how the input partitions interleave: which requests a
 // route has seen when a given one arrives differs between two runs (partitions read at
