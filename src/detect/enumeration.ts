@@ -28,8 +28,15 @@ export function walkFields(defaults: { maxGap: number; minShare: number }) {
     threshold: threshold.min(2),
     /** Largest id distance still counted as "close": covers strides up to this. */
     maxGap: z.number().int().min(1).max(100_000).default(defaults.maxGap),
-    /** How many recent distinct ids a new id is compared with. */
+    /** How many recent distinct ids are kept: a repeat of one of them is no new id. */
     recentIds: z.number().int().min(2).max(64).default(64),
+    /**
+     * A new id is close when within `maxGap` of one of the last `closeAmong` of them
+     * (default: all `recentIds`). Fewer lowers the chance that random reads of a
+     * small id space land close, while the repeats of a popular listing still need
+     * the long memory.
+     */
+    closeAmong: z.number().int().min(1).max(64).optional(),
     /**
      * And close ids must be at least this share of the new ids on the route (repeats
      * of recent ids count in neither): hundreds of people behind one NAT land close
@@ -52,9 +59,11 @@ export function walkObservation(
   event: NormalizedEvent,
   key: WindowKey,
   window: WindowShape,
-  { maxGap, recentIds }: { maxGap: number; recentIds: number },
+  { maxGap, recentIds, closeAmong }: { maxGap: number; recentIds: number; closeAmong?: number },
 ): Observation {
-  return { kind: 'sequence', key, ts: event.ts, window, id: event.numericId!, maxGap, recentIds };
+  const id = event.numericId!;
+  const among = Math.min(closeAmong ?? recentIds, recentIds);
+  return { kind: 'sequence', key, ts: event.ts, window, id, maxGap, recentIds, closeAmong: among };
 }
 
 export const enumerationConfig = z

@@ -148,7 +148,8 @@ class BatchReplay {
         recent.push(id);
         return { isNew: false, close: false };
       }
-      const close = recent.some((other) => Math.abs(other - id) <= maxGap);
+      const from = Math.max(0, recent.length - (observation.closeAmong ?? recent.length));
+      const close = recent.some((other, i) => i >= from && Math.abs(other - id) <= maxGap);
       recent.push(id);
       if (recent.length > observation.recentIds) recent.shift();
       return { isNew: true, close };

@@ -324,13 +324,32 @@ function applySequence(state: SequenceState, observation: SequenceObservation): 
     state.recent.push(observation.id);
   }
   if (live && at < 0) {
-    close = state.recent.some((id) => Math.abs(id - observation.id) <= observation.maxGap);
+    close = closeAmongRecent(state.recent, observation, false);
     state.recent.push(observation.id);
     if (state.recent.length > observation.recentIds) state.recent.shift();
     state.ring.add(bucket, 1, 1);
     if (close) state.ring.add(bucket, 0, 1);
   }
   return [...state.ring.sums(), close ? 1 : 0];
+}
+
+/**
+ * Whether the observation's id is within its gap of one of the last `closeAmong` recent
+ * ids (all of them by default); `othersOnly` leaves its own id out (a redelivery's peek).
+ * 06-observe.lua, the same rule.
+ */
+function closeAmongRecent(
+  recent: readonly number[],
+  { id, maxGap, closeAmong }: SequenceObservation,
+  othersOnly: boolean,
+): boolean {
+  const from = closeAmong === undefined ? 0 : Math.max(0, recent.length - closeAmong);
+  for (let i = from; i < recent.length; i += 1) {
+    const other = recent[i]!;
+    if (othersOnly && other === id) continue;
+    if (Math.abs(other - id) <= maxGap) return true;
+  }
+  return false;
 }
 
 function applyDistinct(state: DistinctState, observation: DistinctObservation): Reading {
@@ -371,9 +390,7 @@ function readState(state: State, observation: Observation): Reading {
   // (other than itself), so a route's participant that a crash left unlocked is locked
   // when its record comes again (06-observe.lua, the same rule).
   if (observation.kind === 'sequence') {
-    const { recent } = state as SequenceState;
-    const { id, maxGap } = observation;
-    const close = recent.some((other) => other !== id && Math.abs(other - id) <= maxGap);
+    const close = closeAmongRecent((state as SequenceState).recent, observation, true);
     return [...ringOf(state).sums(), close ? 1 : 0];
   }
   return ringOf(state).sums();

@@ -194,12 +194,12 @@ export class RedisWindowStore implements WindowStore {
   /** The step's spec, made once per rule and shape. */
   private spec(step: Step): Spec {
     const { observation: o, fire, lockout } = step;
-    const [p1, p2] =
+    const [p1, p2, p3] =
       o.kind === 'counter'
-        ? [o.add.length, 0]
+        ? [o.add.length, 0, 0]
         : o.kind === 'sequence'
-          ? [o.maxGap, o.recentIds]
-          : [o.bits, 0];
+          ? [o.maxGap, o.recentIds, o.closeAmong ?? 0]
+          : [o.bits, 0, 0];
     let specs = this.specCache.get(fire);
     if (specs === undefined) {
       specs = [];
@@ -213,7 +213,8 @@ export class RedisWindowStore implements WindowStore {
         spec.windowMs === o.window.windowMs &&
         spec.bucketMs === o.window.bucketMs &&
         spec.p1 === p1 &&
-        spec.p2 === p2
+        spec.p2 === p2 &&
+        spec.p3 === p3
       )
         return spec;
     }
@@ -224,6 +225,7 @@ export class RedisWindowStore implements WindowStore {
       o.window.bucketMs,
       p1,
       p2,
+      p3,
       lockout.ttlMs,
     ];
     const escalation = lockout.escalation;
@@ -241,6 +243,7 @@ export class RedisWindowStore implements WindowStore {
       bucketMs: o.window.bucketMs,
       p1,
       p2,
+      p3,
       args,
     };
     // A fire condition shared by many shapes or policies is not the engine's way; bounded.

@@ -14,6 +14,8 @@ export interface Spec {
   readonly bucketMs: number;
   readonly p1: number;
   readonly p2: number;
+  /** A sequence's `closeAmong` (0: all recent ids). */
+  readonly p3: number;
   /** The spec as the script reads it (scripts/apply/01-arguments.lua). */
   readonly args: readonly (string | number)[];
 }

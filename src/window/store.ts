@@ -82,6 +82,8 @@ export interface SequenceObservation {
   readonly id: number;
   readonly maxGap: number;
   readonly recentIds: number;
+  /** Close means within `maxGap` of one of the last `closeAmong` recent ids (default all). */
+  readonly closeAmong?: number;
 }
 
 export type Observation = CounterObservation | DistinctObservation | SequenceObservation;

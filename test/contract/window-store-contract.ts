@@ -6,6 +6,7 @@ import type { LockoutPolicy } from '../../src/decide/policy.js';
 import type {
   FireCondition,
   Observation,
+  SequenceObservation,
   Reading,
   RecordPosition,
   Step,
@@ -218,6 +219,43 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
         [1, 5, 1],
         [1, 6, 0],
       ]);
+      await store.close();
+    });
+
+    it('judges closeness against the last closeAmong recent ids, repeats against all of them', async () => {
+      const store = await makeStore();
+      const at = (ts: number, id: number, offset: number) =>
+        step(
+          { ...(sequence('among', ts, id) as SequenceObservation), closeAmong: 1 },
+          NEVER,
+          TEN_MINUTES,
+          {
+            stream: 'among',
+            offset,
+          },
+        );
+      // recentIds 3, closeAmong 1, maxGap 4. 10, 30; 12 is beside 10 but not the last
+      // (30): not close; 10 again is a repeat (checked against all three) and moves to
+      // the end; 13 is beside it, now the last: close; 50 far.
+      const { results } = await store.apply([
+        at(1000, 10, 1),
+        at(2000, 30, 2),
+        at(3000, 12, 3),
+        at(4000, 10, 4),
+        at(5000, 13, 5),
+        at(6000, 50, 6),
+      ]);
+      expect(results.map((r) => r.reading)).toEqual([
+        [0, 1, 0],
+        [0, 2, 0],
+        [0, 3, 0],
+        [0, 3, 0],
+        [1, 4, 1],
+        [1, 5, 0],
+      ]);
+      // 13 delivered again: a peek, judged against the last one (50): not close.
+      const again = await store.apply([at(5000, 13, 5)]);
+      expect(again.results.map((r) => [r.applied, r.reading])).toEqual([[false, [1, 5, 0]]]);
       await store.close();
     });
 

@@ -55,27 +55,25 @@ describe(`a lone scanner among ${readers.events.length} anonymous readers of one
   });
 });
 
-// A GAP, reported: random reads of a small id space look like a sweep by themselves. On
-// 5,000 records, an id falls within 8 of one of the route's 64 recent ids about one time
-// in five (64 × 17 / 5,000), so 3 anonymous reads a second reach 100 "close" ids within
-// 10 minutes and every reader at the "frontier" is locked, with no scanner at all. The
-// cure is a store change: closeness judged against the last few ids only, repeats
-// against all 64 (a listing's readers need the long memory, the chance the short one).
-const dense = routeReaders({
-  start: START,
-  seed: 43,
-  route: '/api/customers',
-  durationMs: 30 * MINUTE,
-  perSecond: 3,
-  pick: (random) => random.int(1, 5000),
-  name: 'anonymous readers of 5,000 records at random',
-});
-const denseLocked = (await detect(dense.events)).filter((l) => isReader(l.subject));
+// Random reads of a small id space: an id falls within 8 of one of the last 8 ids
+// (closeAmong) about one time in 37 on 5,000 records (8 × 17 / 5,000), far under the
+// 15 % share a sweep needs, at any rate. (Judged against all 64 recent ids it was one in
+// five: 664 of these readers were locked.) Under about 900 records it would reach 15 %.
+const denseReaders = (perSecond: number) =>
+  routeReaders({
+    start: START,
+    seed: 43,
+    route: '/api/customers',
+    durationMs: 30 * MINUTE,
+    perSecond,
+    pick: (random) => random.int(1, 5000),
+    name: `anonymous readers of 5,000 records at random, ${perSecond}/s for 30 min`,
+  });
 describe('a small id space read at random', () => {
-  it.fails(
-    `${dense.name}, 3/s for 30 min: ${denseLocked.length} readers locked (known gap)`,
-    () => {
-      expect(denseLocked.map(describeLockout)).toEqual([]);
-    },
-  );
+  it.each([3, 20])('%d reads a second lock no reader', async (perSecond) => {
+    const locked = (await detect(denseReaders(perSecond).events)).filter((l) =>
+      isReader(l.subject),
+    );
+    expect(locked.map(describeLockout)).toEqual([]);
+  });
 });

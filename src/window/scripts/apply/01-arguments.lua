@@ -16,6 +16,7 @@
            now (wall-clock ms), number of actors
            S, then S specs: rule, kind (c|s|d), windowMs, bucketMs,
                  p1 (c: figures, s: max gap, d: bits), p2 (s: recent ids kept),
+                 p3 (s: close among the last p3 of them, 0: all),
                  ttl, hasEscalation [factor, maxTtl, forgetAfter],
                  M, then M thresholds (-1: none), hasRatio [num, den, ratio, minDen, minNum]
            D, then D windows: spec, field (in the state), route sealed ('' none, for the outbox)
@@ -54,7 +55,7 @@ local specs = {}
 for s = 1, tonumber(arg()) do
   local sp = {
     rule = arg(), k = arg(), win = tonumber(arg()), bkt = tonumber(arg()),
-    p1 = tonumber(arg()), p2 = tonumber(arg()), ttl = tonumber(arg()),
+    p1 = tonumber(arg()), p2 = tonumber(arg()), p3 = tonumber(arg()), ttl = tonumber(arg()),
   }
   if arg() == '1' then sp.esc = { tonumber(arg()), tonumber(arg()), tonumber(arg()) } end
   local min = {}

@@ -26,6 +26,8 @@ local function applySequence(st, sp, ts, id)
   if live then
     local recent = st[R]
     local gap = sp.p1
+    -- Close: within the gap of one of the last p3 recent ids (all when 0).
+    local from = sp.p3 > 0 and #recent - sp.p3 + 1 or 1
     -- One pass: seen before ends it; close to one seen before is noted on the way.
     for i = 1, #recent do
       local d = recent[i] - id
@@ -36,7 +38,7 @@ local function applySequence(st, sp, ts, id)
         recent[#recent + 1] = id
         break
       end
-      if d <= gap and d >= -gap then close = true end
+      if i >= from and d <= gap and d >= -gap then close = true end
     end
     -- A repeat fetches no new record: it counts in neither figure (close ids, new ids).
     if not seen then
@@ -100,7 +102,9 @@ end
 -- left unlocked is locked when its record comes again (memory-store.ts, same rule).
 local function closeToOthers(st, sp, id)
   local recent, gap = st[R], sp.p1
-  for i = 1, #recent do
+  local from = sp.p3 > 0 and #recent - sp.p3 + 1 or 1
+  if from < 1 then from = 1 end
+  for i = from, #recent do
     local d = recent[i] - id
     if d ~= 0 and d <= gap and d >= -gap then return true end
   end
