@@ -10,7 +10,13 @@ import type { AccessEvent } from '../event/index.js';
 import { actorIp, idSpaceRoute, type NormalizedEvent, normalizeEvent } from '../normalize/index.js';
 import type { CompiledRule, CompiledRuleSet, RouteKnowledge } from '../rules/compile.js';
 import type { AccessClass, Scope } from '../vocabulary/scope.js';
-import { NEVER_FIRES, type RecordPosition, type Step, type WindowKey } from '../window/store.js';
+import {
+  NEVER_FIRES,
+  type Observation,
+  type RecordPosition,
+  type Step,
+  type WindowKey,
+} from '../window/store.js';
 import { observationOf } from './detection.js';
 
 /**
@@ -91,15 +97,7 @@ function observeEvent(
         subject: actorIp(event.ip, rule.rule.ipv6Prefix),
       };
       const observation = followUp.observeIdentity(event, base);
-      steps.push({
-        observation,
-        fire: NEVER_FIRES,
-        lockout: rule.lockout,
-        position,
-        rule,
-        event,
-        at,
-      });
+      steps.push({ ...countOnly(observation, rule), position, event, at });
       continue;
     }
     if (!rule.matches(event, access)) continue;
@@ -107,17 +105,8 @@ function observeEvent(
       if (!followUp.feeds(event)) continue;
       // The id space, as enumeration: a sweep moving its id into the query stays one.
       const key: WindowKey = { rule: id, scope: 'route', subject: idSpaceRoute(event.route) };
-      const observation = observationOf(event, rule, key);
       // A route's window never claims: its participants are locked by follow-up steps.
-      steps.push({
-        observation,
-        fire: NEVER_FIRES,
-        lockout: rule.lockout,
-        position,
-        rule,
-        event,
-        at,
-      });
+      steps.push({ ...countOnly(observationOf(event, rule, key), rule), position, event, at });
       continue;
     }
     const ownTrafficOnly = rule.rule.addressTraffic === 'anonymous';
@@ -138,6 +127,11 @@ function observeEvent(
       });
     }
   }
+}
+
+/** A step that only counts (a route's window, an address's identities): it never claims. */
+function countOnly(observation: Observation, rule: CompiledRule) {
+  return { observation, fire: NEVER_FIRES, lockout: rule.lockout, rule };
 }
 
 /** Whom the event names in `scope`; an IPv6 client by its network prefix. */

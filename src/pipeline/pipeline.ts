@@ -120,7 +120,9 @@ export class DetectionPipeline {
     // the address behind it (a crash between two calls loses no follow-up; the
     // follow-up's own position makes a second feed a no-op).
     const feeding = [...granted, ...recoveredOfBatch(recovered, observed.steps)];
-    const identities = identityReadings(observed.steps, first.results);
+    // Read only when a lockout feeds an address: most batches grant none.
+    const identities =
+      feeding.length > 0 ? identityReadings(observed.steps, first.results) : new Map();
     await round(lockedIdentitySteps(feeding, this.ruleSet.rules, identities));
     // Stable: the first call's lockouts of an event before its follow-ups'.
     granted.sort((a, b) => a.step.at - b.step.at);

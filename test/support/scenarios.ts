@@ -12,6 +12,7 @@ import { loadRules } from '../../src/rules/shipped.js';
 import {
   concerns,
   inBatches,
+  mergeByTime,
   sortedByTime,
   subjectsOf,
   type Actor,
@@ -96,4 +97,34 @@ export function recordsInTotal(actor: Actor, all: readonly LockoutCommand[]): nu
     );
     return event.ts <= until;
   }).length;
+}
+
+/** A benign actor's outcome as a test title: its size, and its lockouts if any. */
+export function benignTitle({ actor, lockouts, records }: Outcome): string {
+  const size = `${actor.events.length.toLocaleString('en-US')} requests`;
+  const first = lockouts[0];
+  if (!first) return `${actor.name} (${size}): no lockout`;
+  return `${actor.name} (${size}): ${lockouts.length} lockouts, first ${first.rule} at its request ${records}`;
+}
+
+/**
+ * A cast mixed into the real log with the standard scenario's benign actors, through
+ * the shipped rules: the actors, the lockouts, and how many events there were.
+ */
+export async function castInRealLog(
+  cast: { readonly benign: readonly Actor[]; readonly attackers: readonly Actor[] },
+  standardBenign: readonly Actor[],
+): Promise<{
+  real: AccessEvent[];
+  benign: Actor[];
+  actors: Actor[];
+  lockouts: LockoutCommand[];
+  eventCount: number;
+}> {
+  const real = readRealLog();
+  const benign = [...cast.benign, ...standardBenign];
+  const actors = [...benign, ...cast.attackers];
+  const lockouts = await detect(mergeByTime([real, ...actors.map((actor) => actor.events)]));
+  const eventCount = real.length + actors.reduce((sum, actor) => sum + actor.events.length, 0);
+  return { real, benign, actors, lockouts, eventCount };
 }

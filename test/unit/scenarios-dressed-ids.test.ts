@@ -10,16 +10,15 @@ import {
   concerns,
   DRESSED_ID_BUDGET,
   dressedIdCast,
-  mergeByTime,
   standardScenario,
   subjectsSeen,
 } from '../../src/simulate/index.js';
 import {
   describeLockout,
-  detect,
   outcomeOf,
-  readRealLog,
   type Outcome,
+  benignTitle,
+  castInRealLog,
 } from '../support/scenarios.js';
 
 /** Inside the real log's span (2015-05-17 10:05 to 2015-05-20 21:05 UTC). */
@@ -32,20 +31,11 @@ function attackerTitle({ actor, lockouts, records }: Outcome): string {
   return `${actor.name}: locked out after ${records} records by ${first.rule} (${first.scope}:${first.subject}; budget ${DRESSED_ID_BUDGET})`;
 }
 
-function benignTitle({ actor, lockouts, records }: Outcome): string {
-  const size = `${actor.events.length.toLocaleString('en-US')} requests`;
-  const first = lockouts[0];
-  if (!first) return `${actor.name} (${size}): no lockout`;
-  return `${actor.name} (${size}): ${lockouts.length} lockouts, first ${first.rule} at its request ${records}`;
-}
-
-const real = readRealLog();
 const cast = dressedIdCast({ start: START, seed: SEED });
-const standardBenign = standardScenario({ start: START, seed: SEED }).benign;
-const benign = [...cast.benign, ...standardBenign];
-const actors = [...benign, ...cast.attackers];
-const lockouts = await detect(mergeByTime([real, ...actors.map((actor) => actor.events)]));
-const eventCount = real.length + actors.reduce((sum, actor) => sum + actor.events.length, 0);
+const { real, benign, actors, lockouts, eventCount } = await castInRealLog(
+  cast,
+  standardScenario({ start: START, seed: SEED }).benign,
+);
 
 describe(`query-string and prefixed ids in the real 2015 log: ${eventCount.toLocaleString('en-US')} events, shipped rules`, () => {
   it('the cast lies inside the real log’s time span, and its walks are dressed', () => {

@@ -10,7 +10,6 @@ import type { AccessEvent } from '../../src/event/index.js';
 import { queryParam } from '../../src/normalize/index.js';
 import {
   concerns,
-  mergeByTime,
   PAGING_BUDGET,
   pagingCast,
   standardScenario,
@@ -21,10 +20,10 @@ import {
 import { formatBytes } from '../../src/vocabulary/units.js';
 import {
   describeLockout,
-  detect,
   outcomeOf,
-  readRealLog,
   type Outcome,
+  benignTitle,
+  castInRealLog,
 } from '../support/scenarios.js';
 
 /** Inside the real log's span (2015-05-17 10:05 to 2015-05-20 21:05 UTC); 12 h of cast. */
@@ -73,20 +72,11 @@ function attackerTitle(outcome: Outcome): string {
   return `${actor.name}: locked out after ${what} by ${first.rule} (${first.scope}:${first.subject}; ${budget})`;
 }
 
-function benignTitle({ actor, lockouts, records }: Outcome): string {
-  const size = `${actor.events.length.toLocaleString('en-US')} requests`;
-  const first = lockouts[0];
-  if (!first) return `${actor.name} (${size}): no lockout`;
-  return `${actor.name} (${size}): ${lockouts.length} lockouts, first ${first.rule} at its request ${records}`;
-}
-
-const real = readRealLog();
 const cast = pagingCast({ start: START, seed: SEED });
-const standardBenign = standardScenario({ start: START, seed: SEED }).benign;
-const benign = [...cast.benign, ...standardBenign];
-const actors = [...benign, ...cast.attackers];
-const lockouts = await detect(mergeByTime([real, ...actors.map((actor) => actor.events)]));
-const eventCount = real.length + actors.reduce((sum, actor) => sum + actor.events.length, 0);
+const { real, benign, actors, lockouts, eventCount } = await castInRealLog(
+  cast,
+  standardScenario({ start: START, seed: SEED }).benign,
+);
 
 describe(`paging and large answers in the real 2015 log: ${eventCount.toLocaleString('en-US')} events, shipped rules`, () => {
   it('the cast lies inside the real log’s time span', () => {

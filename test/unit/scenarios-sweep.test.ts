@@ -105,16 +105,15 @@ describe(`sweeps in the real 2015 log from ${new Date(START).toISOString().slice
 
 const rules = await shippedRules();
 
+/** An hour of 200 people behind one NAT address. */
+function officeOf200(nat: string) {
+  return natOffice({ start: START, seed: SEED, ip: nat, durationMs: 3_600_000, users: 200 });
+}
+
 describe('a NAT with one scraping session', () => {
   it('locks the session, not the address hundreds of people share', async () => {
     const nat = '100.126.0.1';
-    const office = natOffice({
-      start: START,
-      seed: SEED,
-      ip: nat,
-      durationMs: 3_600_000,
-      users: 200,
-    });
+    const office = officeOf200(nat);
     const scraper = idScan({
       start: START + 600_000,
       seed: SEED,
@@ -134,13 +133,7 @@ describe('a NAT with one scraping session', () => {
 
   it('locks three scraping sessions among 200 people, not the address: under half of its identities', async () => {
     const nat = '100.126.0.2';
-    const office = natOffice({
-      start: START,
-      seed: SEED,
-      ip: nat,
-      durationMs: 3_600_000,
-      users: 200,
-    });
+    const office = officeOf200(nat);
     const scrapers = [0, 1, 2].map((s) =>
       idScan({
         start: START + 600_000 + s * 300_000,
