@@ -2,10 +2,13 @@
 // events through the detection pipeline (rules of `rules/`), store calls timed, and
 // Redis's own time per script call and per event (INFO commandstats). No Kafka.
 //   REDIS_URL=redis://127.0.0.1:PORT npx tsx bench/detector-store.ts [events] [batch]
+// BENCH_WITHOUT_RULES=id,id leaves those rules out, to attribute a rule's cost.
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { DetectionPipeline } from '../src/pipeline/index.js';
-import { loadRules } from '../src/rules/shipped.js';
+import { compileRuleSet } from '../src/rules/compile.js';
+import { loadRuleSet } from '../src/rules/load.js';
+import { SHIPPED_RULES_DIR } from '../src/rules/shipped.js';
 import { RedisWindowStore } from '../src/window/redis-store.js';
 import { benchEvents } from './detector-workload.js';
 
@@ -19,7 +22,13 @@ async function main(): Promise<void> {
   const admin = new Redis(url);
   await admin.flushdb();
   await admin.config('RESETSTAT');
-  const { compiled } = await loadRules({ dirs: [], shipped: true });
+  const without = new Set((process.env.BENCH_WITHOUT_RULES ?? '').split(',').filter(Boolean));
+  const ruleSet = await loadRuleSet([SHIPPED_RULES_DIR]);
+  const rules = ruleSet.rules.filter((rule) => !without.has(rule.id));
+  if (ruleSet.rules.length - rules.length !== without.size) {
+    throw new Error(`BENCH_WITHOUT_RULES: no shipped rule among ${[...without].join(', ')}`);
+  }
+  const compiled = compileRuleSet({ ...ruleSet, rules });
   const pipeline = new DetectionPipeline(compiled, new RedisWindowStore(redis, 'bench-secret'));
   const events = [...benchEvents(TOTAL, Date.now() - 3_600_000)];
   let storeMs = 0;

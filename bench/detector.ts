@@ -370,8 +370,13 @@ function percentiles(values: number[]): { p50: number; p99: number } {
 const COUNT_WINDOWS = `
 local n = 0
 for _, key in ipairs(ARGV) do
-  if redis.call('TYPE', key).ok == 'string' and key:sub(-4) ~= ':off' then -- not offences
-    for _ in pairs(cmsgpack.unpack(redis.call('GET', key)).w or {}) do n = n + 1 end
+  -- Only actors' and routes' state values are msgpack maps with windows under w; other
+  -- string keys (claims, counters, offences) hold numbers or plain strings.
+  if redis.call('TYPE', key).ok == 'string' and key:sub(-4) ~= ':off' then
+    local ok, state = pcall(cmsgpack.unpack, redis.call('GET', key))
+    if ok and type(state) == 'table' and type(state.w) == 'table' then
+      for _ in pairs(state.w) do n = n + 1 end
+    end
   end
 end
 return n`;

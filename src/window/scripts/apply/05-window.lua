@@ -1,14 +1,15 @@
 --[[
   apply, part 5 of 9: one window's buckets and readings (no keys, no arguments).
 
-  A window: a flat array { deadline, head bucket, buckets kept, recent ids (sequence;
-  0 otherwise), then per bucket kept: its index and its figures (counter, sequence) or
+  A window: a flat array { deadline, head bucket, buckets kept, recent ids (sequence),
+  or the union's bits set (distinct: unionBitsSet), or 0, then per bucket kept: its index and its figures (counter, sequence) or
   its bitmap (distinct) }. Only live buckets are kept: a window costs what it holds.
   The arithmetic of src/window/arithmetic.ts and bucket-ring.ts.
 
   Uses: specs' fields (sp: 01-arguments.lua). Defines: D, H, K, R, E (the slots),
   newWindow(sp), wouldExpire(st, ts, sp), advance(st, ts, sp), entry(st, b, sp, width),
-  sums(st, sp), distinctReading(st, sp).
+  sums(st, sp), unionBitsSet(st, sp), unionGainsBit(st, sp, at, b, byte, mask),
+  distinctReading(st, sp).
 ]]
 local D, H, K, R, E = 1, 2, 3, 4, 5
 
@@ -75,22 +76,57 @@ local function popcounts()
   return POPCOUNT
 end
 
--- Linear counting over the union of the live buckets' bitmaps (arithmetic.ts).
-local function distinctReading(st, sp)
-  local POPCOUNT = popcounts()
-  local bits = sp.p1
+-- Bits set in the union of the live buckets' bitmaps. A distinct window keeps that
+-- count in its R slot, { bits set, the oldest bucket counted }, and the count stays
+-- true until that bucket dies: only then is the union counted again (the costly part:
+-- every byte of every live bitmap). applyDistinct keeps it up to date as bits are set.
+local function unionBitsSet(st, sp)
   local oldest = st[H] - sp.n + 1
+  local cached = st[R]
+  if type(cached) == 'table' and cached[2] >= oldest then return cached[1] end
+  local POPCOUNT = popcounts()
   local live = {}
+  local first = math.huge
   for j = E, E + (st[K] - 1) * 2, 2 do
-    if st[j] >= oldest then live[#live + 1] = st[j + 1] end
+    if st[j] >= oldest then
+      live[#live + 1] = st[j + 1]
+      if st[j] < first then first = st[j] end
+    end
   end
   local set = 0
-  for byte = 1, math.ceil(bits / 8) do
+  for byte = 1, math.ceil(sp.p1 / 8) do
     local union = 0
     for _, bm in ipairs(live) do union = bit.bor(union, string.byte(bm, byte)) end
     set = set + POPCOUNT[union]
   end
-  local zeros = bits - set
+  -- No live bucket: nothing to keep (a bucket made later sets its bits through applyDistinct).
+  st[R] = #live > 0 and { set, first } or 0
+  return set
+end
+
+-- Bucket b's bitmap (at st[at + 1]) has just set bit `mask` of `byte`: the union has one
+-- more bit unless another live bucket has it. Call after unionBitsSet, which made the
+-- count true for the buckets live then.
+local function unionGainsBit(st, sp, at, b, byte, mask)
+  local oldest = st[H] - sp.n + 1
+  for j = E, E + (st[K] - 1) * 2, 2 do
+    if j ~= at and st[j] >= oldest and bit.band(string.byte(st[j + 1], byte), mask) ~= 0 then
+      return
+    end
+  end
+  local cached = st[R]
+  if type(cached) == 'table' then
+    cached[1] = cached[1] + 1
+    if b < cached[2] then cached[2] = b end
+  else
+    st[R] = { 1, b }
+  end
+end
+
+-- Linear counting over the union of the live buckets' bitmaps (arithmetic.ts).
+local function distinctReading(st, sp)
+  local bits = sp.p1
+  local zeros = bits - unionBitsSet(st, sp)
   if zeros <= 0 then return { math.floor(bits * math.log(bits) + 0.5) } end
   return { math.floor(-bits * math.log(zeros / bits) + 0.5) }
 end

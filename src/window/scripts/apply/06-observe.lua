@@ -58,6 +58,8 @@ end
 local function applyDistinct(st, sp, ts, bitIndex)
   local b, live = advance(st, ts, sp)
   if live then
+    -- The union's count before this bit, on the buckets live now (entry drops dead ones).
+    unionBitsSet(st, sp)
     local at = entry(st, b, sp, 2)
     local byte = math.floor(bitIndex / 8) + 1
     local mask = 2 ^ (bitIndex % 8)
@@ -65,6 +67,7 @@ local function applyDistinct(st, sp, ts, bitIndex)
     local old = string.byte(s, byte)
     if bit.band(old, mask) == 0 then
       st[at + 1] = s:sub(1, byte - 1) .. string.char(bit.bor(old, mask)) .. s:sub(byte + 1)
+      unionGainsBit(st, sp, at, b, byte, mask)
     end
   end
   return distinctReading(st, sp)
