@@ -51,7 +51,9 @@ export const compileSweep: CompileDetector<SweepConfig> = (config, { window }) =
     needs: { numericId: true, objectId: false },
     // The participant's: its own window fires at its first request at the frontier.
     fire: PARTICIPANT_FIRE,
-    windowKey: (event, base) => ({ ...base, route: event.route }),
+    // The route's window is its id space's (observe.ts names the route by idSpaceRoute):
+    // a sweep moving between /api/user/N and /api/user?id=N is one walk, one window.
+    windowKey: (_event, { rule, scope, subject }) => ({ rule, scope, subject, route: subject }),
     observe: (event, key) => walkObservation(event, key, window, config),
     followUp: {
       owner: 'route',

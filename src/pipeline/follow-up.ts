@@ -37,7 +37,7 @@ import type {
   StepResult,
   WindowKey,
 } from '../window/store.js';
-import { subjectOf, type RuleStep } from './observe.js';
+import { ruleStep, subjectOf, type RuleStep } from './observe.js';
 import type { Granted } from './readings.js';
 
 /** Marks a follow-up's stream: Kafka topic names cannot hold it. */
@@ -86,7 +86,7 @@ export function participantSteps(
     if (!key) continue;
     const observation = followUp.participant(event, reading, key);
     const position = followUpPosition(step.position, 'sweep');
-    out.push({ ...step, observation, fire: rule.fire, position });
+    out.push(ruleStep(observation, rule.fire, rule, position, event, step.at));
   }
   return out;
 }
@@ -221,7 +221,7 @@ export function lockedIdentitySteps(
       done.add(at);
       const position = followUpPosition(step.position, 'locked');
       const fire = followUp.fireFor(identities.get(identityKey(rule.rule.id, at)));
-      out.push({ observation, fire, lockout: rule.lockout, position, rule, event, at });
+      out.push(ruleStep(observation, fire, rule, position, event, at));
     }
   }
   return out.sort((a, b) => a.at - b.at);

@@ -12,6 +12,7 @@ import type { CompiledRule, CompiledRuleSet, RouteKnowledge } from '../rules/com
 import type { AccessClass, Scope } from '../vocabulary/scope.js';
 import {
   NEVER_FIRES,
+  type FireCondition,
   type Observation,
   type RecordPosition,
   type Step,
@@ -97,7 +98,7 @@ function observeEvent(
         subject: actorIp(event.ip, rule.rule.ipv6Prefix),
       };
       const observation = followUp.observeIdentity(event, base);
-      steps.push({ ...countOnly(observation, rule), position, event, at });
+      steps.push(ruleStep(observation, NEVER_FIRES, rule, position, event, at));
       continue;
     }
     if (!rule.matches(event, access)) continue;
@@ -106,7 +107,8 @@ function observeEvent(
       // The id space, as enumeration: a sweep moving its id into the query stays one.
       const key: WindowKey = { rule: id, scope: 'route', subject: idSpaceRoute(event.route) };
       // A route's window never claims: its participants are locked by follow-up steps.
-      steps.push({ ...countOnly(observationOf(event, rule, key), rule), position, event, at });
+      const observation = observationOf(event, rule, key);
+      steps.push(ruleStep(observation, NEVER_FIRES, rule, position, event, at));
       continue;
     }
     const ownTrafficOnly = rule.rule.addressTraffic === 'anonymous';
@@ -115,23 +117,27 @@ function observeEvent(
       const subject = subjectOf(event, scope, rule.rule.ipv6Prefix);
       if (subject === undefined) continue;
       const observation = observationOf(event, rule, { rule: id, scope, subject });
-      // `position` stays undefined in replay: both stores test it for truth.
-      steps.push({
-        observation,
-        fire: rule.fire,
-        lockout: rule.lockout,
-        position,
-        rule,
-        event,
-        at,
-      });
+      steps.push(ruleStep(observation, rule.fire, rule, position, event, at));
     }
   }
 }
 
-/** A step that only counts (a route's window, an address's identities): it never claims. */
-function countOnly(observation: Observation, rule: CompiledRule) {
-  return { observation, fire: NEVER_FIRES, lockout: rule.lockout, rule };
+/**
+ * Every step of a batch is made here, with its fields in one order: the store and the
+ * pipeline read millions of them, and objects of one shape keep those reads fast.
+ * `fire` is the rule's, or NEVER_FIRES for a step that only counts (a route's window,
+ * an address's identities). `position` stays undefined in replay: both stores test it
+ * for truth.
+ */
+export function ruleStep(
+  observation: Observation,
+  fire: FireCondition,
+  rule: CompiledRule,
+  position: RecordPosition | undefined,
+  event: NormalizedEvent,
+  at: number,
+): RuleStep {
+  return { observation, fire, lockout: rule.lockout, position, rule, event, at };
 }
 
 /** Whom the event names in `scope`; an IPv6 client by its network prefix. */

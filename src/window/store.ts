@@ -156,7 +156,10 @@ export function pendingId(lockout: PendingLockout): string {
 
 export interface ApplyResult {
   readonly results: StepResult[];
-  /** Lockouts granted by earlier batches and never confirmed (recovered after a crash). */
+  /**
+   * Lockouts granted by earlier batches and never confirmed (recovered after a crash),
+   * in no particular order (the Redis store's outbox is a hash).
+   */
   readonly recovered: PendingLockout[];
 }
 

@@ -11,6 +11,7 @@ import {
   draftArbitrary,
   expectSameAsMemoryStore,
   forwardDistinctStreams,
+  longSequenceStreams,
   runStore,
   type Draft,
 } from '../support/store-differential.js';
@@ -31,6 +32,14 @@ describe('memory and Redis stores', () => {
       () => new RedisWindowStore(redis, uniqueName('differential-secret-0123456789')),
       60,
       forwardDistinctStreams,
+    );
+  });
+
+  it('give identical sequence readings and claims when recent ids are many and lockouts frequent', async () => {
+    await expectSameAsMemoryStore(
+      () => new RedisWindowStore(redis, uniqueName('differential-secret-0123456789')),
+      60,
+      longSequenceStreams,
     );
   });
 

@@ -33,6 +33,11 @@ const SHAPE = { windowMs: 60_000, bucketMs: 6_000 };
 // `sweep`: a sequence window owned by a route, not an actor (its third figure, whether
 // this id was close, is what the sweep detector reads); it never claims.
 const KINDS = ['counter', 'sequence', 'distinct', 'ratio', 'sweep'] as const;
+/**
+ * Only in longSequenceStreams: 24 recent ids, the last 6 to be close to (a route's
+ * sweep window holds 64, the last 8 to be close to), firing often.
+ */
+type DraftKind = (typeof KINDS)[number] | 'longSequence';
 
 export const draftArbitrary = fc.record({
   // Five actors: on a Redis Cluster, their shards fall on different nodes.
@@ -48,7 +53,10 @@ export const draftArbitrary = fc.record({
   lift: fc.constantFrom<null | 'rule' | 'every'>(...Array<null>(48).fill(null), 'rule', 'every'),
   grace: fc.integer({ min: 0, max: 600_000 }),
 });
-export type Draft = typeof draftArbitrary extends fc.Arbitrary<infer T> ? T : never;
+export type Draft = Omit<
+  typeof draftArbitrary extends fc.Arbitrary<infer T> ? T : never,
+  'kind'
+> & { kind: DraftKind };
 
 /**
  * Distinct steps only, time moving forward: buckets die one by one while others live,
@@ -65,6 +73,23 @@ export const forwardDistinctStreams: fc.Arbitrary<Draft[]> = fc.array(
       .map(({ dt, value }) => ({ ...draft, kind: 'distinct' as const, dt, value, lift: null })),
   ),
   // Long enough for an actor's steps to outlive the buckets it counted first.
+  { minLength: 100, maxLength: 150 },
+);
+
+/**
+ * Sequence steps of two actors with long recent lists, close in time (the window
+ * lives), ids among 60 (repeats, and ids pushed out of the list and seen again).
+ */
+export const longSequenceStreams: fc.Arbitrary<Draft[]> = fc.array(
+  draftArbitrary.chain((draft) =>
+    fc
+      .record({
+        actor: fc.constantFrom('192.0.2.1', 'alice'),
+        dt: fc.integer({ min: -2_000, max: 3_000 }),
+        value: fc.integer({ min: 0, max: 59 }),
+      })
+      .map((fields) => ({ ...draft, ...fields, kind: 'longSequence' as const, lift: null })),
+  ),
   { minLength: 100, maxLength: 150 },
 );
 
@@ -113,6 +138,17 @@ function stepOf(draft: Draft, ts: number, offset: number): Step {
         recentIds: 8,
       };
       return { observation, fire: NEVER_FIRES, lockout, position };
+    case 'longSequence':
+      observation = {
+        ...base,
+        key: { ...key, route: '/api/l/:id' },
+        kind: 'sequence',
+        id: draft.value % 100,
+        maxGap: 2,
+        recentIds: 24,
+        closeAmong: 6,
+      };
+      return { observation, fire: { atLeast: [12] }, lockout, position };
     case 'distinct':
       observation = { ...base, kind: 'distinct', bit: draft.value % 128, bits: 128 };
       return { observation, fire: { atLeast: [20] }, lockout, position };
@@ -128,7 +164,12 @@ export async function runStore(store: WindowStore, drafts: Draft[]): Promise<unk
   const flush = async (confirm: boolean) => {
     if (batch.length === 0) return;
     const result = await store.apply(batch);
-    outputs.push(result);
+    // Recovered lockouts come in no particular order (the Redis outbox is a hash).
+    const recovered = result.recovered
+      .map((lockout) => JSON.stringify(lockout))
+      .sort()
+      .map((text) => JSON.parse(text) as unknown);
+    outputs.push({ results: result.results, recovered });
     if (confirm) await store.confirm(result.recovered);
     // Records delivered again open the next batch, as after a rebalance.
     batch = redeliveries;

@@ -1,15 +1,16 @@
 --[[
   apply, part 5 of 9: one window's buckets and readings (no keys, no arguments).
 
-  A window: a flat array { deadline, head bucket, buckets kept, recent ids (sequence),
-  or the union's bits set (distinct: unionBitsSet), or 0, then per bucket kept: its index and its figures (counter, sequence) or
-  its bitmap (distinct) }. Only live buckets are kept: a window costs what it holds.
-  The arithmetic of src/window/arithmetic.ts and bucket-ring.ts.
+  A window: a flat array { deadline, head bucket, buckets kept, recent ids (sequence)
+  or the union's bits set (distinct: unionBitsSet) or 0, then per bucket kept: its
+  index and its figures (counter, sequence) or its bitmap (distinct) }. Only live
+  buckets are kept: a window costs what it holds. The arithmetic of
+  src/window/arithmetic.ts and bucket-ring.ts.
 
   Uses: specs' fields (sp: 01-arguments.lua). Defines: D, H, K, R, E (the slots),
   newWindow(sp), wouldExpire(st, ts, sp), advance(st, ts, sp), entry(st, b, sp, width),
-  sums(st, sp), unionBitsSet(st, sp), unionGainsBit(st, sp, at, b, byte, mask),
-  distinctReading(st, sp).
+  sums(st, sp), unionBitsSet(st, sp),
+  unionGainsBit(st, sp, at, b, byte, mask), distinctReading(st, sp).
 ]]
 local D, H, K, R, E = 1, 2, 3, 4, 5
 
