@@ -61,6 +61,8 @@ async function main(): Promise<void> {
     const before = await redisFigures(redis);
     const port = await freePort();
     const detector = spawnDetector(brokers, redisUrl, run, port);
+    // A phase that throws must not leave the detector running after the bench.
+    process.once('exit', () => detector.kill('SIGKILL'));
     let throughput = NaN;
     if (!LATENCY_ONLY) {
       throughput = await detectorThroughput(port, TOTAL);
