@@ -1,0 +1,113 @@
+// A breach-scope report, built from raw records in one pass: each record is parsed by
+// the detector's own parser (event/) and, if it is the subject's and inside the
+// period, normalised by the detector's own normaliser (normalize/), so the routes and
+// ids are exactly those the rules count. Where the records come from (files, a topic)
+// is the caller's: it pushes them here and says where a limit was reached.
+import { type EventFormat, parseEvent } from '../event/index.js';
+import { normalizeEvent } from '../normalize/index.js';
+import { breachNotice } from './notice.js';
+import { REPORT_VERSION, type ReportLockout, type ScopeReport } from './schema.js';
+import { subjectMatcher, type ReportSubject, type SubjectMatcher } from './subject.js';
+import { iso, SubjectTally, type ReportLimits, type RouteIds } from './tally.js';
+
+export interface ReportOptions {
+  readonly subject: ReportSubject;
+  /** Event times read: from inclusive, to exclusive. */
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  readonly format: EventFormat;
+  readonly limits: ReportLimits;
+  readonly lockout?: ReportLockout;
+}
+
+/** What was read, for the summary on stderr (not part of the report: it says how, not what). */
+export interface ReportCounts {
+  records: number;
+  invalid: number;
+  /** Events of the subject within the period. */
+  events: number;
+}
+
+export interface FinishedReport {
+  readonly report: ScopeReport;
+  /** Every id served with success, per route, for the CSV. */
+  readonly ids: RouteIds[];
+}
+
+export class ReportBuilder {
+  readonly counts: ReportCounts = { records: 0, invalid: 0, events: 0 };
+  private readonly matches: SubjectMatcher;
+  private readonly tally: SubjectTally;
+  private readonly fromMs: number;
+  private readonly toMs: number;
+
+  constructor(private readonly options: ReportOptions) {
+    this.matches = subjectMatcher(options.subject);
+    this.fromMs = options.fromMs ?? Number.NEGATIVE_INFINITY;
+    this.toMs = options.toMs ?? Number.POSITIVE_INFINITY;
+    const { lockout } = options;
+    this.tally = new SubjectTally(
+      options.limits,
+      lockout && {
+        fromMs: Date.parse(lockout.lockedAt),
+        ...(lockout.expiresAt !== undefined && { untilMs: Date.parse(lockout.expiresAt) }),
+      },
+    );
+  }
+
+  /** One raw record (a log line, a message value). Throws ReportLimitReached past a cap. */
+  push(record: string | Buffer): void {
+    this.counts.records += 1;
+    const outcome = parseEvent(record, this.options.format);
+    if (!outcome.ok) {
+      this.counts.invalid += 1;
+      return;
+    }
+    const event = outcome.event;
+    if (!this.matches(event) || event.ts < this.fromMs || event.ts >= this.toMs) return;
+    this.counts.events += 1;
+    this.tally.add(normalizeEvent(event));
+  }
+
+  /** A record refused before parsing (a line over the length cap). */
+  pushRejected(): void {
+    this.counts.records += 1;
+    this.counts.invalid += 1;
+  }
+
+  finish(): FinishedReport {
+    const { options, tally } = this;
+    const routes = tally.routeScopes();
+    const gap = tally.enforcementGap();
+    const first = tally.firstRequest();
+    const last = tally.lastRequest();
+    const report: ScopeReport = {
+      version: REPORT_VERSION,
+      scope: options.subject.scope,
+      subject: options.subject.subject,
+      period: {
+        ...(options.fromMs !== undefined && { from: iso(options.fromMs) }),
+        ...(options.toMs !== undefined && { to: iso(options.toMs) }),
+      },
+      requests: tally.requests,
+      succeeded: tally.succeeded,
+      bytes: tally.bytes,
+      ...(first && { firstRequest: first }),
+      ...(last && { lastRequest: last }),
+      linked: tally.linkedIdentities(),
+      routes,
+      ...(options.lockout && { lockout: options.lockout }),
+      ...(gap && { enforcementGap: gap }),
+      notice: breachNotice({
+        subject: options.subject,
+        routes,
+        succeeded: tally.succeeded,
+        bytes: tally.bytes,
+        successSpan: tally.successSpan(),
+        lockout: options.lockout,
+        gap,
+      }),
+    };
+    return { report, ids: tally.routeIds() };
+  }
+}
