@@ -99,25 +99,27 @@ export async function reportCommand(argv: readonly string[], io: CommandIo): Pro
   return 0;
 }
 
+const REPORT_OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  kafka: { type: 'boolean', default: false },
+  slack: { type: 'string', default: '15m' },
+  lockout: { type: 'string' },
+  'locked-at': { type: 'string' },
+  json: { type: 'string' },
+  markdown: { type: 'string' },
+  csv: { type: 'string' },
+  format: { type: 'string', default: 'auto' },
+  'max-ids': { type: 'string', default: String(DEFAULT_REPORT_LIMITS.maxIds) },
+  'max-routes': { type: 'string', default: String(DEFAULT_REPORT_LIMITS.maxRoutes) },
+  'max-linked': { type: 'string', default: String(DEFAULT_REPORT_LIMITS.maxLinked) },
+} as const;
+
 export function parseReportArgs(argv: readonly string[]): ReportRun {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      kafka: { type: 'boolean', default: false },
-      slack: { type: 'string', default: '15m' },
-      lockout: { type: 'string' },
-      'locked-at': { type: 'string' },
-      json: { type: 'string' },
-      markdown: { type: 'string' },
-      csv: { type: 'string' },
-      format: { type: 'string', default: 'auto' },
-      'max-ids': { type: 'string', default: String(DEFAULT_REPORT_LIMITS.maxIds) },
-      'max-routes': { type: 'string', default: String(DEFAULT_REPORT_LIMITS.maxRoutes) },
-      'max-linked': { type: 'string', default: String(DEFAULT_REPORT_LIMITS.maxLinked) },
-    },
+    options: REPORT_OPTIONS,
   });
   const lockoutId = values.lockout;
   const [first, ...rest] = positionals;
@@ -128,7 +130,9 @@ export function parseReportArgs(argv: readonly string[]): ReportRun {
   if (!values.kafka && files.length === 0)
     throw new UsageError('report needs at least one FILE (or "-" for stdin), or --kafka');
   if (lockoutId !== undefined && values['locked-at'] !== undefined)
-    throw new UsageError('--locked-at is for a subject given by hand: --lockout ID has its own time');
+    throw new UsageError(
+      '--locked-at is for a subject given by hand: --lockout ID has its own time',
+    );
   const format = values.format as EventFormat;
   if (!FORMATS.includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);

@@ -55,7 +55,8 @@ async function fromLockoutsTopic(
     await follower.stop();
   }
   if (!lockout) return undefined;
-  const until = release && release.issuedAt < lockout.expiresAt ? release.issuedAt : lockout.expiresAt;
+  const until =
+    release && release.issuedAt < lockout.expiresAt ? release.issuedAt : lockout.expiresAt;
   return {
     id,
     source: 'lockouts-topic',

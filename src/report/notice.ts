@@ -67,11 +67,23 @@ function noticeText(
 
 function measures({ lockout, gap }: NoticeInput): string {
   if (!lockout) return 'Measures taken: no lockout was given to this report.';
-  const by = lockout.rule ? ` by rule ${lockout.rule}` : '';
   const after = gap
     ? ` ${gap.succeeded} requests (${gap.distinctIds} distinct records, ${gap.bytes} bytes) were still answered with success after it.`
     : '';
-  return `Measures taken: lockout ${lockout.id}${by} at ${lockout.lockedAt} (found on ${lockout.source}).${after}`;
+  return `Measures taken: ${lockoutPhrase(lockout)}.${after}`;
+}
+
+/** Which lockout, when, and where the report found it, in words. */
+export function lockoutPhrase(lockout: ReportLockout): string {
+  const until = lockout.expiresAt ? ` until ${lockout.expiresAt}` : '';
+  switch (lockout.source) {
+    case 'lockouts-topic':
+      return `lockout ${lockout.id} by rule ${lockout.rule ?? '?'} from ${lockout.lockedAt}${until} (its record on the lockouts topic)`;
+    case 'audit-topic':
+      return `lockout ${lockout.id} added by hand at ${lockout.lockedAt}${until} (the admin audit trail: its record on the lockouts topic is gone)`;
+    case 'command-line':
+      return `a lockout from ${lockout.lockedAt} (the time given with --locked-at)`;
+  }
 }
 
 function formatSeconds(seconds: number): string {

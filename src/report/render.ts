@@ -3,6 +3,7 @@
 // they are escaped so they cannot add table cells, links or HTML; in CSV every cell is
 // quoted, and one that a spreadsheet would run as a formula (=, +, -, @, tab, CR
 // first) gets a leading apostrophe (OWASP "CSV injection").
+import { lockoutPhrase } from './notice.js';
 import type { LinkedIdentity, ScopeReport } from './schema.js';
 import type { RouteIds } from './tally.js';
 
@@ -58,11 +59,7 @@ function lockoutSection(report: ScopeReport): string[] {
   const { lockout, enforcementGap: gap } = report;
   const out = ['## Lockout and the enforcement gap', ''];
   if (!lockout) return [...out, 'No lockout was given (--lockout ID or --locked-at TIME).'];
-  out.push(
-    `- lockout ${md(lockout.id)}${lockout.rule ? `, rule ${md(lockout.rule)}` : ''}` +
-      `${lockout.mode ? `, mode ${lockout.mode}` : ''}, from ${lockout.lockedAt}` +
-      `${lockout.expiresAt ? ` until ${lockout.expiresAt}` : ''} (source: ${lockout.source})`,
-  );
+  out.push(`- ${md(lockoutPhrase(lockout))}${lockout.mode ? `, mode ${lockout.mode}` : ''}`);
   if (lockout.reason) out.push(`- reason: ${md(lockout.reason)}`);
   if (gap) {
     out.push(

@@ -20,7 +20,9 @@ const request = z
 
 const linked = z
   .object({
-    value: z.string().describe('An address, session or user seen on the same request as the subject'),
+    value: z
+      .string()
+      .describe('An address, session or user seen on the same request as the subject'),
     requests: z.number().int().nonnegative(),
     first: isoTime,
     last: isoTime,
@@ -93,7 +95,9 @@ const notice = z
       .number()
       .int()
       .nonnegative()
-      .describe('Sum over routes of distinct ids served, or of reported records where a route has no ids'),
+      .describe(
+        'Sum over routes of distinct ids served, or of reported records where a route has no ids',
+      ),
     recordsByRoute: z.array(
       z.object({ route: z.string(), records: z.number().int().nonnegative() }).strict(),
     ),
@@ -148,7 +152,7 @@ export function reportJsonSchema(): string {
     {
       title: 'exfilguard breach-scope report',
       description:
-        'What one actor got, from retained access logs: `exfilguard report --format json`.',
+        'What one actor got, from retained access logs: `exfilguard report --json PATH`.',
       ...json,
     },
     null,

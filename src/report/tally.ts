@@ -4,12 +4,7 @@
 // stops with REPORT_LIMIT rather than grow without bound or quietly drop ids.
 import type { NormalizedEvent } from '../normalize/index.js';
 import { compareText, idRanges, orderIds } from './id-ranges.js';
-import type {
-  EnforcementGap,
-  LinkedIdentity,
-  ReportRequest,
-  RouteScope,
-} from './schema.js';
+import type { EnforcementGap, LinkedIdentity, ReportRequest, RouteScope } from './schema.js';
 
 export interface ReportLimits {
   /** Distinct (route, id) pairs served with success. */
@@ -132,7 +127,9 @@ export class SubjectTally {
 
   private inGap(ts: number): boolean {
     const span = this.lockout;
-    return span !== undefined && ts >= span.fromMs && (span.untilMs === undefined || ts < span.untilMs);
+    return (
+      span !== undefined && ts >= span.fromMs && (span.untilMs === undefined || ts < span.untilMs)
+    );
   }
 
   private gapSuccess(event: NormalizedEvent): void {
@@ -156,7 +153,8 @@ export class SubjectTally {
   private serve(route: RouteTally, id: string, inGap: boolean): void {
     const flags = route.ids.get(id);
     if (flags === undefined) {
-      if (this.ids >= this.limits.maxIds) throw new ReportLimitReached('maxIds', this.limits.maxIds);
+      if (this.ids >= this.limits.maxIds)
+        throw new ReportLimitReached('maxIds', this.limits.maxIds);
       this.ids += 1;
     }
     route.ids.set(id, (flags ?? 0) | SERVED | (inGap ? IN_GAP : 0));

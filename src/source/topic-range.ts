@@ -82,7 +82,7 @@ export async function readRange(
     groupId: `exfilguard-report-${randomUUID()}`,
     maxWaitTimeInMs: 200,
   });
-  let settle: (error?: unknown) => void = () => {};
+  let settle: (error?: Error) => void = () => {};
   const finished = new Promise<void>((resolve, reject) => {
     settle = (error) => (error === undefined ? resolve() : reject(error));
   });
@@ -106,7 +106,7 @@ export async function readRange(
           }
         } catch (error) {
           open.clear();
-          settle(error);
+          settle(error instanceof Error ? error : new Error(String(error)));
           return;
         }
         // lastOffset covers batches of transaction markers or compacted gaps only.
