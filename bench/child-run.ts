@@ -16,17 +16,19 @@ export interface TimedRun {
   readonly cpuSeconds?: number;
 }
 
-/** `node CLI args…`, stdout discarded; `taskset` with `pin` (e.g. ['-c', '0']) when given. */
+/** `node [nodeFlags] CLI args…`, stdout discarded; pinned to CPU 0 with taskset when `pin`. */
 export function timedRun(
   cli: BuiltCli,
   args: readonly string[],
-  pin?: readonly string[],
+  pin: boolean,
+  nodeFlags: readonly string[] = [],
 ): TimedRun {
   const withTime = existsSync(TIME);
   const command = [
-    ...(pin ? [TASKSET, ...pin] : []),
+    ...(pin ? [TASKSET, '-c', '0'] : []),
     ...(withTime ? [TIME, '-v'] : []),
     process.execPath,
+    ...nodeFlags,
     cli.cli,
     ...args,
   ];
@@ -69,4 +71,27 @@ export function fmt(value: number | undefined, digits = 0): string {
         maximumFractionDigits: digits,
         minimumFractionDigits: digits,
       });
+}
+
+/** One row of a bench table: format, run, wall s, lines/s, cpu s, RSS MB, and a count. */
+export function runRow(
+  name: string,
+  run: number,
+  timed: TimedRun,
+  lines: number,
+  count: number,
+): string {
+  return (
+    `${name.padEnd(9)} ${String(run).padStart(3)} ${fmt(timed.seconds, 2).padStart(8)} ` +
+    `${fmt(lines / timed.seconds).padStart(10)} ${fmt(timed.cpuSeconds, 2).padStart(8)} ` +
+    `${fmt(timed.maxRssMb).padStart(8)} ${fmt(count).padStart(8)}\n`
+  );
+}
+
+/** The header of the rows `runRow` prints, the last column named `count`. */
+export function headerRow(count: string): string {
+  return (
+    `${'format'.padEnd(9)} run ${'wall s'.padStart(8)} ${'lines/s'.padStart(10)} ${'cpu s'.padStart(8)} ` +
+    `${'RSS MB'.padStart(8)} ${count.padStart(8)}\n`
+  );
 }

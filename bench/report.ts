@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fmt, median, timedRun, type TimedRun } from './child-run.js';
+import { fmt, headerRow, median, runRow, timedRun, type TimedRun } from './child-run.js';
 import { ensureLogs } from './make-log.js';
 import { builtCli, type BuiltCli } from './project.js';
 
@@ -25,7 +25,7 @@ interface ReportRun extends TimedRun {
 
 function runOnce(cli: BuiltCli, log: string, subject: string, pin: boolean): ReportRun {
   const args = ['report', subject, log, '--json', '-'];
-  const run = timedRun(cli, args, pin ? ['-c', '0'] : undefined);
+  const run = timedRun(cli, args, pin);
   if (run.status !== 0) throw new Error(`report failed (${run.status}): ${run.stderr}`);
   const counts = /(\d+) records read from .*, \d+ invalid, (\d+) events of the subject/.exec(
     run.stderr,
@@ -45,11 +45,7 @@ function measure(
   for (let i = 0; i < runs; i++) {
     const run = runOnce(cli, log, subject, pin);
     results.push(run);
-    process.stdout.write(
-      `${name.padEnd(9)} ${String(i + 1).padStart(3)} ${fmt(run.seconds, 2).padStart(8)} ` +
-        `${fmt(run.lines / run.seconds).padStart(10)} ${fmt(run.cpuSeconds, 2).padStart(8)} ` +
-        `${fmt(run.maxRssMb).padStart(8)} ${fmt(run.events).padStart(8)}\n`,
-    );
+    process.stdout.write(runRow(name, i + 1, run, run.lines, run.events));
   }
   const seconds = median(results.map((r) => r.seconds));
   const rss = Math.max(...results.map((r) => r.maxRssMb ?? Number.NaN));
@@ -93,10 +89,7 @@ function main(): void {
     `report bench: ${cli.label}, ${values.subject}, ${lines.toLocaleString('en-US')} lines, ${runs} runs, ` +
       `${pin ? 'pinned to CPU 0' : 'not pinned'}, node ${process.version}, ${cpus()[0]?.model ?? '?'}\n`,
   );
-  process.stdout.write(
-    `${'format'.padEnd(9)} run ${'wall s'.padStart(8)} ${'lines/s'.padStart(10)} ${'cpu s'.padStart(8)} ` +
-      `${'RSS MB'.padStart(8)} ${'events'.padStart(8)}\n`,
-  );
+  process.stdout.write(headerRow('events'));
   const result: Record<string, unknown> = { subject: values.subject, lines, runs, pinned: pin };
   for (const [name, log] of [
     ['jsonl', logs.jsonl],
