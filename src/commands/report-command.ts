@@ -21,7 +21,7 @@ import {
   type ReportSubject,
 } from '../report/index.js';
 import { openLineSource } from '../source/files.js';
-import { rangeByTime, readRange } from '../source/topic-range.js';
+import { rangeByTime, readRange, topicExists } from '../source/topic-range.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import { parseDuration } from '../vocabulary/units.js';
 import { UsageError, type CommandIo } from './io.js';
@@ -87,7 +87,9 @@ export async function reportCommand(argv: readonly string[], io: CommandIo): Pro
   });
   const input =
     kafka && config && run.kafka
-      ? await readTopic(builder, run, kafka, config.topics.input)
+      ? await readTopic(builder, run, kafka, config.topics.input).catch((error: unknown) => {
+          throw kafkaStartupError(error, config);
+        })
       : await readFiles(builder, run.files);
   const finished = builder.finish();
   const written = await writeOutputs(finished, run.outputs, io);
@@ -266,6 +268,11 @@ async function readTopic(
     ...(run.fromMs !== undefined && { fromMs: run.fromMs - run.slackMs }),
     ...(run.toMs !== undefined && { toMs: run.toMs + run.slackMs }),
   };
+  if (!(await topicExists(kafka, topic)))
+    throw new ExfilguardError(
+      'INPUT_UNREADABLE',
+      `the topic ${topic} does not exist on the brokers: check EXFILGUARD_INPUT_TOPIC`,
+    );
   const ranges = await rangeByTime(kafka, topic, bounds);
   await readRange(kafka, topic, ranges, (value, partition, offset) => {
     if (value === null) return builder.pushRejected();

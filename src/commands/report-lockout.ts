@@ -10,7 +10,7 @@ import { auditRecordSchema, type AuditRecord } from '../admin/index.js';
 import type { LockoutCommand, ReleaseCommand } from '../decide/lockout.js';
 import type { Logger } from '../log.js';
 import type { ReportLockout } from '../report/index.js';
-import { rangeByTime, readRange } from '../source/topic-range.js';
+import { rangeByTime, readRange, topicExists } from '../source/topic-range.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import { SCOPES, type Scope } from '../vocabulary/scope.js';
 import { followLockouts } from './lockouts-follow.js';
@@ -74,6 +74,8 @@ async function fromAuditTopic(
   id: string,
   { kafka, audit: topic }: LockoutTopics,
 ): Promise<ReportLockout | undefined> {
+  // No audit topic where the admin API never ran: no lockout was added by hand.
+  if (!(await topicExists(kafka, topic))) return undefined;
   let added: AuditRecord | undefined;
   let lifted: AuditRecord | undefined;
   const ranges = await rangeByTime(kafka, topic, {});

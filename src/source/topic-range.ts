@@ -55,6 +55,17 @@ export async function rangeByTime(
   }
 }
 
+/** Whether the topic exists (a missing one would be retried by kafkajs for many seconds). */
+export async function topicExists(kafka: Kafka, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).includes(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 function minOffset(a: string, b: string): string {
   return BigInt(a) < BigInt(b) ? a : b;
 }
