@@ -13,19 +13,17 @@ import {
   idsCsv,
   parseSubject,
   ReportBuilder,
-  ReportLimitReached,
   reportMarkdown,
   type FinishedReport,
   type ReportLimits,
   type ReportLockout,
   type ReportSubject,
 } from '../report/index.js';
-import { openLineSource } from '../source/files.js';
-import { rangeByTime, readRange, topicExists } from '../source/topic-range.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import { parseDuration } from '../vocabulary/units.js';
 import { UsageError, type CommandIo } from './io.js';
 import { findLockout } from './report-lockout.js';
+import { readFiles, readTopic } from './report-input.js';
 
 export const REPORT_USAGE = `Usage: exfilguard report SCOPE:SUBJECT [options] FILE...    (FILE may be "-" or end in .gz)
        exfilguard report SCOPE:SUBJECT --kafka [options]     (the input topic, by time)
@@ -240,61 +238,6 @@ function subjectOfLockout(lockout: ReportLockout): ReportSubject {
   if (typeof parsed === 'string')
     throw new ExfilguardError('LOCKOUT_NOT_FOUND', `lockout ${lockout.id}: its subject ${parsed}`);
   return parsed;
-}
-
-async function readFiles(builder: ReportBuilder, files: readonly string[]): Promise<string> {
-  const source = await openLineSource(files);
-  for await (const line of source.lines) {
-    if (line.rejection) {
-      builder.pushRejected();
-      continue;
-    }
-    try {
-      builder.push(line.text);
-    } catch (error) {
-      throw limitError(error, `${line.file}:${line.line}`);
-    }
-  }
-  return files.length === 1 ? files[0]! : `${files.length} files`;
-}
-
-async function readTopic(
-  builder: ReportBuilder,
-  run: ReportRun,
-  kafka: Kafka,
-  topic: string,
-): Promise<string> {
-  const bounds = {
-    ...(run.fromMs !== undefined && { fromMs: run.fromMs - run.slackMs }),
-    ...(run.toMs !== undefined && { toMs: run.toMs + run.slackMs }),
-  };
-  if (!(await topicExists(kafka, topic)))
-    throw new ExfilguardError(
-      'INPUT_UNREADABLE',
-      `the topic ${topic} does not exist on the brokers: check EXFILGUARD_INPUT_TOPIC`,
-    );
-  const ranges = await rangeByTime(kafka, topic, bounds);
-  await readRange(kafka, topic, ranges, (value, partition, offset) => {
-    if (value === null) return builder.pushRejected();
-    try {
-      builder.push(value);
-    } catch (error) {
-      throw limitError(error, `topic ${topic} partition ${partition} offset ${offset}`);
-    }
-  });
-  return `topic ${topic}`;
-}
-
-function limitError(error: unknown, where: string): unknown {
-  if (!(error instanceof ReportLimitReached)) return error;
-  const option = { maxIds: '--max-ids', maxRoutes: '--max-routes', maxLinked: '--max-linked' }[
-    error.limit
-  ];
-  return new ExfilguardError(
-    'REPORT_LIMIT',
-    `${where}: the subject reached ${option} ${error.value}; the report stops here rather than ` +
-      `hold more in memory or leave ids out. Narrow the period with --from/--to, or raise ${option}`,
-  );
 }
 
 async function writeOutputs(
