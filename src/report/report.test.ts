@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { parseEvent } from '../event/index.js';
 import { ReportBuilder, type ReportOptions } from './report.js';
 import { idsCsv, md } from './render.js';
-import { parseSubject, type ReportSubject } from './subject.js';
+import { parseSubject, subjectMatcher, type ReportSubject } from './subject.js';
 import { DEFAULT_REPORT_LIMITS, ReportLimitReached } from './tally.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -185,6 +186,47 @@ describe('ReportBuilder', () => {
     });
     expect(() => ACTIVITY.forEach((text) => builder.push(text))).toThrow(ReportLimitReached);
   });
+});
+
+describe('the shortcut past other subjects’ JSON lines', () => {
+  const ecs = JSON.stringify({
+    '@timestamp': '2026-03-01T10:00:09Z',
+    source: { ip: '198.51.100.9' },
+    http: { request: { method: 'GET' }, response: { status_code: 200 } },
+    url: { path: '/api/users/77' },
+    user: { name: 'ann' },
+  });
+  const tricky = [
+    ...ACTIVITY,
+    ecs,
+    line({ s: 10, ip: '0:0:0:0:0:ffff:c633:6409', path: '/api/users/78' }),
+    line({ s: 11, ip: '[198.51.100.9]', path: '/api/users/79' }),
+    JSON.stringify({ ts: T0, ip: 198, method: 'GET', path: '/x', status: 200 }),
+    JSON.stringify({
+      ts: T0,
+      ip: '203.0.113.5',
+      method: 'GET',
+      path: '/x',
+      status: 200,
+      session: 7,
+    }),
+    `  ${line({ s: 12, path: '/api/users/80' })}`,
+    line({ s: 13, ip: '203.0.113.5', path: '/api/users/81', session: 's2' }),
+  ];
+
+  it.each(['ip:198.51.100.9', 'session:s2', 'user:ann', 'ip:203.0.113.5'])(
+    'keeps every event the full parser gives the subject (%s)',
+    (text) => {
+      const matches = subjectMatcher(subject(text));
+      let expected = 0;
+      for (const record of tricky) {
+        const outcome = parseEvent(record, 'auto');
+        if (outcome.ok && matches(outcome.event)) expected += 1;
+      }
+      expect(expected).toBeGreaterThan(0);
+      expect(build(tricky, { subject: text }).counts.events).toBe(expected);
+    },
+  );
 });
 
 describe('rendering attacker text', () => {
