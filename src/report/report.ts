@@ -61,8 +61,10 @@ export class ReportBuilder {
   /** One raw record (a log line, a message value). Throws ReportLimitReached past a cap. */
   push(record: string | Buffer): void {
     this.counts.records += 1;
-    if (typeof record === 'string' && this.anotherSubjects(record)) return;
-    const outcome = parseEvent(record, this.options.format);
+    // Decoded once here rather than in the parser, so topic records take the shortcut too.
+    const text = typeof record === 'string' ? record : record.toString('utf8');
+    if (this.anotherSubjects(text)) return;
+    const outcome = parseEvent(text, this.options.format);
     if (!outcome.ok) {
       this.counts.invalid += 1;
       return;
@@ -84,7 +86,8 @@ export class ReportBuilder {
    */
   private anotherSubjects(text: string): boolean {
     if (this.options.format === 'combined' || text.charCodeAt(0) !== 0x7b /* { */) return false;
-    if (!jsonDepthWithin(text)) return false;
+    // Oversized or deeply nested: the parser refuses it without JSON.parse, so do we.
+    if (text.length > MAX_RAW_BYTES || !jsonDepthWithin(text)) return false;
     let doc: unknown;
     try {
       doc = JSON.parse(text);
