@@ -1,9 +1,15 @@
 // A breach-scope report, built from raw records in one pass: each record is parsed by
 // the detector's own parser (event/) and, if it is the subject's and inside the
 // period, normalised by the detector's own normaliser (normalize/), so the routes and
-// ids are exactly those the rules count. Where the records come from (files, a topic)
+// ids are the ones the detector sees. Where the records come from (files, a topic)
 // is the caller's: it pushes them here and says where a limit was reached.
-import { type AccessEvent, type EventFormat, jsonDepthWithin, parseEvent } from '../event/index.js';
+import {
+  type AccessEvent,
+  type EventFormat,
+  jsonDepthWithin,
+  MAX_RAW_BYTES,
+  parseEvent,
+} from '../event/index.js';
 import { normalizeEvent } from '../normalize/index.js';
 import { breachNotice } from './notice.js';
 import { REPORT_VERSION, type ReportLockout, type ScopeReport } from './schema.js';
