@@ -252,7 +252,7 @@ async function writeOutputs(
         ? `${JSON.stringify(report, null, 2)}\n`
         : output === 'markdown'
           ? reportMarkdown(report)
-          : idsCsv(report, ids);
+          : idsCsv(report, ids());
     if (path === '-') {
       io.stdout(text);
       continue;

@@ -164,7 +164,7 @@ describe('ReportBuilder', () => {
       distinctIds: 1,
       bytes: 400,
     });
-    const csv = idsCsv(report, ids).split('\r\n');
+    const csv = idsCsv(report, ids()).split('\r\n');
     expect(csv).toContain('"ip","198.51.100.9","/api/users/:id","10",true');
     expect(csv).toContain('"ip","198.51.100.9","/api/users/:id","7",false');
     expect(report.notice.text.at(-1)).toContain(

@@ -39,8 +39,8 @@ export interface ReportCounts {
 
 export interface FinishedReport {
   readonly report: ScopeReport;
-  /** Every id served with success, per route, for the CSV. */
-  readonly ids: RouteIds[];
+  /** Every id served with success, per route, for the CSV: listed only when asked for. */
+  readonly ids: () => RouteIds[];
 }
 
 export class ReportBuilder {
@@ -152,6 +152,6 @@ export class ReportBuilder {
         gap,
       }),
     };
-    return { report, ids: tally.routeIds() };
+    return { report, ids: () => tally.routeIds() };
   }
 }

@@ -15,7 +15,7 @@ export interface ReportLimits {
 }
 
 export const DEFAULT_REPORT_LIMITS: ReportLimits = {
-  maxIds: 1_000_000,
+  maxIds: 250_000,
   maxRoutes: 10_000,
   maxLinked: 10_000,
 };
