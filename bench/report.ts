@@ -27,7 +27,7 @@ function runOnce(cli: BuiltCli, log: string, subject: string, pin: boolean): Rep
   const args = ['report', subject, log, '--json', '-'];
   const run = timedRun(cli, args, pin);
   if (run.status !== 0) throw new Error(`report failed (${run.status}): ${run.stderr}`);
-  const counts = /(\d+) records read from .*, \d+ invalid, (\d+) events of the subject/.exec(
+  const counts = /(\d+) records read from .*, \d+ invalid .*, (\d+) events of the subject/.exec(
     run.stderr,
   );
   return { ...run, lines: Number(counts?.[1]), events: Number(counts?.[2]) };

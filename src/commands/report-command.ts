@@ -93,7 +93,8 @@ export async function reportCommand(argv: readonly string[], io: CommandIo): Pro
   const written = await writeOutputs(finished, run.outputs, io);
   const { records, invalid, events } = builder.counts;
   io.stderr(
-    `report ${subject.scope}:${subject.subject}: ${records} records read from ${input}, ${invalid} invalid, ` +
+    `report ${subject.scope}:${subject.subject}: ${records} records read from ${input}, ` +
+      `${invalid} invalid (of those not plainly another subject's), ` +
       `${events} events of the subject${written.length ? `; wrote ${written.join(', ')}` : ''}\n`,
   );
   return 0;
@@ -122,6 +123,7 @@ export function parseReportArgs(argv: readonly string[]): ReportRun {
     options: REPORT_OPTIONS,
   });
   const lockoutId = values.lockout;
+  if (lockoutId === '') throw new UsageError('--lockout takes the id of a lockout');
   const [first, ...rest] = positionals;
   const subject = lockoutId === undefined ? subjectArg(first) : undefined;
   const files = lockoutId === undefined ? rest : positionals;
