@@ -23,6 +23,7 @@ const LAYERS = [
   ['admin', '^src/admin/'],
   ['simulate', '^src/simulate/'],
   ['replay', '^src/replay/'],
+  ['report', '^src/report/'],
   ['rule-tests', '^src/rule-tests/'],
   ['config', '^src/config([.]ts$|/)'],
   ['clients', '^src/clients/'],
@@ -43,6 +44,7 @@ const SURFACES = [
   'enforce',
   'admin',
   'simulate',
+  'report',
 ];
 
 const TESTS = '[.]test[.]ts$';

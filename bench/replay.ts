@@ -8,76 +8,29 @@
 //
 //   npm run bench:replay -- [--runs 3] [--lines 1000000] [--formats jsonl,combined]
 //                           [--ref HEAD] [--no-pin] [--node-flag=--max-semi-space-size=64]
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { field, fmt, headerRow, median, runRow, timedRun, type TimedRun } from './child-run.js';
 import { ensureLogs } from './make-log.js';
 import { builtCli, type BuiltCli } from './project.js';
 
 const TARGET_JSONL = 300_000;
-const TIME = '/usr/bin/time';
 const TASKSET = '/usr/bin/taskset';
 
-interface Run {
-  readonly seconds: number;
+interface Run extends TimedRun {
   readonly lines: number;
   readonly lockouts: number;
-  readonly maxRssMb?: number;
-  readonly cpuSeconds?: number;
-}
-
-function field(text: string, pattern: RegExp): number | undefined {
-  const match = pattern.exec(text);
-  return match ? Number(match[1]!.replaceAll(',', '')) : undefined;
 }
 
 function runOnce(cli: BuiltCli, log: string, pin: boolean, nodeFlags: readonly string[]): Run {
-  const withTime = existsSync(TIME);
-  const command = [
-    ...(pin ? [TASKSET, '-c', '0'] : []),
-    ...(withTime ? [TIME, '-v'] : []),
-    process.execPath,
-    ...nodeFlags,
-    cli.cli,
-    'replay',
-    log,
-  ];
-  const began = performance.now();
-  const child = spawnSync(command[0]!, command.slice(1), {
-    cwd: cli.root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  const seconds = (performance.now() - began) / 1000;
-  if (child.status !== 0) throw new Error(`replay failed (${child.status}): ${child.stderr}`);
-  const err = child.stderr;
-  const user = field(err, /User time \(seconds\): ([\d.]+)/);
-  const system = field(err, /System time \(seconds\): ([\d.]+)/);
-  const rssKb = field(err, /Maximum resident set size \(kbytes\): (\d+)/);
+  const run = timedRun(cli, ['replay', log], pin, nodeFlags);
+  if (run.status !== 0) throw new Error(`replay failed (${run.status}): ${run.stderr}`);
   return {
-    seconds,
-    lines: field(err, /replay: (\d+) lines/) ?? NaN,
-    lockouts: field(err, /lockouts: (\d+)/) ?? NaN,
-    ...(rssKb !== undefined && { maxRssMb: rssKb / 1024 }),
-    ...(user !== undefined && system !== undefined && { cpuSeconds: user + system }),
+    ...run,
+    lines: field(run.stderr, /replay: (\d+) lines/) ?? NaN,
+    lockouts: field(run.stderr, /lockouts: (\d+)/) ?? NaN,
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function fmt(value: number | undefined, digits = 0): string {
-  return value === undefined
-    ? '-'
-    : value.toLocaleString('en-US', {
-        maximumFractionDigits: digits,
-        minimumFractionDigits: digits,
-      });
 }
 
 interface FormatResult {
@@ -102,11 +55,7 @@ function measure(
   for (let i = 0; i < runs; i++) {
     const run = runOnce(cli, log, pin, nodeFlags);
     results.push(run);
-    process.stdout.write(
-      `${name.padEnd(9)} ${String(i + 1).padStart(3)} ${fmt(run.seconds, 2).padStart(8)} ` +
-        `${fmt(run.lines / run.seconds).padStart(10)} ${fmt(run.cpuSeconds, 2).padStart(8)} ` +
-        `${fmt(run.maxRssMb).padStart(8)} ${fmt(run.lockouts).padStart(8)}\n`,
-    );
+    process.stdout.write(runRow(name, i + 1, run, run.lines, run.lockouts));
   }
   const seconds = median(results.map((r) => r.seconds));
   const rss = results.flatMap((r) => (r.maxRssMb === undefined ? [] : [r.maxRssMb]));
@@ -150,10 +99,7 @@ function main(): void {
       `${pin ? 'pinned to CPU 0' : 'not pinned'}, node ${process.version}, ${cpus()[0]?.model ?? '?'}` +
       `${nodeFlags.length > 0 ? `, flags ${nodeFlags.join(' ')}` : ''}\n`,
   );
-  process.stdout.write(
-    `${'format'.padEnd(9)} run ${'wall s'.padStart(8)} ${'lines/s'.padStart(10)} ${'cpu s'.padStart(8)} ` +
-      `${'RSS MB'.padStart(8)} ${'lockouts'.padStart(8)}\n`,
-  );
+  process.stdout.write(headerRow('lockouts'));
   const wanted = values.formats.split(',');
   const result: Record<string, unknown> = {};
   const summaries: Record<string, FormatResult> = {};

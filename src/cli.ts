@@ -8,6 +8,7 @@ import { processIo, UsageError, type CommandIo } from './commands/io.js';
 import { ENFORCE_USAGE, enforceCommand } from './commands/enforce-command.js';
 import { LOCKOUTS_USAGE, lockoutsCommand } from './commands/lockouts-command.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay-command.js';
+import { REPORT_USAGE, reportCommand } from './commands/report-command.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules-command.js';
 import { RUN_USAGE, runCommand } from './commands/run-command.js';
 import { SIMULATE_USAGE, simulateCommand } from './commands/simulate-command.js';
@@ -23,6 +24,8 @@ Usage:
   exfilguard simulate [options]           live benign traffic with an attack every few minutes
   exfilguard lockouts list|show|add|lift  the lockouts in force, through the admin API: see, add, lift
   exfilguard lockouts follow              each lockout as it is published, read from the lockouts topic
+  exfilguard report SCOPE:SUBJECT FILE...  what one actor got: ids served per route, companions,
+                                           the enforcement gap, a GDPR art. 33 summary
   exfilguard help [COMMAND]
 
 ${REPLAY_USAGE}
@@ -30,7 +33,8 @@ ${RULES_USAGE}
 ${RUN_USAGE}
 ${ENFORCE_USAGE}
 ${SIMULATE_USAGE}
-${LOCKOUTS_USAGE}`;
+${LOCKOUTS_USAGE}
+${REPORT_USAGE}`;
 
 /** Each command's usage, for `exfilguard COMMAND --help` and `exfilguard help COMMAND`. */
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
@@ -40,6 +44,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   enforce: ENFORCE_USAGE,
   simulate: SIMULATE_USAGE,
   lockouts: LOCKOUTS_USAGE,
+  report: REPORT_USAGE,
 };
 
 /**
@@ -83,6 +88,8 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
         return await simulateCommand(rest, io);
       case 'lockouts':
         return await lockoutsCommand(rest, io);
+      case 'report':
+        return await reportCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

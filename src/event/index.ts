@@ -2,6 +2,7 @@
 export type { AccessEvent } from './access-event.js';
 export { canonicalEventSchema, type CanonicalEventInput } from './canonical.js';
 export { MAX_RAW_BYTES } from './fields.js';
+export { jsonDepthWithin } from './json-depth.js';
 export { parseEvent, type EventFormat } from './parse.js';
 export {
   EVENT_REJECTION_CODES,

@@ -18,6 +18,15 @@ export const ERROR_CODES = {
   },
   KAFKA_AUTH_FAILED: { retriable: false, summary: 'Kafka refused the SASL credentials' },
   KAFKA_UNAVAILABLE: { retriable: true, summary: 'Kafka cannot be reached' },
+  REPORT_LIMIT: {
+    retriable: false,
+    summary: 'a report would hold more than its limit (distinct ids, routes, linked identities)',
+  },
+  OUTPUT_UNWRITABLE: { retriable: false, summary: 'an output file cannot be written' },
+  LOCKOUT_NOT_FOUND: {
+    retriable: false,
+    summary: 'no lockout with that id on the lockouts topic or in the audit trail',
+  },
   PROGRAM_MISSING: {
     retriable: false,
     summary: 'a program to run (java, mvn, redis-server) is not installed',

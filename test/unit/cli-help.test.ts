@@ -20,6 +20,7 @@ const INVOCATIONS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   enforce: [[]],
   simulate: [[], ['--rate', '50', '--out', '-']],
   lockouts: [['list'], ['show', 'some-id'], ['add', '--scope', 'ip'], ['lift', 'id'], ['follow']],
+  report: [[], ['ip:203.0.113.7', 'missing.log'], ['--lockout', 'some-id', '--kafka']],
 };
 
 describe('exfilguard COMMAND --help', () => {

@@ -62,6 +62,18 @@ const datasource = provisionedPrometheus();
 const known = exportedMetrics();
 const queries = dashboardQueries(dashboards);
 
+describe('the lockouts row', () => {
+  it('says how to get a lockout’s report', () => {
+    const overview = dashboards.find(({ file }) => file === 'exfilguard-overview.json')!;
+    const panels = overview.dashboard.panels ?? [];
+    const row = panels.findIndex((panel) => panel.type === 'row' && panel.title === 'Lockouts');
+    const next = panels.findIndex((panel, i) => i > row && panel.type === 'row');
+    const text = panels.slice(row + 1, next).find((panel) => panel.type === 'text') as
+      { options?: { content?: string } } | undefined;
+    expect(text?.options?.content).toContain('exfilguard report --lockout ID');
+  });
+});
+
 describe('provisioning', () => {
   it('loads the dashboards from the folder the compose service mounts', () => {
     const file = readYaml<DashboardProviderFile>('dashboards/exfilguard.yml');
@@ -83,7 +95,9 @@ describe('provisioning', () => {
 
 describe.each(dashboards)('$file', ({ file, dashboard }) => {
   const panels = panelsOf(dashboard);
-  const queryPanels = panels.filter((panel) => panel.type !== 'row');
+  // Text panels say how to act (the lockout row: how to get a lockout's report); they query nothing.
+  const textPanels = panels.filter((panel) => panel.type === 'text');
+  const queryPanels = panels.filter((panel) => panel.type !== 'row' && panel.type !== 'text');
 
   it('has a stable uid (the file name), a title, and the shared settings', () => {
     expect(dashboard.uid).toBe(file.replace(/\.json$/, ''));
@@ -115,6 +129,19 @@ describe.each(dashboards)('$file', ({ file, dashboard }) => {
         expect(target.expr, `${where}: expr of ${target.refId ?? '?'}`).toMatch(/\S/);
         expect(target.datasource ?? datasource, `${where}: target datasource`).toEqual(datasource);
       }
+    }
+  });
+
+  it('gives every text panel a title, a description and Markdown content', () => {
+    for (const panel of textPanels) {
+      const where = `${file}: text panel ${panel.id ?? '?'}`;
+      expect(panel.title, where).toMatch(/\S/);
+      expect(panel.description?.length ?? 0, `${where}: description`).toBeGreaterThanOrEqual(
+        MIN_DESCRIPTION,
+      );
+      const options = (panel as { options?: { mode?: string; content?: string } }).options;
+      expect(options?.mode, where).toBe('markdown');
+      expect(options?.content ?? '', where).toMatch(/\S/);
     }
   });
 
