@@ -32,6 +32,7 @@ const READERS: readonly { readonly command: string; readonly fields: Fields }[] 
   { command: 'run', fields: { ...settingSections.run, ...settingSections['admin-api'] } },
   { command: 'simulate', fields: kafkaEnvironmentSchema.shape },
   { command: 'lockouts follow', fields: kafkaEnvironmentSchema.shape },
+  { command: 'report --kafka', fields: kafkaEnvironmentSchema.shape },
   { command: 'enforce', fields: enforceEnvironmentSchema.shape },
   { command: 'lockouts', fields: adminClientEnvironmentSchema.shape },
   // Not through config.ts: they need nothing else, and run without it (commands/key-secret.ts).
