@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   },
   KAFKA_AUTH_FAILED: { retriable: false, summary: 'Kafka refused the SASL credentials' },
   KAFKA_UNAVAILABLE: { retriable: true, summary: 'Kafka cannot be reached' },
+  SUGGEST_TOO_MANY_ACTORS: {
+    retriable: false,
+    summary: 'rules suggest has more actor peaks to keep than its bound',
+  },
   PROGRAM_MISSING: {
     retriable: false,
     summary: 'a program to run (java, mvn, redis-server) is not installed',

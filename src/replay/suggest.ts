@@ -1,0 +1,256 @@
+// `rules suggest`: thresholds drawn from the site's own traffic. The log is replayed
+// through the same engine as `replay` with every rule's fire condition taken out of
+// the way (NEVER_FIRES: no claim, no lockout, so an actor's windows keep counting as
+// the live detector's would up to its first lockout and beyond), and each reading the
+// store gives back is read for the figures the rule's thresholds are compared with
+// (tuned-figures.ts). Each actor keeps its peak per figure; at the end the peaks give
+// the distribution, the lockouts each candidate threshold would have made, and the
+// suggestion (peak-stats.ts).
+//
+// The hook is the store's answer (replay's `onApplied`): the pipeline and the stores
+// are unchanged, and the figures are read only here, never on the detector's path.
+//
+// Memory: one small array per actor and rule (and per actor and route for the id-scan
+// rules), for the whole log — the exact peaks, so percentiles and counts are exact.
+// Bounded by `maxActors` entries in all; above it the run stops with
+// SUGGEST_TOO_MANY_ACTORS (split the log by time, or raise the bound).
+import { ExfilguardError } from '../vocabulary/errors.js';
+import type { CompiledRuleSet } from '../rules/compile.js';
+import { NEVER_FIRES, type ApplyResult, type Step } from '../window/store.js';
+import { replay, type ReplayOptions, type ReplaySummary } from './replay.js';
+import {
+  candidateThresholds,
+  distributionOf,
+  lockedAt,
+  suggestThreshold,
+  type Distribution,
+  type Suggestion,
+} from './peak-stats.js';
+import { tunedFigures, type FigureUnit, type RuleFigures, type TunedFigure } from './tuned-figures.js';
+
+/** About 150 bytes each: 2,000,000 entries hold in ~300 MB beside the replay's windows. */
+export const DEFAULT_MAX_ACTORS = 2_000_000;
+/** Routes listed per id-scan rule, the most actors first. */
+const ROUTES_SHOWN = 10;
+
+export interface SuggestOptions extends Omit<ReplayOptions, 'rules'> {
+  /** The rules in force (the operator's overrides applied). */
+  readonly rules: CompiledRuleSet;
+  /** The shipped value of each rule's fields, by rule id: the floor of a suggestion. */
+  readonly shipped: ReadonlyMap<string, RuleFigures>;
+  readonly margin: number;
+  readonly allowLower: boolean;
+  /** Actor (and actor × route) peaks kept at most. */
+  readonly maxActors: number;
+}
+
+export interface CandidateCount {
+  readonly threshold: number;
+  readonly locked: number;
+}
+
+export interface FigureReport {
+  readonly field: string;
+  readonly unit: FigureUnit;
+  readonly inForce: number;
+  readonly shipped: number;
+  readonly distribution: Distribution;
+  readonly suggestion: Suggestion;
+  readonly candidates: readonly CandidateCount[];
+}
+
+export interface RouteReport {
+  readonly route: string;
+  readonly distribution: Distribution;
+}
+
+export type RuleReport =
+  | {
+      readonly rule: string;
+      readonly owner: 'actor' | 'route';
+      readonly figures: readonly FigureReport[];
+      /** The busiest routes (enumeration), its first figure's distribution on each. */
+      readonly routes: readonly RouteReport[];
+      readonly routesTotal: number;
+    }
+  | { readonly rule: string; readonly untuned: string };
+
+export interface SuggestResult {
+  readonly rules: readonly RuleReport[];
+  readonly replay: ReplaySummary;
+}
+
+type Tuned = Extract<RuleFigures, { figures: unknown }>;
+
+interface RulePeaks {
+  readonly tuned: Tuned;
+  /** Actor (`scope:subject`, or the route for a sweep) → peak per figure. */
+  readonly actors: Map<string, number[]>;
+  /** Route → actor → peak of the first figure (enumeration). */
+  readonly routes: Map<string, Map<string, number>>;
+}
+
+/** Every reading's figures into each actor's peaks. */
+export class PeakTracker {
+  private readonly byRule = new Map<string, RulePeaks>();
+  private entries = 0;
+
+  constructor(
+    figures: readonly RuleFigures[],
+    private readonly maxEntries: number,
+  ) {
+    for (const tuned of figures) {
+      if ('figures' in tuned)
+        this.byRule.set(tuned.rule, { tuned, actors: new Map(), routes: new Map() });
+    }
+  }
+
+  /** For replay's `onApplied`: `result.results[i]` answers `steps[i]`. */
+  readonly record = (steps: readonly Step[], result: ApplyResult): void => {
+    for (let i = 0; i < steps.length; i += 1) {
+      const { key } = steps[i]!.observation;
+      const peaks = this.byRule.get(key.rule);
+      // A sweep's participants' own windows are not its figure: the route's is.
+      if (!peaks || (peaks.tuned.owner === 'route') !== (key.scope === 'route')) continue;
+      const reading = result.results[i]!.reading;
+      const actor = key.scope === 'route' ? key.subject : `${key.scope}:${key.subject}`;
+      this.raise(peaks.actors, actor, peaks.tuned.figures, reading);
+      if (peaks.tuned.byRoute && key.route !== undefined) {
+        this.raiseRoute(peaks, key.route, actor, peaks.tuned.figures[0]!.of(reading));
+      }
+    }
+  };
+
+  private raise(
+    actors: Map<string, number[]>,
+    actor: string,
+    figures: readonly TunedFigure[],
+    reading: readonly number[],
+  ): void {
+    const peaks = actors.get(actor);
+    if (!peaks) {
+      this.count();
+      actors.set(
+        actor,
+        figures.map((figure) => figure.of(reading)),
+      );
+      return;
+    }
+    for (let f = 0; f < figures.length; f += 1) {
+      const value = figures[f]!.of(reading);
+      if (value > peaks[f]!) peaks[f] = value;
+    }
+  }
+
+  private raiseRoute(peaks: RulePeaks, route: string, actor: string, value: number): void {
+    let actors = peaks.routes.get(route);
+    if (!actors) {
+      actors = new Map();
+      peaks.routes.set(route, actors);
+    }
+    const peak = actors.get(actor);
+    if (peak === undefined) this.count();
+    if (peak === undefined || value > peak) actors.set(actor, value);
+  }
+
+  private count(): void {
+    this.entries += 1;
+    if (this.entries > this.maxEntries) {
+      throw new ExfilguardError(
+        'SUGGEST_TOO_MANY_ACTORS',
+        `rules suggest: more than ${this.maxEntries} actor peaks (actors × rules, and × routes ` +
+          'for the id-scan rules) to keep: suggest keeps each one for the whole log. Split the ' +
+          'log by time, or raise --max-actors (about 150 bytes each; raise the heap with ' +
+          'NODE_OPTIONS=--max-old-space-size too)',
+      );
+    }
+  }
+
+  /** The rule's figures over all its actors, and its busiest routes. */
+  peaksOf(rule: string): { tuned: Tuned; perFigure: Float64Array[]; routes: RouteReport[]; routesTotal: number } | undefined {
+    const peaks = this.byRule.get(rule);
+    if (!peaks) return undefined;
+    const { figures } = peaks.tuned;
+    const perFigure = figures.map((_, f) => {
+      const values = new Float64Array(peaks.actors.size);
+      let i = 0;
+      for (const actorPeaks of peaks.actors.values()) values[i++] = actorPeaks[f]!;
+      return values.sort();
+    });
+    const routes = [...peaks.routes.entries()]
+      .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
+      .slice(0, ROUTES_SHOWN)
+      .map(([route, actors]) => ({
+        route,
+        distribution: distributionOf(new Float64Array(actors.values()).sort()),
+      }));
+    return { tuned: peaks.tuned, perFigure, routes, routesTotal: peaks.routes.size };
+  }
+}
+
+/** The rules with every fire condition out of the way: readings, never lockouts. */
+export function withoutThresholds(rules: CompiledRuleSet): CompiledRuleSet {
+  return { ...rules, rules: rules.rules.map((rule) => ({ ...rule, fire: NEVER_FIRES })) };
+}
+
+export async function suggest(
+  options: SuggestOptions,
+  onProgress?: (fraction: number) => void,
+): Promise<SuggestResult> {
+  const figures = options.rules.rules.map(tunedFigures);
+  const tracker = new PeakTracker(figures, options.maxActors);
+  const summary = await replay(
+    { ...options, rules: withoutThresholds(options.rules) },
+    {
+      onLockout: () => {},
+      onApplied: tracker.record,
+      ...(onProgress && { onProgress }),
+    },
+  );
+  const rules = figures.map((tuned): RuleReport => {
+    const found = tracker.peaksOf(tuned.rule);
+    if (!found) return { rule: tuned.rule, untuned: 'untuned' in tuned ? tuned.untuned : '' };
+    const shipped = options.shipped.get(tuned.rule);
+    return {
+      rule: tuned.rule,
+      owner: found.tuned.owner,
+      figures: found.tuned.figures.map((figure, f) =>
+        figureReport(figure, found.perFigure[f]!, shippedValue(shipped, figure), options),
+      ),
+      routes: found.routes,
+      routesTotal: found.routesTotal,
+    };
+  });
+  return { rules, replay: summary };
+}
+
+/** The field's shipped value; the value in force for a rule (or field) that does not ship. */
+function shippedValue(shipped: RuleFigures | undefined, figure: TunedFigure): number {
+  const same =
+    shipped && 'figures' in shipped
+      ? shipped.figures.find((f) => f.field === figure.field)
+      : undefined;
+  return same?.inForce ?? figure.inForce;
+}
+
+function figureReport(
+  figure: TunedFigure,
+  sorted: Float64Array,
+  shipped: number,
+  options: Pick<SuggestOptions, 'margin' | 'allowLower'>,
+): FigureReport {
+  const { field, unit, inForce } = figure;
+  const suggestion = suggestThreshold({ sorted, unit, inForce, shipped, ...options });
+  const candidates = candidateThresholds(unit, inForce, shipped, suggestion.value).map(
+    (threshold) => ({ threshold, locked: lockedAt(sorted, threshold) }),
+  );
+  return {
+    field,
+    unit,
+    inForce,
+    shipped,
+    distribution: distributionOf(sorted),
+    suggestion,
+    candidates,
+  };
+}
