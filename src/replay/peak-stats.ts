@@ -3,14 +3,14 @@
 //
 // The margin rule (README "Rules", "Thresholds from your own traffic"):
 //   suggested = max(floor, roundUp(p99.9 × margin))
-// where p99.9 is taken over the actors the threshold in force does NOT lock, margin is
-// 1.5 unless asked otherwise, and floor is the shipped value of the field (never below
-// it unless asked: `allowLower`, then the smallest value the field takes).
-//  - Actors at or above the threshold in force are the rule's lockouts on this log. In
-//    a log with attacks they are the attacks: learning from them would raise the bar
-//    to just above the attackers (the same reason the detector keeps no per-route
-//    baseline an attacker could teach, detect/volume.ts). They are counted and named in
-//    the report; if they are honest, the candidate table tells how many a higher
+// where p99.9 is taken over the actors that no rule in force locks on the log, margin
+// is 1.5 unless asked otherwise, and floor is the shipped value of the field (never
+// below it unless asked: `allowLower`, then the smallest value the field takes).
+//  - Actors the rules in force lock (any rule: a scanner locked by sequential-id-scan
+//    also opens many objects) are, in a log with attacks, the attacks: learning from
+//    them would raise the bar to just above the attackers (the same reason the detector
+//    keeps no per-route baseline an attacker could teach, detect/volume.ts). The report
+//    counts them; if they are honest, the candidate table tells how many a higher
 //    threshold would lock.
 //  - p99.9, not the maximum: one odd actor should not move a threshold; p99.9 × 1.5
 //    leaves the busiest honest actors a third below the threshold, so a busier day
@@ -84,19 +84,23 @@ export function roundUp(value: number, unit: FigureUnit): number {
 export interface SuggestionInput {
   /** Every actor's peak figure, ascending. */
   readonly sorted: Float64Array;
+  /** The peaks of the actors that no rule in force locks on this log, ascending. */
+  readonly learnable: Float64Array;
   readonly unit: FigureUnit;
   readonly inForce: number;
   /** The shipped value of the field (the value in force for a rule that does not ship). */
   readonly shipped: number;
   readonly margin: number;
   readonly allowLower: boolean;
+  /** What the peaks are of: "actors", or "routes" for a sweep. */
+  readonly whom?: string;
 }
 
 export interface Suggestion {
   readonly value: number;
-  /** Actors below the threshold in force: the suggestion is learnt from them. */
+  /** Actors that no rule in force locks: the suggestion is learnt from them. */
   readonly learntFrom: number;
-  /** Actors at or above it: the rule's lockouts on this log, not learnt from. */
+  /** Actors at or above the value in force: the rule's own lockouts on this log. */
   readonly lockedInForce: number;
   /** p99.9 of the actors learnt from. */
   readonly p999: number;
@@ -108,9 +112,10 @@ export interface Suggestion {
 }
 
 export function suggestThreshold(input: SuggestionInput): Suggestion {
-  const { sorted, unit, inForce, shipped, margin, allowLower } = input;
+  const { sorted, learnable, unit, inForce, shipped, margin, allowLower } = input;
+  const whom = input.whom ?? 'actors';
   const lockedInForce = lockedAt(sorted, inForce);
-  const learntFrom = sorted.length - lockedInForce;
+  const learntFrom = learnable.length;
   const floor = allowLower ? UNIT_MINIMUM[unit] : shipped;
   if (learntFrom === 0) {
     return {
@@ -120,17 +125,18 @@ export function suggestThreshold(input: SuggestionInput): Suggestion {
       p999: 0,
       margined: inForce,
       floor,
-      why: 'no actor below the threshold in force to learn from: kept',
+      why: `none of the ${whom} is left alone by the rules in force to learn from: the value in force kept`,
     };
   }
-  const p999 = percentile(sorted.subarray(0, learntFrom), 99.9);
+  const p999 = percentile(learnable, 99.9);
   const margined = Math.max(roundUp(p999 * margin, unit), UNIT_MINIMUM[unit]);
   const value = Math.max(floor, margined);
   const floorName = allowLower ? 'the smallest value' : 'the shipped value';
+  const learnt = `p99.9 of the ${learntFrom} ${whom} no rule in force locks × ${margin}`;
   const why =
     value === margined
-      ? `p99.9 of the ${learntFrom} actors below the threshold in force × ${margin}`
-      : `p99.9 of the ${learntFrom} actors below the threshold in force × ${margin} is ${margined}, under ${floorName} ${floor}: ${floorName} kept`;
+      ? learnt
+      : `${learnt} is ${margined}, under ${floorName} ${floor}: ${floorName} kept`;
   return { value, learntFrom, lockedInForce, p999, margined, floor, why };
 }
 
@@ -145,8 +151,6 @@ export function candidateThresholds(
   suggested: number,
 ): number[] {
   const around = [0.5, 2, 4].map((k) => Math.max(UNIT_MINIMUM[unit], roundUp(inForce * k, unit)));
-  const all = [inForce, shipped, suggested, ...around].filter(
-    (v) => unit !== 'ratio' || v <= 1,
-  );
+  const all = [inForce, shipped, suggested, ...around].filter((v) => unit !== 'ratio' || v <= 1);
   return [...new Set(all)].sort((a, b) => a - b);
 }

@@ -26,7 +26,12 @@ import {
   type Distribution,
   type Suggestion,
 } from './peak-stats.js';
-import { tunedFigures, type FigureUnit, type RuleFigures, type TunedFigure } from './tuned-figures.js';
+import {
+  tunedFigures,
+  type FigureUnit,
+  type RuleFigures,
+  type TunedFigure,
+} from './tuned-figures.js';
 
 /** About 150 bytes each: 2,000,000 entries hold in ~300 MB beside the replay's windows. */
 export const DEFAULT_MAX_ACTORS = 2_000_000;
@@ -82,7 +87,7 @@ export interface SuggestResult {
 
 type Tuned = Extract<RuleFigures, { figures: unknown }>;
 
-interface RulePeaks {
+export interface RulePeaks {
   readonly tuned: Tuned;
   /** Actor (`scope:subject`, or the route for a sweep) → peak per figure. */
   readonly actors: Map<string, number[]>;
@@ -166,26 +171,75 @@ export class PeakTracker {
     }
   }
 
-  /** The rule's figures over all its actors, and its busiest routes. */
-  peaksOf(rule: string): { tuned: Tuned; perFigure: Float64Array[]; routes: RouteReport[]; routesTotal: number } | undefined {
-    const peaks = this.byRule.get(rule);
-    if (!peaks) return undefined;
-    const { figures } = peaks.tuned;
-    const perFigure = figures.map((_, f) => {
-      const values = new Float64Array(peaks.actors.size);
-      let i = 0;
-      for (const actorPeaks of peaks.actors.values()) values[i++] = actorPeaks[f]!;
-      return values.sort();
-    });
-    const routes = [...peaks.routes.entries()]
-      .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
-      .slice(0, ROUTES_SHOWN)
-      .map(([route, actors]) => ({
-        route,
-        distribution: distributionOf(new Float64Array(actors.values()).sort()),
-      }));
-    return { tuned: peaks.tuned, perFigure, routes, routesTotal: peaks.routes.size };
+  /** The tuned rules' peaks, by rule id. */
+  get rules(): ReadonlyMap<string, RulePeaks> {
+    return this.byRule;
   }
+}
+
+/**
+ * Who the rules in force lock on this log: the actors (`scope:subject`) one of whose
+ * figures reached its value in force (each figure holds the rule's other conditions),
+ * and the routes an id-scan rule locked some actor on (that walk fed the route's sweep
+ * window, so a route's figure is no honest reading either).
+ */
+export function lockedOnLog(rules: Iterable<RulePeaks>): Locked {
+  const actors = new Set<string>();
+  const routes = new Set<string>();
+  for (const { tuned, actors: peaksOf, routes: routePeaks } of rules) {
+    if (tuned.owner !== 'actor') continue;
+    for (const [actor, peaks] of peaksOf) {
+      if (tuned.figures.some((figure, f) => peaks[f]! >= figure.inForce)) actors.add(actor);
+    }
+    const { inForce } = tuned.figures[0]!;
+    for (const [route, onRoute] of routePeaks) {
+      for (const peak of onRoute.values()) {
+        if (peak >= inForce) {
+          routes.add(route);
+          break;
+        }
+      }
+    }
+  }
+  return { actors, routes };
+}
+
+export interface Locked {
+  readonly actors: ReadonlySet<string>;
+  readonly routes: ReadonlySet<string>;
+}
+
+/** The figure's peaks, ascending: every actor's, and those of the actors no rule locks. */
+function figurePeaks(
+  peaks: RulePeaks,
+  f: number,
+  locked: Locked,
+): { sorted: Float64Array; learnable: Float64Array } {
+  const sorted = new Float64Array(peaks.actors.size);
+  const learnable: number[] = [];
+  const { inForce } = peaks.tuned.figures[f]!;
+  let i = 0;
+  for (const [actor, actorPeaks] of peaks.actors) {
+    const value = actorPeaks[f]!;
+    sorted[i++] = value;
+    const lockedHere =
+      peaks.tuned.owner === 'route'
+        ? value >= inForce || locked.routes.has(actor)
+        : locked.actors.has(actor);
+    if (!lockedHere) learnable.push(value);
+  }
+  return { sorted: sorted.sort(), learnable: new Float64Array(learnable).sort() };
+}
+
+/** The busiest routes of an id-scan rule (the most actors first), the first figure's distribution on each. */
+function busiestRoutes(peaks: RulePeaks): RouteReport[] {
+  return [...peaks.routes.entries()]
+    .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
+    .slice(0, ROUTES_SHOWN)
+    .map(([route, actors]) => ({
+      route,
+      distribution: distributionOf(new Float64Array(actors.values()).sort()),
+    }));
 }
 
 /** The rules with every fire condition out of the way: readings, never lockouts. */
@@ -207,18 +261,25 @@ export async function suggest(
       ...(onProgress && { onProgress }),
     },
   );
+  const locked = lockedOnLog(tracker.rules.values());
   const rules = figures.map((tuned): RuleReport => {
-    const found = tracker.peaksOf(tuned.rule);
-    if (!found) return { rule: tuned.rule, untuned: 'untuned' in tuned ? tuned.untuned : '' };
+    const peaks = tracker.rules.get(tuned.rule);
+    if (!peaks) return { rule: tuned.rule, untuned: 'untuned' in tuned ? tuned.untuned : '' };
     const shipped = options.shipped.get(tuned.rule);
     return {
       rule: tuned.rule,
-      owner: found.tuned.owner,
-      figures: found.tuned.figures.map((figure, f) =>
-        figureReport(figure, found.perFigure[f]!, shippedValue(shipped, figure), options),
+      owner: peaks.tuned.owner,
+      figures: peaks.tuned.figures.map((figure, f) =>
+        figureReport(
+          figure,
+          figurePeaks(peaks, f, locked),
+          shippedValue(shipped, figure),
+          options,
+          peaks.tuned.owner === 'route' ? 'routes' : 'actors',
+        ),
       ),
-      routes: found.routes,
-      routesTotal: found.routesTotal,
+      routes: busiestRoutes(peaks),
+      routesTotal: peaks.routes.size,
     };
   });
   return { rules, replay: summary };
@@ -235,12 +296,23 @@ function shippedValue(shipped: RuleFigures | undefined, figure: TunedFigure): nu
 
 function figureReport(
   figure: TunedFigure,
-  sorted: Float64Array,
+  { sorted, learnable }: { sorted: Float64Array; learnable: Float64Array },
   shipped: number,
   options: Pick<SuggestOptions, 'margin' | 'allowLower'>,
+  whom: string,
 ): FigureReport {
   const { field, unit, inForce } = figure;
-  const suggestion = suggestThreshold({ sorted, unit, inForce, shipped, ...options });
+  const { margin, allowLower } = options;
+  const suggestion = suggestThreshold({
+    sorted,
+    learnable,
+    unit,
+    inForce,
+    shipped,
+    margin,
+    allowLower,
+    whom,
+  });
   const candidates = candidateThresholds(unit, inForce, shipped, suggestion.value).map(
     (threshold) => ({ threshold, locked: lockedAt(sorted, threshold) }),
   );

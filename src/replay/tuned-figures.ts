@@ -57,15 +57,20 @@ function volumeParts(config: Record<string, unknown>, fire: FireCondition): Fiel
   return fields.flatMap(([field, unit], i) =>
     config[field] === undefined
       ? []
-      : [{ field, unit, part: fire.atLeast[i] != null ? { atLeast: i } : ('minNum' as const) }],
+      : [
+          {
+            field,
+            unit,
+            part: (fire.atLeast[i] ?? null) !== null ? { atLeast: i } : ('minNum' as const),
+          },
+        ],
   );
 }
 
 /** Keyed by kind, so TypeScript refuses a new detector kind left out here. */
 const PARTS: {
   readonly [K in DetectKind]:
-    | ((config: Record<string, unknown>, fire: FireCondition) => FieldPart[])
-    | string;
+    ((config: Record<string, unknown>, fire: FireCondition) => FieldPart[]) | string;
 } = {
   enumeration: () => [{ field: 'threshold', unit: 'count', part: 'minNum' }],
   sweep: () => [{ field: 'threshold', unit: 'count', part: 'minNum' }],
