@@ -21,7 +21,8 @@ import type { FigureUnit } from './tuned-figures.js';
 /** Percentiles are nearest-rank: the smallest value with at least p % of actors at or below it. */
 export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
-  const rank = Math.ceil((p / 100) * sorted.length);
+  // Less a hair: 99.9 / 100 × 1000 is 999.0000000000001 in floating point.
+  const rank = Math.ceil((p * sorted.length) / 100 - 1e-9);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
