@@ -64,7 +64,7 @@ describe('the suggested threshold', () => {
     expect(s.value).toBe(1499); // ceil(999 × 1.5)
     expect(s.lockedInForce).toBe(2);
     expect(s.learntFrom).toBe(1000);
-    expect(s.why).toContain('p99.9 of the 1000 actors no rule in force locks × 1.5');
+    expect(s.why).toContain('p99.9 of the 1,000 actors no rule in force locks (999) × 1.5');
   });
 
   it('never goes below the shipped value unless asked', () => {

@@ -16,7 +16,15 @@
 //    leaves the busiest honest actors a third below the threshold, so a busier day
 //    stays quiet.
 
+import { formatBytes } from '../vocabulary/units.js';
 import type { FigureUnit } from './tuned-figures.js';
+
+/** A figure for people: a count with separators, bytes in KB/MB, a ratio to 3 places. */
+export function formatFigure(value: number, unit: FigureUnit): string {
+  if (unit === 'bytes') return formatBytes(value);
+  if (unit === 'ratio') return String(Math.round(value * 1000) / 1000);
+  return Math.round(value).toLocaleString('en-US');
+}
 
 /** Percentiles are nearest-rank: the smallest value with at least p % of actors at or below it. */
 export function percentile(sorted: Float64Array, p: number): number {
@@ -133,11 +141,12 @@ export function suggestThreshold(input: SuggestionInput): Suggestion {
   const margined = Math.max(roundUp(p999 * margin, unit), UNIT_MINIMUM[unit]);
   const value = Math.max(floor, margined);
   const floorName = allowLower ? 'the smallest value' : 'the shipped value';
-  const learnt = `p99.9 of the ${learntFrom} ${whom} no rule in force locks × ${margin}`;
+  const f = (v: number) => formatFigure(v, unit);
+  const learnt = `p99.9 of the ${f(learntFrom)} ${whom} no rule in force locks (${f(p999)}) × ${margin}`;
   const why =
     value === margined
       ? learnt
-      : `${learnt} is ${margined}, under ${floorName} ${floor}: ${floorName} kept`;
+      : `${learnt} is ${f(margined)}, under ${floorName} ${f(floor)}: ${floorName} kept`;
   return { value, learntFrom, lockedInForce, p999, margined, floor, why };
 }
 

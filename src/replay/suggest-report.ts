@@ -4,9 +4,9 @@
 // each threshold field, laid over the operator's own override of that rule when there is
 // one, so the file replaces it without losing its other settings.
 import { stringify } from 'yaml';
-import { formatBytes, formatSize } from '../vocabulary/units.js';
+import { formatSize } from '../vocabulary/units.js';
 import type { FigureUnit } from './tuned-figures.js';
-import type { Distribution } from './peak-stats.js';
+import { formatFigure, type Distribution } from './peak-stats.js';
 import type { FigureReport, RuleReport, SuggestResult } from './suggest.js';
 
 /** The margin rule, as the report and the override file state it. */
@@ -18,12 +18,6 @@ export function marginRule(margin: number, allowLower: boolean): string {
     `suggested = p99.9 of the actors the threshold in force does not lock × ${margin}, ` +
     `rounded up, ${floor}`
   );
-}
-
-export function formatFigure(value: number, unit: FigureUnit): string {
-  if (unit === 'bytes') return formatBytes(value);
-  if (unit === 'ratio') return String(Math.round(value * 1000) / 1000);
-  return Math.round(value).toLocaleString('en-US');
 }
 
 function distributionLine(d: Distribution, unit: FigureUnit): string {
@@ -38,9 +32,8 @@ function figureLines(figure: FigureReport, whom: string): string[] {
     `  ${field}: in force ${f(inForce)}${shipped === inForce ? '' : `, shipped ${f(shipped)}`}`,
     `    peaks of ${distribution.actors.toLocaleString('en-US')} ${whom}: ${distributionLine(distribution, unit)}`,
     `    at or above the value in force: ${suggestion.lockedInForce} (the rule's lockouts on this log); ` +
-      `learnt from the ${suggestion.learntFrom} that no rule in force locks`,
-    `    suggested ${f(suggestion.value)}: ${suggestion.why}` +
-      (suggestion.learntFrom > 0 ? ` (p99.9 ${f(suggestion.p999)})` : ''),
+      `learnt from the ${suggestion.learntFrom.toLocaleString('en-US')} that no rule in force locks`,
+    `    suggested ${f(suggestion.value)}: ${suggestion.why}`,
     `    ${'threshold'.padEnd(12)} ${whom} locked`,
   ];
   for (const { threshold, locked } of figure.candidates) {
