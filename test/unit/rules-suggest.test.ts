@@ -124,3 +124,17 @@ describe('rules suggest on simulated traffic', () => {
     },
   );
 });
+
+describe('rules suggest memory bound', () => {
+  it('stops with SUGGEST_TOO_MANY_ACTORS above --max-actors, saying how to go on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exfilguard-suggest-'));
+    const log = join(dir, 'busy.jsonl');
+    // Twenty minutes: a fresh session per person and minute, some 3,000 actors.
+    writeLog(log, simulation(13, 1 / 3, 5 * MINUTE));
+    const run = await runCli(['rules', 'suggest', '--max-actors', '1000', log]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('[SUGGEST_TOO_MANY_ACTORS]');
+    expect(run.stderr).toContain('more than 1000 actor peaks');
+    expect(run.stderr).toContain('Split the log by time, or raise --max-actors');
+  });
+});
