@@ -17,6 +17,7 @@
 import { ExfilguardError } from '../vocabulary/errors.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
 import { NEVER_FIRES, type ApplyResult, type Step } from '../window/store.js';
+import { PeakTable } from './peak-table.js';
 import { replay, type ReplayOptions, type ReplaySummary } from './replay.js';
 import {
   candidateThresholds,
@@ -89,10 +90,10 @@ type Tuned = Extract<RuleFigures, { figures: unknown }>;
 
 export interface RulePeaks {
   readonly tuned: Tuned;
-  /** Actor (`scope:subject`, or the route for a sweep) → peak per figure. */
-  readonly actors: Map<string, number[]>;
-  /** Route → actor → peak of the first figure (enumeration). */
-  readonly routes: Map<string, Map<string, number>>;
+  /** Each actor's peaks (for a sweep: each route's). */
+  readonly actors: PeakTable;
+  /** Route → each actor's peak of the first figure on it (enumeration). */
+  readonly routes: Map<string, PeakTable>;
 }
 
 /** Every reading's figures into each actor's peaks. */
@@ -105,8 +106,10 @@ export class PeakTracker {
     private readonly maxEntries: number,
   ) {
     for (const tuned of figures) {
-      if ('figures' in tuned)
-        this.byRule.set(tuned.rule, { tuned, actors: new Map(), routes: new Map() });
+      if ('figures' in tuned) {
+        const actors = new PeakTable(tuned.figures);
+        this.byRule.set(tuned.rule, { tuned, actors, routes: new Map() });
+      }
     }
   }
 
@@ -118,45 +121,17 @@ export class PeakTracker {
       // A sweep's participants' own windows are not its figure: the route's is.
       if (!peaks || (peaks.tuned.owner === 'route') !== (key.scope === 'route')) continue;
       const reading = result.results[i]!.reading;
-      const actor = key.scope === 'route' ? key.subject : `${key.scope}:${key.subject}`;
-      this.raise(peaks.actors, actor, peaks.tuned.figures, reading);
+      if (peaks.actors.raise(key.scope, key.subject, reading)) this.count();
       if (peaks.tuned.byRoute && key.route !== undefined) {
-        this.raiseRoute(peaks, key.route, actor, peaks.tuned.figures[0]!.of(reading));
+        let onRoute = peaks.routes.get(key.route);
+        if (!onRoute) {
+          onRoute = new PeakTable(peaks.tuned.figures.slice(0, 1));
+          peaks.routes.set(key.route, onRoute);
+        }
+        if (onRoute.raise(key.scope, key.subject, reading)) this.count();
       }
     }
   };
-
-  private raise(
-    actors: Map<string, number[]>,
-    actor: string,
-    figures: readonly TunedFigure[],
-    reading: readonly number[],
-  ): void {
-    const peaks = actors.get(actor);
-    if (!peaks) {
-      this.count();
-      actors.set(
-        actor,
-        figures.map((figure) => figure.of(reading)),
-      );
-      return;
-    }
-    for (let f = 0; f < figures.length; f += 1) {
-      const value = figures[f]!.of(reading);
-      if (value > peaks[f]!) peaks[f] = value;
-    }
-  }
-
-  private raiseRoute(peaks: RulePeaks, route: string, actor: string, value: number): void {
-    let actors = peaks.routes.get(route);
-    if (!actors) {
-      actors = new Map();
-      peaks.routes.set(route, actors);
-    }
-    const peak = actors.get(actor);
-    if (peak === undefined) this.count();
-    if (peak === undefined || value > peak) actors.set(actor, value);
-  }
 
   private count(): void {
     this.entries += 1;
@@ -188,12 +163,12 @@ export function lockedOnLog(rules: Iterable<RulePeaks>): Locked {
   const routes = new Set<string>();
   for (const { tuned, actors: peaksOf, routes: routePeaks } of rules) {
     if (tuned.owner !== 'actor') continue;
-    for (const [actor, peaks] of peaksOf) {
+    for (const [actor, peaks] of peaksOf.entries()) {
       if (tuned.figures.some((figure, f) => peaks[f]! >= figure.inForce)) actors.add(actor);
     }
     const { inForce } = tuned.figures[0]!;
     for (const [route, onRoute] of routePeaks) {
-      for (const peak of onRoute.values()) {
+      for (const [, [peak = 0]] of onRoute.entries()) {
         if (peak >= inForce) {
           routes.add(route);
           break;
@@ -215,20 +190,17 @@ function figurePeaks(
   f: number,
   locked: Locked,
 ): { sorted: Float64Array; learnable: Float64Array } {
-  const sorted = new Float64Array(peaks.actors.size);
   const learnable: number[] = [];
   const { inForce } = peaks.tuned.figures[f]!;
-  let i = 0;
-  for (const [actor, actorPeaks] of peaks.actors) {
+  for (const [actor, actorPeaks] of peaks.actors.entries()) {
     const value = actorPeaks[f]!;
-    sorted[i++] = value;
     const lockedHere =
       peaks.tuned.owner === 'route'
         ? value >= inForce || locked.routes.has(actor)
         : locked.actors.has(actor);
     if (!lockedHere) learnable.push(value);
   }
-  return { sorted: sorted.sort(), learnable: new Float64Array(learnable).sort() };
+  return { sorted: peaks.actors.sorted(f), learnable: new Float64Array(learnable).sort() };
 }
 
 /** The busiest routes of an id-scan rule (the most actors first), the first figure's distribution on each. */
@@ -236,10 +208,7 @@ function busiestRoutes(peaks: RulePeaks): RouteReport[] {
   return [...peaks.routes.entries()]
     .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
     .slice(0, ROUTES_SHOWN)
-    .map(([route, actors]) => ({
-      route,
-      distribution: distributionOf(new Float64Array(actors.values()).sort()),
-    }));
+    .map(([route, actors]) => ({ route, distribution: distributionOf(actors.sorted(0)) }));
 }
 
 /** The rules with every fire condition out of the way: readings, never lockouts. */
