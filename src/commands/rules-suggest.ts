@@ -13,6 +13,7 @@ import { loadRules, SHIPPED_RULES_DIR } from '../rules/shipped.js';
 import { formatSummary, progressBar } from '../replay/report.js';
 import {
   formatSuggestReport,
+  marginRule,
   overridesYaml,
   type ExistingOverride,
 } from '../replay/suggest-report.js';
@@ -32,10 +33,11 @@ export const SUGGEST_USAGE = `Usage: exfilguard rules suggest [options] FILE... 
   --no-shipped-rules   leave the shipped rules out
   --format FORMAT      auto (default), json (canonical or ECS) or combined (nginx/Apache)
   --reorder DURATION   how far out of order events may arrive (default 2m)
-  --margin FACTOR      suggested = p99.9 of the actors the value in force does not lock × FACTOR
+  --margin FACTOR      suggested = p99.9 of the actors that no rule in force locks × FACTOR
                        (default 1.5, at least 1)
   --allow-lower        let a suggestion go below the shipped value (never, by default)
   --max-actors N       actor peaks kept at most (default ${DEFAULT_MAX_ACTORS}, ~150 bytes each)
+  --json               the report as one JSON object (per rule and field: distribution, suggestion, candidates)
   --out FILE           write the suggestion as an override file (one override per rule, merged
                        with yours of the same rule: it replaces yours); check it with
                        "exfilguard rules check DIR"
@@ -53,6 +55,7 @@ interface SuggestArgs {
   readonly allowLower: boolean;
   readonly maxActors: number;
   readonly out: string | undefined;
+  readonly json: boolean;
   readonly keySecretFile: string | undefined;
 }
 
@@ -69,6 +72,7 @@ export function parseSuggestArgs(argv: readonly string[]): SuggestArgs {
       'allow-lower': { type: 'boolean', default: false },
       'max-actors': { type: 'string', default: String(DEFAULT_MAX_ACTORS) },
       out: { type: 'string' },
+      json: { type: 'boolean', default: false },
       'key-secret-file': { type: 'string' },
     },
   });
@@ -98,6 +102,7 @@ export function parseSuggestArgs(argv: readonly string[]): SuggestArgs {
     allowLower: values['allow-lower'],
     maxActors,
     out: values.out,
+    json: values.json,
     keySecretFile: values['key-secret-file'],
   };
 }
@@ -125,12 +130,16 @@ export async function rulesSuggestCommand(argv: readonly string[], io: CommandIo
     io.stderrIsTty ? (fraction) => io.stderr(progressBar(fraction)) : undefined,
   );
   if (io.stderrIsTty) io.stderr(`${progressBar(1)}\n`);
-  io.stdout(formatSuggestReport(result, margin, allowLower));
+  io.stdout(
+    args.json
+      ? `${JSON.stringify({ margin: marginRule(margin, allowLower), rules: result.rules })}\n`
+      : formatSuggestReport(result, margin, allowLower),
+  );
   if (args.out !== undefined) {
     const source = `${result.replay.events} events of ${files.map((p) => basename(p)).join(', ')}`;
     const existing = await existingOverrides(ruleSet);
     await writeFile(args.out, overridesYaml(result, existing, { margin, allowLower, source }));
-    io.stdout(`overrides written to ${args.out}\n`);
+    io.stderr(`overrides written to ${args.out}\n`);
   }
   io.stderr(`${formatSummary(result.replay)}${describeKeySecret(key)}\n`);
   return 0;

@@ -15,7 +15,7 @@ export function marginRule(margin: number, allowLower: boolean): string {
     ? 'at least the smallest value the field takes (--allow-lower)'
     : 'never below the shipped value';
   return (
-    `suggested = p99.9 of the actors the threshold in force does not lock × ${margin}, ` +
+    `suggested = p99.9 of the actors that no rule in force locks on the log × ${margin}, ` +
     `rounded up, ${floor}`
   );
 }
