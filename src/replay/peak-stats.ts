@@ -142,7 +142,7 @@ export function suggestThreshold(input: SuggestionInput): Suggestion {
   const value = Math.max(floor, margined);
   const floorName = allowLower ? 'the smallest value' : 'the shipped value';
   const f = (v: number) => formatFigure(v, unit);
-  const learnt = `p99.9 of the ${f(learntFrom)} ${whom} no rule in force locks (${f(p999)}) × ${margin}`;
+  const learnt = `p99.9 of the ${learntFrom.toLocaleString('en-US')} ${whom} no rule in force locks (${f(p999)}) × ${margin}`;
   const why =
     value === margined
       ? learnt
