@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRule } from '../rules/compile.js';
 import { ruleSchema } from '../rules/schema.js';
 import type { ApplyResult, Step, WindowKey } from '../window/store.js';
-import { lockedOnLog, PeakTracker } from './suggest.js';
+import { figurePeaks, lockedOnLog, PeakTracker } from './suggest.js';
 import { tunedFigures } from './tuned-figures.js';
 
 const rule = (id: string, detect: Record<string, unknown>) =>
@@ -45,22 +45,24 @@ describe('the peak of each actor', () => {
         [{ rule: 'sweep', scope: 'ip', subject: '198.51.100.1', route: '/a/:id' }, [1, 500, 500]],
       ]),
     );
-    const peaks = tracker.rules;
-    expect([...peaks.get('scan')!.actors.entries()]).toEqual([
-      ['ip:203.0.113.9', [60]],
-      ['session:s1', [12]],
-    ]);
-    expect([...peaks.get('scan')!.routes.get('/b/:id')!.entries()]).toEqual([
-      ['ip:203.0.113.9', [0]], // 5 close of 100 new: under minShare
-      ['session:s1', [12]],
-    ]);
-    expect([...peaks.get('sweep')!.actors.entries()]).toEqual([['/a/:id', [80]]]);
+    const none = { actors: new Set<readonly number[]>(), routes: new Set<string>() };
+    const peaksOf = (rule: string) => [
+      ...figurePeaks(tracker, tracker.rules.get(rule)!, 0, none).sorted,
+    ];
+    expect(peaksOf('scan')).toEqual([12, 60]);
+    const onRoute = tracker.table.routes.get(tracker.rules.get('scan')!.slot)!.get('/b/:id')!;
+    expect([...onRoute.values()]).toEqual([0, 12]); // the ip: 5 close of 100 new, under minShare
+    expect(peaksOf('sweep')).toEqual([80]);
+    expect(peaksOf('breadth')).toEqual([40, 300]);
 
-    // The scanner is locked by scan (60 ≥ 50): no rule learns from it, and the route it
-    // walked is no honest reading of the sweep either.
-    const locked = lockedOnLog(peaks.values());
-    expect([...locked.actors]).toEqual(['ip:203.0.113.9']);
+    // The scanner is locked by scan (60 ≥ 50): no rule learns from it (breadth learns
+    // from 40 only), and the route it walked is no honest reading of the sweep either.
+    const locked = lockedOnLog(tracker);
+    expect(locked.actors.size).toBe(1);
     expect([...locked.routes]).toEqual(['/a/:id']);
+    const breadthPeaks = figurePeaks(tracker, tracker.rules.get('breadth')!, 0, locked);
+    expect([...breadthPeaks.learnable]).toEqual([40]);
+    expect([...figurePeaks(tracker, tracker.rules.get('sweep')!, 0, locked).learnable]).toEqual([]);
   });
 
   it('stops at its bound, counting actors × rules and actors × routes', () => {

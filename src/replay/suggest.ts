@@ -10,14 +10,14 @@
 // The hook is the store's answer (replay's `onApplied`): the pipeline and the stores
 // are unchanged, and the figures are read only here, never on the detector's path.
 //
-// Memory: one small array per actor and rule (and per actor and route for the id-scan
-// rules), for the whole log — the exact peaks, so percentiles and counts are exact.
+// Memory: one record per actor holding every rule's peaks (and a peak per actor and
+// route for the id-scan rules), for the whole log — the exact peaks, so percentiles and counts are exact.
 // Bounded by `maxActors` entries in all; above it the run stops with
 // SUGGEST_TOO_MANY_ACTORS (split the log by time, or raise the bound).
 import { ExfilguardError } from '../vocabulary/errors.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
 import { NEVER_FIRES, type ApplyResult, type Step } from '../window/store.js';
-import { PeakTable } from './peak-table.js';
+import { PeakTable, seenBy, type RuleSlot } from './peak-table.js';
 import { replay, type ReplayOptions, type ReplaySummary } from './replay.js';
 import {
   candidateThresholds,
@@ -34,7 +34,7 @@ import {
   type TunedFigure,
 } from './tuned-figures.js';
 
-/** About 150 bytes each: 2,000,000 entries hold in ~300 MB beside the replay's windows. */
+/** About 300 bytes each: 2,000,000 entries hold in ~600 MB beside the replay's windows. */
 export const DEFAULT_MAX_ACTORS = 2_000_000;
 /** Routes listed per id-scan rule, the most actors first. */
 const ROUTES_SHOWN = 10;
@@ -88,87 +88,74 @@ export interface SuggestResult {
 
 type Tuned = Extract<RuleFigures, { figures: unknown }>;
 
-export interface RulePeaks {
+/** A tuned rule and where its figures sit in the actors' records. */
+export interface TunedRule {
   readonly tuned: Tuned;
-  /** Each actor's peaks (for a sweep: each route's). */
-  readonly actors: PeakTable;
-  /** Route → each actor's peak of the first figure on it (enumeration). */
-  readonly routes: Map<string, PeakTable>;
+  readonly slot: RuleSlot;
 }
 
 /** Every reading's figures into each actor's peaks. */
 export class PeakTracker {
-  private readonly byRule = new Map<string, RulePeaks>();
-  private entries = 0;
+  readonly rules = new Map<string, TunedRule>();
+  readonly table: PeakTable;
 
   constructor(
     figures: readonly RuleFigures[],
     private readonly maxEntries: number,
   ) {
+    let offset = 0;
     for (const tuned of figures) {
-      if ('figures' in tuned) {
-        const actors = new PeakTable(tuned.figures);
-        this.byRule.set(tuned.rule, { tuned, actors, routes: new Map() });
-      }
+      if (!('figures' in tuned)) continue;
+      this.rules.set(tuned.rule, {
+        tuned,
+        slot: { offset, figures: tuned.figures, byRoute: tuned.byRoute },
+      });
+      offset += tuned.figures.length;
     }
+    this.table = new PeakTable(offset);
   }
 
   /** For replay's `onApplied`: `result.results[i]` answers `steps[i]`. */
   readonly record = (steps: readonly Step[], result: ApplyResult): void => {
     for (let i = 0; i < steps.length; i += 1) {
       const { key } = steps[i]!.observation;
-      const peaks = this.byRule.get(key.rule);
+      const rule = this.rules.get(key.rule);
       // A sweep's participants' own windows are not its figure: the route's is.
-      if (!peaks || (peaks.tuned.owner === 'route') !== (key.scope === 'route')) continue;
-      const reading = result.results[i]!.reading;
-      if (peaks.actors.raise(key.scope, key.subject, reading)) this.count();
-      if (peaks.tuned.byRoute && key.route !== undefined) {
-        let onRoute = peaks.routes.get(key.route);
-        if (!onRoute) {
-          onRoute = new PeakTable(peaks.tuned.figures.slice(0, 1));
-          peaks.routes.set(key.route, onRoute);
-        }
-        if (onRoute.raise(key.scope, key.subject, reading)) this.count();
-      }
+      if (!rule || (rule.tuned.owner === 'route') !== (key.scope === 'route')) continue;
+      this.table.raise(rule.slot, key.scope, key.subject, key.route, result.results[i]!.reading);
     }
-  };
-
-  private count(): void {
-    this.entries += 1;
-    if (this.entries > this.maxEntries) {
+    if (this.table.size > this.maxEntries) {
       throw new ExfilguardError(
         'SUGGEST_TOO_MANY_ACTORS',
-        `rules suggest: more than ${this.maxEntries} actor peaks (actors × rules, and × routes ` +
+        `rules suggest: more than ${this.maxEntries} actor peaks (actors, and actors × routes ` +
           'for the id-scan rules) to keep: suggest keeps each one for the whole log. Split the ' +
-          'log by time, or raise --max-actors (about 150 bytes each; raise the heap with ' +
+          'log by time, or raise --max-actors (about 300 bytes each; raise the heap with ' +
           'NODE_OPTIONS=--max-old-space-size too)',
       );
     }
-  }
-
-  /** The tuned rules' peaks, by rule id. */
-  get rules(): ReadonlyMap<string, RulePeaks> {
-    return this.byRule;
-  }
+  };
 }
 
 /**
- * Who the rules in force lock on this log: the actors (`scope:subject`) one of whose
- * figures reached its value in force (each figure holds the rule's other conditions),
- * and the routes an id-scan rule locked some actor on (that walk fed the route's sweep
- * window, so a route's figure is no honest reading either).
+ * Who the rules in force lock on this log: the actors one of whose figures reached its
+ * value in force (each figure holds the rule's other conditions), and the routes an
+ * id-scan rule locked some actor on (that walk fed the route's sweep window, so a
+ * route's figure is no honest reading either).
  */
-export function lockedOnLog(rules: Iterable<RulePeaks>): Locked {
-  const actors = new Set<string>();
+export function lockedOnLog(tracker: PeakTracker): Locked {
+  const actorRules = [...tracker.rules.values()].filter((r) => r.tuned.owner === 'actor');
+  const actors = new Set<readonly number[]>();
+  tracker.table.forEach((_actor, record, scope) => {
+    if (scope === 'route') return;
+    const locks = ({ slot }: TunedRule) =>
+      seenBy(slot, record) && slot.figures.some((f, i) => record[slot.offset + i]! >= f.inForce);
+    if (actorRules.some(locks)) actors.add(record);
+  });
   const routes = new Set<string>();
-  for (const { tuned, actors: peaksOf, routes: routePeaks } of rules) {
-    if (tuned.owner !== 'actor') continue;
-    for (const [actor, peaks] of peaksOf.entries()) {
-      if (tuned.figures.some((figure, f) => peaks[f]! >= figure.inForce)) actors.add(actor);
-    }
-    const { inForce } = tuned.figures[0]!;
-    for (const [route, onRoute] of routePeaks) {
-      for (const [, [peak = 0]] of onRoute.entries()) {
+  for (const [slot, byRoute] of tracker.table.routes) {
+    const { inForce } = slot.figures[0]!;
+    for (const [route, onRoute] of byRoute) {
+      for (const peak of onRoute.values()) {
         if (peak >= inForce) {
           routes.add(route);
           break;
@@ -180,40 +167,58 @@ export function lockedOnLog(rules: Iterable<RulePeaks>): Locked {
 }
 
 export interface Locked {
-  readonly actors: ReadonlySet<string>;
+  /** The records of the actors locked. */
+  readonly actors: ReadonlySet<readonly number[]>;
   readonly routes: ReadonlySet<string>;
 }
 
 /** The figure's peaks, ascending: every actor's, and those of the actors no rule locks. */
-function figurePeaks(
-  peaks: RulePeaks,
+export function figurePeaks(
+  tracker: PeakTracker,
+  { tuned, slot }: TunedRule,
   f: number,
   locked: Locked,
 ): { sorted: Float64Array; learnable: Float64Array } {
+  const all: number[] = [];
   const learnable: number[] = [];
-  const { inForce } = peaks.tuned.figures[f]!;
-  for (const [actor, actorPeaks] of peaks.actors.entries()) {
-    const value = actorPeaks[f]!;
-    const lockedHere =
-      peaks.tuned.owner === 'route'
-        ? value >= inForce || locked.routes.has(actor)
-        : locked.actors.has(actor);
+  const { inForce } = tuned.figures[f]!;
+  const byRoute = tuned.owner === 'route';
+  tracker.table.forEach((_actor, record, scope, subject) => {
+    if ((scope === 'route') !== byRoute || !seenBy(slot, record)) return;
+    const value = record[slot.offset + f]!;
+    all.push(value);
+    const lockedHere = byRoute
+      ? value >= inForce || locked.routes.has(subject)
+      : locked.actors.has(record);
     if (!lockedHere) learnable.push(value);
-  }
-  return { sorted: peaks.actors.sorted(f), learnable: new Float64Array(learnable).sort() };
+  });
+  return { sorted: new Float64Array(all).sort(), learnable: new Float64Array(learnable).sort() };
 }
 
 /** The busiest routes of an id-scan rule (the most actors first), the first figure's distribution on each. */
-function busiestRoutes(peaks: RulePeaks): RouteReport[] {
-  return [...peaks.routes.entries()]
+function busiestRoutes(tracker: PeakTracker, slot: RuleSlot): RouteReport[] {
+  const byRoute = tracker.table.routes.get(slot) ?? new Map<string, Map<number[], number>>();
+  return [...byRoute.entries()]
     .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
     .slice(0, ROUTES_SHOWN)
-    .map(([route, actors]) => ({ route, distribution: distributionOf(actors.sorted(0)) }));
+    .map(([route, actors]) => ({
+      route,
+      distribution: distributionOf(new Float64Array(actors.values()).sort()),
+    }));
 }
 
-/** The rules with every fire condition out of the way: readings, never lockouts. */
-export function withoutThresholds(rules: CompiledRuleSet): CompiledRuleSet {
-  return { ...rules, rules: rules.rules.map((rule) => ({ ...rule, fire: NEVER_FIRES })) };
+/**
+ * The rules with every fire condition out of the way: readings, never lockouts. The
+ * rules not tuned from traffic are left out (hostile-address: with no lockout it is
+ * fed nothing, and its count of each address's identities would be a step per event
+ * for nothing); no other rule reads their windows.
+ */
+export function withoutThresholds(
+  rules: CompiledRuleSet,
+  tuned: ReadonlySet<string>,
+): CompiledRuleSet {
+  const kept = rules.rules.filter((rule) => tuned.has(rule.rule.id));
+  return { ...rules, rules: kept.map((rule) => ({ ...rule, fire: NEVER_FIRES })) };
 }
 
 export async function suggest(
@@ -223,32 +228,39 @@ export async function suggest(
   const figures = options.rules.rules.map(tunedFigures);
   const tracker = new PeakTracker(figures, options.maxActors);
   const summary = await replay(
-    { ...options, rules: withoutThresholds(options.rules) },
+    {
+      ...options,
+      rules: withoutThresholds(
+        options.rules,
+        new Set(figures.filter((f) => 'figures' in f).map((f) => f.rule)),
+      ),
+    },
     {
       onLockout: () => {},
       onApplied: tracker.record,
       ...(onProgress && { onProgress }),
     },
   );
-  const locked = lockedOnLog(tracker.rules.values());
+  const locked = lockedOnLog(tracker);
   const rules = figures.map((tuned): RuleReport => {
-    const peaks = tracker.rules.get(tuned.rule);
-    if (!peaks) return { rule: tuned.rule, untuned: 'untuned' in tuned ? tuned.untuned : '' };
+    const rule = tracker.rules.get(tuned.rule);
+    if (!rule) return { rule: tuned.rule, untuned: 'untuned' in tuned ? tuned.untuned : '' };
     const shipped = options.shipped.get(tuned.rule);
+    const { owner } = rule.tuned;
     return {
       rule: tuned.rule,
-      owner: peaks.tuned.owner,
-      figures: peaks.tuned.figures.map((figure, f) =>
+      owner,
+      figures: rule.tuned.figures.map((figure, f) =>
         figureReport(
           figure,
-          figurePeaks(peaks, f, locked),
+          figurePeaks(tracker, rule, f, locked),
           shippedValue(shipped, figure),
           options,
-          peaks.tuned.owner === 'route' ? 'routes' : 'actors',
+          owner === 'route' ? 'routes' : 'actors',
         ),
       ),
-      routes: busiestRoutes(peaks),
-      routesTotal: peaks.routes.size,
+      routes: busiestRoutes(tracker, rule.slot),
+      routesTotal: tracker.table.routes.get(rule.slot)?.size ?? 0,
     };
   });
   return { rules, replay: summary };
