@@ -59,7 +59,7 @@ export class PeakTable {
     let record = subjects.get(subject);
     if (!record) {
       record = new Array<number>(this.width).fill(NOT_SEEN);
-      subjects.set(subject, record);
+      subjects.set(ownCopy(subject), record);
       this.count += 1;
     }
     this.lastSubject[s] = subject;
@@ -76,7 +76,7 @@ export class PeakTable {
     let onRoute = byRoute.get(route);
     if (!onRoute) {
       onRoute = new Map();
-      byRoute.set(route, onRoute);
+      byRoute.set(ownCopy(route), onRoute);
     }
     const peak = onRoute.get(record);
     if (peak === undefined) this.count += 1;
@@ -90,6 +90,15 @@ export class PeakTable {
         visit(scope === 'route' ? subject : `${scope}:${subject}`, record, scope, subject);
     }
   }
+}
+
+/**
+ * A string of its own, for a key kept for the whole log: a subject cut from a log line
+ * (a combined line's address) can be a slice that holds the line's whole read chunk,
+ * which would keep most of the log in memory. Once per new actor or route.
+ */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /** Whether the rule of `slot` saw the actor of `record`. */
