@@ -19,6 +19,8 @@ Usage:
   exfilguard replay [options] FILE...     run the rules over log files; lockouts as JSON lines
   exfilguard rules check|show|test [DIR...]  validate rule folders; show the rules in force
                                            after overrides; run the tests beside the rules
+  exfilguard rules suggest FILE...        thresholds from your logs: actors' peak figures,
+                                           lockouts per candidate threshold, an override file
   exfilguard run                          the streaming detector: Kafka → Redis windows → lockouts
   exfilguard enforce                      beside a gateway: the lockouts topic → allow / 403 per request
   exfilguard simulate [options]           live benign traffic with an attack every few minutes

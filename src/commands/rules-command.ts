@@ -8,10 +8,12 @@ import { loadRules, SHIPPED_RULES_DIR } from '../rules/shipped.js';
 import { UsageError, type CommandIo } from './io.js';
 import { describeKeySecret, KEY_SECRET_USAGE, keySecretChoice } from './key-secret.js';
 import { effectiveRules, effectiveRulesYaml } from './rules-show.js';
+import { rulesSuggestCommand, SUGGEST_USAGE } from './rules-suggest.js';
 
 export const RULES_USAGE = `Usage: exfilguard rules check [DIR...] [--no-shipped-rules]
        exfilguard rules show  [DIR...] [--no-shipped-rules] [--rule ID]... [--json]
        exfilguard rules test  [DIR...] [--no-shipped-rules] [--key-secret-file FILE]
+       exfilguard rules suggest [options] FILE...   (options below)
 
   DIR: operator rule folders, loaded on top of the shipped rules.
   check  validates every rule, override and allowlist, and lists the rules in force
@@ -21,11 +23,16 @@ export const RULES_USAGE = `Usage: exfilguard rules check [DIR...] [--no-shipped
          YAML as rule files write it; --json as loaded (milliseconds, bytes).
          --rule ID shows only that rule (repeatable).
   test   runs the *.test.yaml files in DIR (the shipped ones when no DIR is given).
+  suggest  thresholds from your own logs: per rule, actors' peak figures, the lockouts
+         each candidate threshold would have made, and an override file.
 
-${KEY_SECRET_USAGE}`;
+${KEY_SECRET_USAGE}
+${SUGGEST_USAGE}`;
 
 export async function rulesCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const [action, ...rest] = argv;
+  // Its arguments are log files, not rule folders: options of its own.
+  if (action === 'suggest') return rulesSuggestCommand(rest, io);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -80,7 +87,7 @@ export async function rulesCommand(argv: readonly string[], io: CommandIo): Prom
     return failed > 0 || passed === 0 ? 1 : 0;
   }
   throw new UsageError(
-    `rules takes "check", "show" or "test", got ${action ? `"${action}"` : 'nothing'}`,
+    `rules takes "check", "show", "test" or "suggest", got ${action ? `"${action}"` : 'nothing'}`,
   );
 }
 

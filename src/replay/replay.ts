@@ -8,6 +8,7 @@ import { BatchTally, DetectionPipeline, type TraceEntry } from '../pipeline/inde
 import type { CompiledRuleSet } from '../rules/compile.js';
 import { openLineSource, type SourceLine } from '../source/files.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
+import type { ApplyResult, Step, WindowStore } from '../window/store.js';
 import { ReorderBuffer } from './reorder.js';
 
 export interface ReplayOptions {
@@ -26,6 +27,8 @@ export interface ReplayHooks {
   /** Fraction of input bytes read, when the size is known. */
   readonly onProgress?: (fraction: number) => void;
   readonly trace?: (entry: TraceEntry) => void;
+  /** Every store call's steps and answers (`rules suggest` reads the readings' figures). */
+  readonly onApplied?: (steps: readonly Step[], result: ApplyResult) => void;
 }
 
 export interface ReplaySummary {
@@ -51,7 +54,8 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
   const store = new MemoryWindowStore({
     ...(options.maxWindows !== undefined && { maxWindows: options.maxWindows }),
   });
-  const pipeline = new DetectionPipeline(options.rules, store, {
+  const observed = hooks.onApplied ? observedStore(store, hooks.onApplied) : store;
+  const pipeline = new DetectionPipeline(options.rules, observed, {
     issuedAt: (eventTs) => eventTs,
     ...(hooks.trace && { trace: hooks.trace }),
   });
@@ -106,6 +110,23 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
   summary.seconds = (performance.now() - began) / 1000;
   await store.close();
   return summary;
+}
+
+/** The store, with each call's steps and answers handed to `onApplied` as well. */
+function observedStore(
+  store: WindowStore,
+  onApplied: NonNullable<ReplayHooks['onApplied']>,
+): WindowStore {
+  return {
+    apply: async (steps) => {
+      const result = await store.apply(steps);
+      onApplied(steps, result);
+      return result;
+    },
+    confirm: (lockouts) => store.confirm(lockouts),
+    lift: (request) => store.lift(request),
+    close: () => store.close(),
+  };
 }
 
 function parseLine(

@@ -27,6 +27,10 @@ export const ERROR_CODES = {
     retriable: false,
     summary: 'no lockout with that id on the lockouts topic or in the audit trail',
   },
+  SUGGEST_TOO_MANY_ACTORS: {
+    retriable: false,
+    summary: 'rules suggest has more actor peaks to keep than its bound',
+  },
   PROGRAM_MISSING: {
     retriable: false,
     summary: 'a program to run (java, mvn, redis-server) is not installed',

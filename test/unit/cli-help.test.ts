@@ -15,7 +15,7 @@ async function listedCommands(): Promise<string[]> {
 /** Sub-commands and option lines after which --help must still win. */
 const INVOCATIONS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   replay: [[], ['--table', 'missing.log']],
-  rules: [['check'], ['test'], ['show'], ['check', 'no-such-folder']],
+  rules: [['check'], ['test'], ['show'], ['check', 'no-such-folder'], ['suggest', 'x.log']],
   run: [[], ['--rotate-key-secret']],
   enforce: [[]],
   simulate: [[], ['--rate', '50', '--out', '-']],
