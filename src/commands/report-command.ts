@@ -1,7 +1,7 @@
 // `exfilguard report`: what one actor got, from retained logs (files, or the input
 // topic by time), as JSON, Markdown or a CSV of the ids. The report names people and
 // records, so it is written only where the user asks: a file (created 0600) or stdout.
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
 import { loadKafkaConfig, type KafkaConfig } from '../config.js';
@@ -259,7 +259,7 @@ async function writeOutputs(
       io.stdout(text);
       continue;
     }
-    await writeFile(path, text, { mode: 0o600 }).catch((error: NodeJS.ErrnoException) => {
+    await writeOwnerOnly(path, text).catch((error: NodeJS.ErrnoException) => {
       throw new ExfilguardError(
         'OUTPUT_UNWRITABLE',
         `${path}: cannot write the ${output} report (${error.code ?? error.message})`,
@@ -268,4 +268,19 @@ async function writeOutputs(
     written.push(path);
   }
   return written;
+}
+
+/**
+ * Writes `text` to `path`, readable by its owner only: the report holds personal data.
+ * A file that already exists keeps its mode under a plain write, so the mode is set on
+ * the open file before a byte of the report goes in (a file of another owner refuses).
+ */
+async function writeOwnerOnly(path: string, text: string): Promise<void> {
+  const file = await open(path, 'w', 0o600);
+  try {
+    await file.chmod(0o600);
+    await file.writeFile(text);
+  } finally {
+    await file.close();
+  }
 }

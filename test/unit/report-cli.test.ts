@@ -2,7 +2,7 @@
 // Markdown, equals the committed golden files (examples/report-scanner.*), lists
 // exactly the ids the scan fetched (read here from the log's own lines), and its CSV
 // one row per id; a subject past a limit stops with REPORT_LIMIT and says where.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,16 @@ describe('exfilguard report on the example log', () => {
     // From the lockout at 21:30:24 on: the last 32 of the 80.
     expect(rows.filter((row) => row.endsWith(',true'))).toHaveLength(32);
     expect((await stat(csvPath)).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes a file that already exists readable by its owner only before writing the report', async () => {
+    const jsonPath = join(dir, 'existing.json');
+    await writeFile(jsonPath, 'old', { mode: 0o644 });
+    await chmod(jsonPath, 0o644);
+    const { code } = await runCli([...ARGS, '--json', jsonPath]);
+    expect(code).toBe(0);
+    expect((await stat(jsonPath)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(jsonPath, 'utf8'))).toHaveProperty('routes');
   });
 
   it('reports nothing taken for an address that is not in the log', async () => {
