@@ -5,10 +5,10 @@
 // with taskset by default, as bench/replay.ts.
 //
 //   npx tsx bench/suggest.ts [--runs 2] [--lines 1000000] [--format jsonl|combined] [--no-pin]
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { median, timedRun } from './child-run.js';
 import { ensureLogs } from './make-log.js';
 import { builtCli, type BuiltCli } from './project.js';
 
@@ -21,44 +21,13 @@ interface Measured {
   readonly maxRssMb: number;
 }
 
-function figure(text: string, pattern: RegExp): number {
-  const match = pattern.exec(text);
-  if (!match) throw new Error(`no ${String(pattern)} in the output of /usr/bin/time -v`);
-  return Number(match[1]);
-}
-
+/** One timed run, its CPU and peak RSS required (this bench compares them). */
 function runOnce(cli: BuiltCli, args: readonly string[], pin: boolean): Measured {
-  const command = [
-    ...(pin ? [TASKSET, '-c', '0'] : []),
-    TIME,
-    '-v',
-    process.execPath,
-    cli.cli,
-    ...args,
-  ];
-  const began = performance.now();
-  const child = spawnSync(command[0]!, command.slice(1), {
-    cwd: cli.root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  const seconds = (performance.now() - began) / 1000;
-  if (child.status !== 0) throw new Error(`${args[0]} failed (${child.status}): ${child.stderr}`);
-  const err = child.stderr;
-  return {
-    seconds,
-    cpuSeconds:
-      figure(err, /User time \(seconds\): ([\d.]+)/) +
-      figure(err, /System time \(seconds\): ([\d.]+)/),
-    maxRssMb: figure(err, /Maximum resident set size \(kbytes\): (\d+)/) / 1024,
-  };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const run = timedRun(cli, args, pin);
+  if (run.status !== 0) throw new Error(`${args[0]} failed (${run.status}): ${run.stderr}`);
+  if (run.cpuSeconds === undefined || run.maxRssMb === undefined)
+    throw new Error(`no CPU time or peak RSS in the output of ${TIME} -v`);
+  return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, maxRssMb: run.maxRssMb };
 }
 
 function main(): void {

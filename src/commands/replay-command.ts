@@ -2,14 +2,13 @@
 // the summary and progress to stderr.
 import { parseArgs } from 'node:util';
 import type { LockoutCommand } from '../decide/lockout.js';
-import type { EventFormat } from '../event/index.js';
 import { Explainer, formatSummary, formatTable, progressBar } from '../replay/report.js';
 import { replay } from '../replay/replay.js';
 import { DEFAULT_MAX_WINDOWS } from '../window/eviction.js';
 import { SCOPES } from '../vocabulary/scope.js';
 import { loadRules } from '../rules/shipped.js';
-import { parseDuration } from '../vocabulary/units.js';
 import { UsageError, type CommandIo } from './io.js';
+import { eventFormatOption, reorderOption } from './log-input.js';
 import { describeKeySecret, KEY_SECRET_USAGE, keySecretChoice } from './key-secret.js';
 
 export const REPLAY_USAGE = `Usage: exfilguard replay [options] FILE...   (FILE may be "-" for stdin, or end in .gz)
@@ -25,8 +24,6 @@ export const REPLAY_USAGE = `Usage: exfilguard replay [options] FILE...   (FILE 
   --max-windows N      live windows kept at most (default ${DEFAULT_MAX_WINDOWS}: 4 KiB of the heap limit each); above it the least
                        recently seen actors are evicted, counted in the summary
 ${KEY_SECRET_USAGE}`;
-
-const FORMATS: readonly EventFormat[] = ['auto', 'json', 'combined'];
 
 export async function replayCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -45,12 +42,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
   });
   if (positionals.length === 0)
     throw new UsageError('replay needs at least one FILE (or "-" for stdin)');
-  const format = values.format as EventFormat;
-  if (!FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
-  const reorderMs = parseDuration(values.reorder);
-  if (reorderMs === undefined)
-    throw new UsageError(`--reorder takes a duration like "2m", got "${values.reorder}"`);
+  const format = eventFormatOption(values.format);
+  const reorderMs = reorderOption(values.reorder);
   const explainer = values.explain ? parseExplain(values.explain) : undefined;
   const maxWindows = Number(values['max-windows']);
   if (!Number.isSafeInteger(maxWindows) || maxWindows < 100)

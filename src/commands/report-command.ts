@@ -22,6 +22,7 @@ import {
 import { ExfilguardError } from '../vocabulary/errors.js';
 import { parseDuration } from '../vocabulary/units.js';
 import { UsageError, type CommandIo } from './io.js';
+import { eventFormatOption } from './log-input.js';
 import { findLockout } from './report-lockout.js';
 import { readFiles, readTopic } from './report-input.js';
 
@@ -51,7 +52,6 @@ export const REPORT_USAGE = `Usage: exfilguard report SCOPE:SUBJECT [options] FI
                        with REPORT_LIMIT (narrow --from/--to, or raise it)
 `;
 
-const FORMATS: readonly EventFormat[] = ['auto', 'json', 'combined'];
 const OUTPUTS = ['json', 'markdown', 'csv'] as const;
 type Output = (typeof OUTPUTS)[number];
 
@@ -135,9 +135,7 @@ export function parseReportArgs(argv: readonly string[]): ReportRun {
     throw new UsageError(
       '--locked-at is for a subject given by hand: --lockout ID has its own time',
     );
-  const format = values.format as EventFormat;
-  if (!FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  const format = eventFormatOption(values.format);
   const fromMs = timeArg('--from', values.from);
   const toMs = timeArg('--to', values.to);
   if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)

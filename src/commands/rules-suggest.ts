@@ -19,8 +19,8 @@ import {
 } from '../replay/suggest-report.js';
 import { DEFAULT_MAX_ACTORS, suggest } from '../replay/suggest.js';
 import { tunedFigures, type RuleFigures } from '../replay/tuned-figures.js';
-import { parseDuration } from '../vocabulary/units.js';
 import { UsageError, type CommandIo } from './io.js';
+import { eventFormatOption, reorderOption } from './log-input.js';
 import { describeKeySecret, KEY_SECRET_USAGE, keySecretChoice } from './key-secret.js';
 
 export const SUGGEST_USAGE = `Usage: exfilguard rules suggest [options] FILE...   (FILE may be "-" for stdin, or end in .gz)
@@ -42,8 +42,6 @@ export const SUGGEST_USAGE = `Usage: exfilguard rules suggest [options] FILE... 
                        with yours of the same rule: it replaces yours); check it with
                        "exfilguard rules check DIR"
 ${KEY_SECRET_USAGE}`;
-
-const FORMATS: readonly EventFormat[] = ['auto', 'json', 'combined'];
 
 interface SuggestArgs {
   readonly files: readonly string[];
@@ -78,12 +76,8 @@ export function parseSuggestArgs(argv: readonly string[]): SuggestArgs {
   });
   if (positionals.length === 0)
     throw new UsageError('rules suggest needs at least one FILE (or "-" for stdin)');
-  const format = values.format as EventFormat;
-  if (!FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
-  const reorderMs = parseDuration(values.reorder);
-  if (reorderMs === undefined)
-    throw new UsageError(`--reorder takes a duration like "2m", got "${values.reorder}"`);
+  const format = eventFormatOption(values.format);
+  const reorderMs = reorderOption(values.reorder);
   const margin = Number(values.margin);
   if (!(Number.isFinite(margin) && margin >= 1 && margin <= 100))
     throw new UsageError(`--margin takes a factor from 1 to 100, e.g. 1.5, got "${values.margin}"`);
@@ -154,9 +148,16 @@ async function shippedFigures(): Promise<Map<string, RuleFigures>> {
 /** The operator's override of each rule in force, read again from its file. */
 async function existingOverrides(ruleSet: RuleSet): Promise<Map<string, ExistingOverride>> {
   const found = new Map<string, ExistingOverride>();
+  // One read per file, however many of its overrides are in force.
+  const files = new Map<string, ReturnType<typeof readDocuments>>();
   for (const applied of ruleSet.overrides) {
     if (applied.disabled) continue;
-    const documents = await readDocuments(applied.file, []);
+    let read = files.get(applied.file);
+    if (read === undefined) {
+      read = readDocuments(applied.file, []);
+      files.set(applied.file, read);
+    }
+    const documents = await read;
     const own = documents.find((d) => {
       const raw = d.raw as { kind?: unknown; rule?: unknown } | null;
       return raw?.kind === 'override' && raw.rule === applied.rule;
