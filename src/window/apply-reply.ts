@@ -25,12 +25,12 @@ export interface ApplyReply {
 /** Opens a route sealed in an outbox record (RouteSeal); undefined when it cannot. */
 export type RouteOpener = (sealed: string) => string | undefined;
 
-/** Step flags, as 08-steps.lua writes them. */
+/** Step flags, as 09-steps.lua writes them. */
 const REDELIVERED = 0;
 const APPLIED = 1;
 const GRANTED = 2;
 const REFUSED = 3;
-/** Refused within the grace period of an operator's lift (07-claim.lua). */
+/** Refused within the grace period of an operator's lift (08-claim.lua). */
 const GRACE = 4;
 
 export function decodeApplyReply(
@@ -108,7 +108,7 @@ class ReplyCursor {
   }
 }
 
-/** A lockout in the outbox, as 07-claim.lua encodes it. */
+/** A lockout in the outbox, as 08-claim.lua encodes it. */
 interface PendingRecord {
   rule: string;
   /** The route, sealed (RouteSeal). */

@@ -12,10 +12,11 @@ export const APPLY_SCRIPT_PARTS = [
   '03-legacy-upgrade.lua',
   '04-actor-state.lua',
   '05-window.lua',
-  '06-observe.lua',
-  '07-claim.lua',
-  '08-steps.lua',
-  '09-write-back.lua',
+  '06-sequence.lua',
+  '07-observe.lua',
+  '08-claim.lua',
+  '09-steps.lua',
+  '10-write-back.lua',
 ] as const;
 
 /** The folder of the parts: beside this module, in src/ and in dist/ (npm run build copies it). */

@@ -1,6 +1,6 @@
 // The window arithmetic both stores share: buckets, fire conditions and distinct
 // estimates. The Redis script does the same sums in Lua (scripts/apply/05-window.lua,
-// 07-claim.lua); keep the two in step (the differential test feeds both the same
+// 08-claim.lua); keep the two in step (the differential test feeds both the same
 // random streams). The claim that follows a fired reading is decide/policy.ts.
 import type { FireCondition, Reading } from './store.js';
 

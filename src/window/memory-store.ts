@@ -316,6 +316,11 @@ function applySequence(state: SequenceState, observation: SequenceObservation): 
   let close = false;
   // A repeat of a recent id fetches no new record: it counts in neither figure, so
   // repeats cannot dilute the share of close ids (issue 9, item 1).
+  // Only the last `recentIds` are recent: a list kept by a rule that kept more (before a
+  // reload lowered it) loses its oldest (the Redis store reads it the same way).
+  if (state.recent.length > observation.recentIds) {
+    state.recent.splice(0, state.recent.length - observation.recentIds);
+  }
   const at = live ? state.recent.indexOf(observation.id) : -1;
   // A repeat moves its id to the newest end: ids read again and again (a popular
   // listing) stay recent, so they never come back counted as new and close.
@@ -336,7 +341,7 @@ function applySequence(state: SequenceState, observation: SequenceObservation): 
 /**
  * Whether the observation's id is within its gap of one of the last `closeAmong` recent
  * ids (all of them by default); `othersOnly` leaves its own id out (a redelivery's peek).
- * 06-observe.lua, the same rule.
+ * 06-sequence.lua, the same rule.
  */
 function closeAmongRecent(
   recent: readonly number[],
@@ -388,7 +393,7 @@ function readState(state: State, observation: Observation): Reading {
     return distinctReading(state as DistinctState, observation.bits);
   // A redelivered step's third figure: whether its id sits among the recent ids now
   // (other than itself), so a route's participant that a crash left unlocked is locked
-  // when its record comes again (06-observe.lua, the same rule).
+  // when its record comes again (06-sequence.lua, the same rule).
   if (observation.kind === 'sequence') {
     const close = closeAmongRecent((state as SequenceState).recent, observation, true);
     return [...ringOf(state).sums(), close ? 1 : 0];

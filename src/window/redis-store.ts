@@ -29,7 +29,7 @@ const STEPS_PER_CALL = 1000;
 /**
  * How long (wall clock) a lift's grace marker outlives its grace: the grace is judged on
  * event time, which lags the wall clock by the consumer's lag (an hour, as the
- * redelivery memory's minimum in scripts/apply/09-write-back.lua).
+ * redelivery memory's minimum in scripts/apply/10-write-back.lua).
  */
 const GRACE_KEPT_AFTER_MS = 3_600_000;
 
@@ -255,6 +255,6 @@ export class RedisWindowStore implements WindowStore {
 
 function figuresOf(observation: Observation): number {
   if (observation.kind === 'counter') return observation.add.length;
-  // Close ids, new ids, and whether this id was close (06-observe.lua).
+  // Close ids, new ids, and whether this id was close (06-sequence.lua).
   return observation.kind === 'sequence' ? 3 : 1;
 }

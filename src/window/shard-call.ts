@@ -45,7 +45,7 @@ export class ShardCall {
   private windowCount = 0;
   readonly streams: string[] = [];
   private readonly streamIndex = new Map<string, number>();
-  /** The steps, as 08-steps.lua reads them: little-endian doubles in one argument. */
+  /** The steps, as 09-steps.lua reads them: little-endian doubles in one argument. */
   readonly stepValues = new DoubleWriter();
 
   actor(keys: ActorKeys, key: WindowKey): Actor {

@@ -11,6 +11,7 @@ import {
   draftArbitrary,
   expectSameAsMemoryStore,
   forwardDistinctStreams,
+  longCallSequenceStreams,
   longSequenceStreams,
   runStore,
   type Draft,
@@ -40,6 +41,14 @@ describe('memory and Redis stores', () => {
       () => new RedisWindowStore(redis, uniqueName('differential-secret-0123456789')),
       60,
       longSequenceStreams,
+    );
+  });
+
+  it('give identical sequence readings when one call applies dozens of steps to a window', async () => {
+    await expectSameAsMemoryStore(
+      () => new RedisWindowStore(redis, uniqueName('differential-secret-0123456789')),
+      60,
+      longCallSequenceStreams,
     );
   });
 

@@ -93,6 +93,16 @@ export const longSequenceStreams: fc.Arbitrary<Draft[]> = fc.array(
   { minLength: 100, maxLength: 150 },
 );
 
+/**
+ * The same, cut into a call only every 50 steps: one call then applies dozens of steps
+ * to one window, which the Redis script serves from a set of the recent ids and a list
+ * whose oldest ids it drops many at a time (06-sequence.lua); cut at every other step,
+ * a call sees too few of them.
+ */
+export const longCallSequenceStreams: fc.Arbitrary<Draft[]> = longSequenceStreams.map((drafts) =>
+  drafts.map((draft, i) => ({ ...draft, cutAfter: i % 50 === 49 })),
+);
+
 function scopeOf(draft: Draft): Scope {
   return draft.actor === 'alice' || draft.actor === 'bob' ? 'user' : 'ip';
 }

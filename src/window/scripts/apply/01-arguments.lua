@@ -1,5 +1,5 @@
 --[[
-  apply, part 1 of 9: the arguments.
+  apply, part 1 of 10: the arguments.
 
   The script: the steps of one batch for the actors of one shard, in order, atomically:
   window updates, fire conditions, lockout claims, redelivery checks and the
@@ -11,7 +11,7 @@
 
   KEYS     per actor a (1-based), named by src/window/keys.ts (never built here):
            KEYS[3a-2] its state, KEYS[3a-1] its outbox, KEYS[3a] its offences
-           (their layouts: 04-actor-state.lua, 07-claim.lua, 02-offences.lua)
+           (their layouts: 04-actor-state.lua, 08-claim.lua, 02-offences.lua)
   ARGV     flat, numbers as text (written by src/window/shard-call.ts):
            now (wall-clock ms), number of actors
            S, then S specs: rule, kind (c|s|d), windowMs, bucketMs,

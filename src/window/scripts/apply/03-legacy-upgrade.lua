@@ -1,5 +1,5 @@
 --[[
-  apply, part 3 of 9 (legacy): a state value of the layout before issue 9.
+  apply, part 3 of 10 (legacy): a state value of the layout before issue 9.
 
   Main before commit a7e696b (2026-12-01) wrote each actor's state without `v`: raw
   object ids, window fields named by an unkeyed hash, and the actor's offences inside

@@ -1,5 +1,5 @@
 --[[
-  apply, part 4 of 9: each actor's state (KEYS[3a-2]) and pending lockouts (KEYS[3a-1]),
+  apply, part 4 of 10: each actor's state (KEYS[3a-2]) and pending lockouts (KEYS[3a-1]),
   read once at the start.
 
   state: msgpack { v = LAYOUT, w = { field -> msgpack of its window },
@@ -9,10 +9,10 @@
          caller, fields are keyed hashes: nothing in it names a person)
          every entry carries its deadline (wall-clock ms; `qd` for q): an entry past it
          is gone, as a key of its own would have expired; the value expires with its
-         latest deadline (09-write-back.lua). `p`: the outbox may hold lockouts (not a
+         latest deadline (10-write-back.lua). `p`: the outbox may hold lockouts (not a
          deadline of the value: without a state value, the outbox is read).
          A value without `v` is of the layout before issue 9: 03-legacy-upgrade.lua.
-  outbox: hash, pending id -> JSON of a granted, unconfirmed lockout (07-claim.lua).
+  outbox: hash, pending id -> JSON of a granted, unconfirmed lockout (08-claim.lua).
 
   Uses: now, nActors, LAYOUT, upgrade, offences, offencesDirty.
   Defines, per actor a: actors[a] (its state, expired entries dropped), pendingAtStart[a]

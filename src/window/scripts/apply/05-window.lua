@@ -1,5 +1,5 @@
 --[[
-  apply, part 5 of 9: one window's buckets and readings (no keys, no arguments).
+  apply, part 5 of 10: one window's buckets and readings (no keys, no arguments).
 
   A window: a flat array { deadline, head bucket, buckets kept, recent ids (sequence)
   or the union's bits set (distinct: unionBitsSet) or 0, then per bucket kept: its
@@ -29,7 +29,8 @@ end
 -- The position of bucket b's entry, made (empty) if missing; dead buckets are dropped.
 local function entry(st, b, sp, w)
   local k = st[K]
-  for j = E, E + (k - 1) * w, w do
+  -- Newest first: buckets are appended in time order, and most steps are in the newest.
+  for j = E + (k - 1) * w, E, -w do
     if st[j] == b then return j, false end
   end
   local oldest = st[H] - sp.n + 1
@@ -94,14 +95,19 @@ local function unionBitsSet(st, sp)
       if st[j] < first then first = st[j] end
     end
   end
+  -- No live bucket: nothing to count, nor to keep (a bucket made later sets its bits
+  -- through applyDistinct). A new window's first step comes here.
+  if #live == 0 then
+    st[R] = 0
+    return 0
+  end
   local set = 0
   for byte = 1, math.ceil(sp.p1 / 8) do
     local union = 0
     for _, bm in ipairs(live) do union = bit.bor(union, string.byte(bm, byte)) end
     set = set + POPCOUNT[union]
   end
-  -- No live bucket: nothing to keep (a bucket made later sets its bits through applyDistinct).
-  st[R] = #live > 0 and { set, first } or 0
+  st[R] = { set, first }
   return set
 end
 

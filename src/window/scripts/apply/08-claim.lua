@@ -1,5 +1,5 @@
 --[[
-  apply, part 7 of 9: whether a reading fires, and the lockout claim that follows
+  apply, part 8 of 10: whether a reading fires, and the lockout claim that follows
   (the policy of src/decide/policy.ts), written to the actor's outbox (KEYS[3a-1]).
 
   outbox: hash, pending id (rule|ts|offence, as pendingId in src/window/store.ts) ->

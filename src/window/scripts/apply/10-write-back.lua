@@ -1,13 +1,13 @@
 --[[
-  apply, part 9 of 9: each actor's state and offences written back (KEYS[3a-2],
+  apply, part 10 of 10: each actor's state and offences written back (KEYS[3a-2],
   KEYS[3a]), then the reply.
 
   A value is written with its latest deadline as its expiry, or deleted when nothing in
   it is live: the state lives as long as its longest live window, or an hour after its
   last position (`qd`), never the outbox's day or the offences' retention.
 
-  Uses: the parts before. Returns out: the steps' part (08-steps.lua), then per actor
-  the number of pending lockouts found at the start and their JSON records (07-claim.lua).
+  Uses: the parts before. Returns out: the steps' part (09-steps.lua), then per actor
+  the number of pending lockouts found at the start and their JSON records (08-claim.lua).
 ]]
 -- Writes a value that lives until `deadline`, or deletes it when nothing in it is live.
 local function store(key, value, deadline)
@@ -29,6 +29,7 @@ for a = 1, nActors do
     -- Not the outbox's day (`p`): windows would outlive their deadlines in the value.
     local deadline = A.qd or 0
     for field, st in pairs(opened[a]) do
+      trimRecent(st)
       A.w[field] = cmsgpack.pack(st)
       A.x[field] = st[D]
     end

@@ -1,10 +1,10 @@
 --[[
-  apply, part 6 of 9: a step's observation applied to its actor's window, or the
+  apply, part 7 of 10: a step's observation applied to its actor's window, or the
   window's reading peeked at (a redelivered record changes nothing).
 
   An actor's windows stay msgpack-encoded in its state (w: field -> bytes, x: field ->
   deadline): a call decodes only the windows its steps touch (opened[a]), and
-  09-write-back.lua encodes them again, instead of unpacking and packing every window
+  10-write-back.lua encodes them again, instead of unpacking and packing every window
   of the actor.
 
   Uses: now, actors, opened, and 05-window.lua. Defines: observe(a, win, ts, values),
@@ -18,41 +18,6 @@ local function applyCounter(st, sp, ts, amounts)
     for fig = 1, sp.figures do st[at + fig] = st[at + fig] + amounts[fig] end
   end
   return sums(st, sp)
-end
-
-local function applySequence(st, sp, ts, id)
-  local b, live = advance(st, ts, sp)
-  local seen, close = false, false
-  if live then
-    local recent = st[R]
-    local gap = sp.p1
-    -- Close: within the gap of one of the last p3 recent ids (all when 0).
-    local from = sp.p3 > 0 and #recent - sp.p3 + 1 or 1
-    -- One pass: seen before ends it; close to one seen before is noted on the way.
-    for i = 1, #recent do
-      local d = recent[i] - id
-      if d == 0 then
-        -- A repeat moves its id to the newest end (memory-store.ts, the same rule).
-        seen = true
-        table.remove(recent, i)
-        recent[#recent + 1] = id
-        break
-      end
-      if i >= from and d <= gap and d >= -gap then close = true end
-    end
-    -- A repeat fetches no new record: it counts in neither figure (close ids, new ids).
-    if not seen then
-      local at = entry(st, b, sp, 3)
-      st[at + 2] = st[at + 2] + 1
-      recent[#recent + 1] = id
-      if #recent > sp.p2 then table.remove(recent, 1) end
-      if close then st[at + 1] = st[at + 1] + 1 end
-    end
-  end
-  -- The third figure: this id counted as close (a repeat or a late id did not).
-  local reading = sums(st, sp)
-  reading[3] = (not seen and close) and 1 or 0
-  return reading
 end
 
 local function applyDistinct(st, sp, ts, bitIndex)
@@ -98,20 +63,6 @@ local function observe(a, win, ts, values)
   if sp.k == 'c' then return applyCounter(st, sp, ts, values) end
   if sp.k == 's' then return applySequence(st, sp, ts, values) end
   return applyDistinct(st, sp, ts, values)
-end
-
--- Whether `id` lies within the gap of one of the recent ids other than itself: a
--- redelivered sequence step's third figure, so a route's participant that a crash
--- left unlocked is locked when its record comes again (memory-store.ts, same rule).
-local function closeToOthers(st, sp, id)
-  local recent, gap = st[R], sp.p1
-  local from = sp.p3 > 0 and #recent - sp.p3 + 1 or 1
-  if from < 1 then from = 1 end
-  for i = from, #recent do
-    local d = recent[i] - id
-    if d ~= 0 and d <= gap and d >= -gap then return true end
-  end
-  return false
 end
 
 -- The reading as it stands, for a redelivered record: nothing changes.

@@ -1,5 +1,5 @@
 --[[
-  apply, part 8 of 9: the steps, in order (ARGV[at], the binary argument of
+  apply, part 9 of 10: the steps, in order (ARGV[at], the binary argument of
   01-arguments.lua: per step little-endian doubles actor, window, ts, stream, offset,
   then its values).
 
