@@ -15,7 +15,13 @@ import { idSpaceRoute } from '../normalize/index.js';
 import { threshold } from '../vocabulary/rule-fields.js';
 import { formatDuration } from '../vocabulary/units.js';
 import type { NormalizedEvent } from '../normalize/index.js';
-import type { FireCondition, Observation, WindowKey, WindowShape } from '../window/store.js';
+import {
+  type FireCondition,
+  type Observation,
+  type WindowKey,
+  type WindowShape,
+  windowKey,
+} from '../window/store.js';
 import type { CompileDetector } from './detector.js';
 
 /**
@@ -78,7 +84,8 @@ export const compileEnumeration: CompileDetector<EnumerationConfig> = (config, {
     // Figures: close ids, new ids.
     fire: walkFire(config),
     // The id space, not the route: `/api/user?id=:id` walks with `/api/user/:id`.
-    windowKey: (event, base) => ({ ...base, route: idSpaceRoute(event.route) }),
+    windowKey: (event, { rule, scope, subject }) =>
+      windowKey(rule, scope, subject, idSpaceRoute(event.route)),
     observe: (event, key) => walkObservation(event, key, window, config),
     describe: (reading, key) => {
       const [closeIds = 0, newIds = 0] = reading;

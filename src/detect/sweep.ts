@@ -23,7 +23,7 @@
 // actor of their own, measured by the per-user rules. Bucketed like enumeration.
 import { z } from 'zod';
 import { firesOn } from '../window/arithmetic.js';
-import type { FireCondition } from '../window/store.js';
+import { type FireCondition, windowKey } from '../window/store.js';
 import { formatDuration } from '../vocabulary/units.js';
 import type { CompileDetector } from './detector.js';
 import { walkFields, walkFire, walkObservation } from './enumeration.js';
@@ -53,7 +53,7 @@ export const compileSweep: CompileDetector<SweepConfig> = (config, { window }) =
     fire: PARTICIPANT_FIRE,
     // The route's window is its id space's (observe.ts names the route by idSpaceRoute):
     // a sweep moving between /api/user/N and /api/user?id=N is one walk, one window.
-    windowKey: (_event, { rule, scope, subject }) => ({ rule, scope, subject, route: subject }),
+    windowKey: (_event, { rule, scope, subject }) => windowKey(rule, scope, subject, subject),
     observe: (event, key) => walkObservation(event, key, window, config),
     followUp: {
       owner: 'route',

@@ -30,12 +30,13 @@ import { actorIp, type NormalizedEvent } from '../normalize/index.js';
 import { IDENTITIES } from '../detect/index.js';
 import type { CompiledRule } from '../rules/compile.js';
 import { SCOPES, type Scope } from '../vocabulary/scope.js';
-import type {
-  RecordPosition,
-  Reading,
-  SequenceObservation,
-  StepResult,
-  WindowKey,
+import {
+  type RecordPosition,
+  type Reading,
+  type SequenceObservation,
+  type StepResult,
+  type WindowKey,
+  windowKey,
 } from '../window/store.js';
 import { ruleStep, subjectOf, type RuleStep } from './observe.js';
 import type { Granted } from './readings.js';
@@ -185,7 +186,7 @@ function participantKey(event: NormalizedEvent, rule: CompiledRule): WindowKey |
   for (const scope of SPECIFIC_FIRST) {
     if (!scopes.includes(scope)) continue;
     const subject = subjectOf(event, scope, ipv6Prefix);
-    if (subject !== undefined) return { rule: id, scope, subject, route: event.route };
+    if (subject !== undefined) return windowKey(id, scope, subject, event.route);
   }
   return undefined;
 }
@@ -215,7 +216,7 @@ export function lockedIdentitySteps(
       // The address the lockout's event came from, whatever the event carries: the
       // rule's `ip` key counts the address's own traffic, this one its identities.
       const subject = actorIp(event.ip, rule.rule.ipv6Prefix);
-      const base: WindowKey = { rule: rule.rule.id, scope: 'ip', subject };
+      const base = windowKey(rule.rule.id, 'ip', subject, undefined);
       const observation = followUp.observeLockout(event, lockout.key, base);
       if (!observation) continue;
       done.add(at);

@@ -16,7 +16,7 @@ import {
   type Observation,
   type RecordPosition,
   type Step,
-  type WindowKey,
+  windowKey,
 } from '../window/store.js';
 import { observationOf } from './detection.js';
 
@@ -92,11 +92,7 @@ function observeEvent(
       // Fed by lockouts (follow-up.ts); its events only count the address's identities,
       // on any route: a person behind a NAT reading public pages is one of its people.
       if (!identified || !rule.matches(event, 'protected')) continue;
-      const base: WindowKey = {
-        rule: id,
-        scope: 'ip',
-        subject: actorIp(event.ip, rule.rule.ipv6Prefix),
-      };
+      const base = windowKey(id, 'ip', actorIp(event.ip, rule.rule.ipv6Prefix), undefined);
       const observation = followUp.observeIdentity(event, base);
       steps.push(ruleStep(observation, NEVER_FIRES, rule, position, event, at));
       continue;
@@ -105,7 +101,7 @@ function observeEvent(
     if (followUp?.owner === 'route') {
       if (!followUp.feeds(event)) continue;
       // The id space, as enumeration: a sweep moving its id into the query stays one.
-      const key: WindowKey = { rule: id, scope: 'route', subject: idSpaceRoute(event.route) };
+      const key = windowKey(id, 'route', idSpaceRoute(event.route), undefined);
       // A route's window never claims: its participants are locked by follow-up steps.
       const observation = observationOf(event, rule, key);
       steps.push(ruleStep(observation, NEVER_FIRES, rule, position, event, at));
@@ -116,7 +112,7 @@ function observeEvent(
       if (scope === 'ip' && identified && ownTrafficOnly) continue;
       const subject = subjectOf(event, scope, rule.rule.ipv6Prefix);
       if (subject === undefined) continue;
-      const observation = observationOf(event, rule, { rule: id, scope, subject });
+      const observation = observationOf(event, rule, windowKey(id, scope, subject, undefined));
       steps.push(ruleStep(observation, rule.fire, rule, position, event, at));
     }
   }

@@ -38,6 +38,20 @@ export interface WindowKey {
   readonly route?: string;
 }
 
+/**
+ * Every window key of the event path is made here, with its four fields in one order
+ * (`route` undefined for a whole actor's): the stores read millions of them, and
+ * objects of one shape keep those reads fast (as `ruleStep`, pipeline/observe.ts).
+ */
+export function windowKey(
+  rule: string,
+  scope: WindowOwner,
+  subject: string,
+  route: string | undefined,
+): WindowKey {
+  return { rule, scope, subject, route };
+}
+
 export interface WindowShape {
   readonly windowMs: number;
   readonly bucketMs: number;
