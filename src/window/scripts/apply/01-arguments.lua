@@ -65,8 +65,6 @@ for s = 1, tonumber(arg()) do
     sp.rat = { tonumber(arg()), tonumber(arg()), tonumber(arg()), tonumber(arg()), tonumber(arg()) }
   end
   sp.figures = sp.k == 'c' and sp.p1 or (sp.k == 's' and 2 or 0)
-  -- How a counter step's amounts are read (the other kinds have one value).
-  if sp.k == 'c' then sp.tail = '<' .. string.rep('d', sp.p1) end
   sp.n = math.ceil(sp.win / sp.bkt)
   specs[s] = sp
 end

@@ -17,6 +17,9 @@ local n = 0
 local steps = ARGV[at]
 local pos, last = 1, #steps
 local unpack = struct.unpack
+-- A counter step's amounts, read into one table that every counter step reuses (the
+-- window adds them at once, nothing keeps the table): no table per step.
+local amounts = {}
 while pos <= last do
   local a, w, ts, si, offset
   a, w, ts, si, offset, pos = unpack('<ddddd', steps, pos)
@@ -24,8 +27,8 @@ while pos <= last do
   local sp = win.sp
   local values
   if sp.k == 'c' then
-    values = { unpack(sp.tail, steps, pos) }
-    pos = table.remove(values)
+    values = amounts
+    for f = 1, sp.p1 do values[f], pos = unpack('<d', steps, pos) end
   else
     values, pos = unpack('<d', steps, pos)
   end
@@ -54,7 +57,9 @@ while pos <= last do
   local flagAt = n + 1
   out[flagAt] = isNew and 1 or 0
   n = n + 1
-  for _, figure in ipairs(reading) do n = n + 1; out[n] = figure end
+  local figures = #reading
+  for f = 1, figures do out[n + f] = reading[f] end
+  n = n + figures
   if isNew and fires(sp, reading) then
     local result, offence, ttl, lockedUntil = claim(a, win, ts, stream, offset, reading)
     out[flagAt] = result
