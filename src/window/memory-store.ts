@@ -314,13 +314,13 @@ function applyCounter(ring: BucketRing, observation: CounterObservation): Readin
 function applySequence(state: SequenceState, observation: SequenceObservation): Reading {
   const { bucket, live } = state.ring.advance(observation.ts);
   let close = false;
-  // A repeat of a recent id fetches no new record: it counts in neither figure, so
-  // repeats cannot dilute the share of close ids (issue 9, item 1).
   // Only the last `recentIds` are recent: a list kept by a rule that kept more (before a
   // reload lowered it) loses its oldest (the Redis store reads it the same way).
   if (state.recent.length > observation.recentIds) {
     state.recent.splice(0, state.recent.length - observation.recentIds);
   }
+  // A repeat of a recent id fetches no new record: it counts in neither figure, so
+  // repeats cannot dilute the share of close ids (issue 9, item 1).
   const at = live ? state.recent.indexOf(observation.id) : -1;
   // A repeat moves its id to the newest end: ids read again and again (a popular
   // listing) stay recent, so they never come back counted as new and close.

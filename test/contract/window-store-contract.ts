@@ -222,6 +222,23 @@ export function describeWindowStore(name: string, makeStore: () => Promise<Windo
       await store.close();
     });
 
+    it('reads only the last recentIds ids of a list kept while a rule kept more (a reload lowered it)', async () => {
+      const store = await makeStore();
+      const at = (ts: number, id: number, recentIds: number) =>
+        step({ ...(sequence('lowered', ts, id) as SequenceObservation), recentIds });
+      // Kept with recentIds 3: 10, 20, 30. Lowered to 1 (in another call, as a reload
+      // falls between batches): only 30 is recent, so 10 is new again (with all three
+      // recent it would be a repeat: [0, 3, 0]), and then the only recent id, so 12 is
+      // close to it.
+      await store.apply([at(1000, 10, 3), at(2000, 20, 3), at(3000, 30, 3)]);
+      const { results } = await store.apply([at(4000, 10, 1), at(5000, 12, 1)]);
+      expect(results.map((r) => r.reading)).toEqual([
+        [0, 4, 0],
+        [1, 5, 1],
+      ]);
+      await store.close();
+    });
+
     it('judges closeness against the last closeAmong recent ids, repeats against all of them', async () => {
       const store = await makeStore();
       const at = (ts: number, id: number, offset: number) =>
