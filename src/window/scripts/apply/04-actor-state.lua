@@ -21,6 +21,9 @@
   (field -> window decoded by this call).
 ]]
 local actors, pendingAtStart, dirty, newest, longest, opened = {}, {}, {}, {}, {}, {}
+-- An actor whose outbox is not read has no pending lockouts: one empty list for all
+-- (read only, by 10-write-back.lua), not a table per actor and call.
+local NONE = {}
 
 for a = 1, nActors do
   local raw = redis.call('GET', KEYS[3 * a - 2])
@@ -40,7 +43,7 @@ for a = 1, nActors do
   else
     A = { v = LAYOUT, w = {}, x = {} }
   end
-  local pending = {}
+  local pending = NONE
   -- The state may expire before the outbox (a day): without a state, look.
   if A.p or not raw then
     pending = redis.call('HVALS', KEYS[3 * a - 1])
