@@ -9,7 +9,7 @@
 
   Uses: specs' fields (sp: 01-arguments.lua). Defines: D, H, K, R, E (the slots),
   newWindow(sp), wouldExpire(st, ts, sp), advance(st, ts, sp), entry(st, b, sp, width),
-  sums(st, sp), unionBitsSet(st, sp),
+  freshReading(sp), sums(st, sp), unionBitsSet(st, sp),
   unionGainsBit(st, sp, at, b, byte, mask), distinctReading(st, sp).
 ]]
 local D, H, K, R, E = 1, 2, 3, 4, 5
@@ -54,10 +54,20 @@ local function entry(st, b, sp, w)
   return at, true
 end
 
+-- A step's reading, zeroed, of its kind's length (a sequence's third: this id was close):
+-- ONE table every step fills, read (reply, fire condition, claim) before the next step.
+local READING, readingLength = {}, 0
+local function freshReading(sp)
+  local n = sp.k == 's' and 3 or math.max(sp.figures, 1)
+  for x = n + 1, readingLength do READING[x] = nil end
+  for x = 1, n do READING[x] = 0 end
+  readingLength = n
+  return READING
+end
+
 local function sums(st, sp)
   local f = sp.figures
-  local t = {}
-  for x = 1, f do t[x] = 0 end
+  local t = freshReading(sp)
   local oldest = st[H] - sp.n + 1
   local w = f + 1
   for j = E, E + (st[K] - 1) * w, w do
@@ -95,8 +105,7 @@ local function unionBitsSet(st, sp)
       if st[j] < first then first = st[j] end
     end
   end
-  -- No live bucket: nothing to count, nor to keep (a bucket made later sets its bits
-  -- through applyDistinct). A new window's first step comes here.
+  -- No live bucket (a new window's first step): nothing to count, nor to keep.
   if #live == 0 then
     st[R] = 0
     return 0
@@ -134,6 +143,7 @@ end
 local function distinctReading(st, sp)
   local bits = sp.p1
   local zeros = bits - unionBitsSet(st, sp)
-  if zeros <= 0 then return { math.floor(bits * math.log(bits) + 0.5) } end
-  return { math.floor(-bits * math.log(zeros / bits) + 0.5) }
+  local reading = freshReading(sp)
+  reading[1] = math.floor(-bits * math.log(math.max(zeros, 1) / bits) + 0.5)
+  return reading
 end

@@ -70,16 +70,10 @@ local function peek(a, win, ts, values)
   local sp = win.sp
   local st = currentState(a, win, ts)
   if sp.k == 'd' then
-    if not st then return { 0 } end
+    if not st then return freshReading(sp) end
     return distinctReading(st, sp)
   end
-  local reading
-  if st then
-    reading = sums(st, sp)
-  else
-    reading = {}
-    for x = 1, sp.figures do reading[x] = 0 end
-  end
+  local reading = st and sums(st, sp) or freshReading(sp)
   -- A sequence's third figure: whether the id sits among the recent ids now.
   if sp.k == 's' then reading[3] = (st and closeToOthers(st, sp, values)) and 1 or 0 end
   return reading
