@@ -4,6 +4,18 @@ import type { EventFormat } from '../event/index.js';
 import { parseDuration } from '../vocabulary/units.js';
 import { UsageError } from './io.js';
 
+/**
+ * The parseArgs options of a command that replays logs through rule files (replay,
+ * rules suggest): the rule folders, whether the shipped rules come too, `--format` and
+ * `--reorder` (read with eventFormatOption and reorderOption).
+ */
+export const RULES_AND_LOG_OPTIONS = {
+  rules: { type: 'string', multiple: true, default: [] as string[] },
+  'no-shipped-rules': { type: 'boolean', default: false },
+  format: { type: 'string', default: 'auto' },
+  reorder: { type: 'string', default: '2m' },
+} as const;
+
 const EVENT_FORMATS: readonly EventFormat[] = ['auto', 'json', 'combined'];
 
 /** `--format`: auto, json or combined. */

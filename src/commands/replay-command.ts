@@ -8,7 +8,7 @@ import { DEFAULT_MAX_WINDOWS } from '../window/eviction.js';
 import { SCOPES } from '../vocabulary/scope.js';
 import { loadRules } from '../rules/shipped.js';
 import { UsageError, type CommandIo } from './io.js';
-import { eventFormatOption, reorderOption } from './log-input.js';
+import { eventFormatOption, reorderOption, RULES_AND_LOG_OPTIONS } from './log-input.js';
 import { describeKeySecret, KEY_SECRET_USAGE, keySecretChoice } from './key-secret.js';
 
 export const REPLAY_USAGE = `Usage: exfilguard replay [options] FILE...   (FILE may be "-" for stdin, or end in .gz)
@@ -30,12 +30,9 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
     args: [...argv],
     allowPositionals: true,
     options: {
-      rules: { type: 'string', multiple: true, default: [] },
-      'no-shipped-rules': { type: 'boolean', default: false },
-      format: { type: 'string', default: 'auto' },
+      ...RULES_AND_LOG_OPTIONS,
       table: { type: 'boolean', default: false },
       explain: { type: 'string' },
-      reorder: { type: 'string', default: '2m' },
       'key-secret-file': { type: 'string' },
       'max-windows': { type: 'string', default: String(DEFAULT_MAX_WINDOWS) },
     },

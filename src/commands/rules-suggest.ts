@@ -20,7 +20,7 @@ import {
 import { DEFAULT_MAX_ACTORS, suggest } from '../replay/suggest.js';
 import { tunedFigures, type RuleFigures } from '../replay/tuned-figures.js';
 import { UsageError, type CommandIo } from './io.js';
-import { eventFormatOption, reorderOption } from './log-input.js';
+import { eventFormatOption, reorderOption, RULES_AND_LOG_OPTIONS } from './log-input.js';
 import { describeKeySecret, KEY_SECRET_USAGE, keySecretChoice } from './key-secret.js';
 
 export const SUGGEST_USAGE = `Usage: exfilguard rules suggest [options] FILE...   (FILE may be "-" for stdin, or end in .gz)
@@ -62,10 +62,7 @@ export function parseSuggestArgs(argv: readonly string[]): SuggestArgs {
     args: [...argv],
     allowPositionals: true,
     options: {
-      rules: { type: 'string', multiple: true, default: [] },
-      'no-shipped-rules': { type: 'boolean', default: false },
-      format: { type: 'string', default: 'auto' },
-      reorder: { type: 'string', default: '2m' },
+      ...RULES_AND_LOG_OPTIONS,
       margin: { type: 'string', default: '1.5' },
       'allow-lower': { type: 'boolean', default: false },
       'max-actors': { type: 'string', default: String(DEFAULT_MAX_ACTORS) },

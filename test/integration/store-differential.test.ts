@@ -19,37 +19,24 @@ import {
 
 const redis = new Redis(inject('redisUrl'), { enableAutoPipelining: true });
 afterAll(() => redis.disconnect());
+/** A Redis store of its own (a fresh key secret: no state of another test). */
+const redisStore = () => new RedisWindowStore(redis, uniqueName('differential-secret-0123456789'));
 
 describe('memory and Redis stores', () => {
   it('give identical results on random streams', async () => {
-    await expectSameAsMemoryStore(
-      () => new RedisWindowStore(redis, uniqueName('differential-secret-0123456789')),
-      60,
-    );
+    await expectSameAsMemoryStore(redisStore, 60);
   });
 
   it('give identical distinct readings as buckets die one by one', async () => {
-    await expectSameAsMemoryStore(
-      () => new RedisWindowStore(redis, uniqueName('differential-secret-0123456789')),
-      60,
-      forwardDistinctStreams,
-    );
+    await expectSameAsMemoryStore(redisStore, 60, forwardDistinctStreams);
   });
 
   it('give identical sequence readings and claims when recent ids are many and lockouts frequent', async () => {
-    await expectSameAsMemoryStore(
-      () => new RedisWindowStore(redis, uniqueName('differential-secret-0123456789')),
-      60,
-      longSequenceStreams,
-    );
+    await expectSameAsMemoryStore(redisStore, 60, longSequenceStreams);
   });
 
   it('give identical sequence readings when one call applies dozens of steps to a window', async () => {
-    await expectSameAsMemoryStore(
-      () => new RedisWindowStore(redis, uniqueName('differential-secret-0123456789')),
-      60,
-      longCallSequenceStreams,
-    );
+    await expectSameAsMemoryStore(redisStore, 60, longCallSequenceStreams);
   });
 
   it('count a distinct window again when a late bucket older than every counted one dies', async () => {
@@ -69,7 +56,7 @@ describe('memory and Redis stores', () => {
     const drafts = [step(30_000, 1), step(-10_000, 2), step(60_000, 3)];
     const memory = await runStore(new MemoryWindowStore(), drafts);
     expect(JSON.stringify(memory)).toContain('"reading":[2]');
-    const store = new RedisWindowStore(redis, uniqueName('differential-secret-0123456789'));
+    const store = redisStore();
     expect(await runStore(store, drafts)).toEqual(memory);
   });
 
