@@ -12,6 +12,10 @@ export const ERROR_CODES = {
     retriable: false,
     summary: 'the window store replied with something its script never returns',
   },
+  STORE_STATE_INVALID: {
+    retriable: false,
+    summary: "an actor's state value in Redis is not MessagePack this version can read",
+  },
   KEY_SECRET_MISMATCH: {
     retriable: false,
     summary: 'Redis holds exfilguard state made under another key secret',

@@ -53,3 +53,25 @@ export function assembleLiftScript(dir: URL = SCRIPTS_DIR): string {
 
 /** The whole lift script, read once at load. */
 export const LIFT_SCRIPT = assembleLiftScript();
+
+/**
+ * The commit script (redis-store.ts): its own arguments, the apply script's offences and
+ * legacy upgrade, the check of each actor's value, the apply script's claim, the claims
+ * and the write-back. Paths relative to the scripts folder.
+ */
+export const COMMIT_SCRIPT_PARTS = [
+  'commit/01-arguments.lua',
+  'apply/02-offences.lua',
+  'apply/03-legacy-upgrade.lua',
+  'commit/02-check.lua',
+  'apply/08-claim.lua',
+  'commit/03-claims.lua',
+  'commit/04-write-back.lua',
+] as const;
+
+export function assembleCommitScript(dir: URL = SCRIPTS_DIR): string {
+  return assemble(COMMIT_SCRIPT_PARTS, dir);
+}
+
+/** The whole commit script, read once at load. */
+export const COMMIT_SCRIPT = assembleCommitScript();

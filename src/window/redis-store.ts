@@ -7,10 +7,10 @@
 // is per call and batch plus a little per actor, not per event.
 import { Cluster, type Redis, type Result } from 'ioredis';
 import { ExfilguardError } from '../vocabulary/errors.js';
-import { decodeApplyReply, type RouteOpener } from './apply-reply.js';
-import { APPLY_SCRIPT, LIFT_SCRIPT } from './apply-script.js';
+import { COMMIT_SCRIPT, LIFT_SCRIPT } from './apply-script.js';
+import { decodeCommitReply, type RouteOpener } from './commit-reply.js';
 import { RedisKeys, SHARDS } from './keys.js';
-import { ShardCall, type Actor, type Spec } from './shard-call.js';
+import { ShardCall, type Actor, type Spec, type StepWindow } from './shard-call.js';
 import {
   type ApplyResult,
   type FireCondition,
@@ -26,6 +26,12 @@ import {
 /** Steps per script call on a single Redis (a call of 1,000 steps: a few ms of Redis). */
 const STEPS_PER_CALL = 1000;
 
+/** Commits of one batch before giving up: each one only for actors whose value changed meanwhile. */
+const MAX_COMMIT_ATTEMPTS = 8;
+
+/** Windows remembered per spec (field and sealed route, each an HMAC). */
+const MAX_CACHED_ROUTES = 10_000;
+
 /**
  * How long (wall clock) a lift's grace marker outlives its grace: the grace is judged on
  * event time, which lags the wall clock by the consumer's lag (an hour, as the
@@ -35,7 +41,7 @@ const GRACE_KEPT_AFTER_MS = 3_600_000;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    exfilguardApply(
+    exfilguardCommit(
       numberOfKeys: number,
       ...keysAndArgs: (string | number | Buffer)[]
     ): Result<unknown, Context>;
@@ -52,6 +58,7 @@ export class RedisWindowStore implements WindowStore {
   private readonly openRoute: RouteOpener;
   /** Specs by fire condition (one object per rule in the engine), then by the rest. */
   private specCache = new WeakMap<FireCondition, Spec[]>();
+  private readonly windowCache = new Map<Spec, Map<string, StepWindow>>();
 
   /** The connection is the caller's: it opens and closes it. */
   constructor(
@@ -63,29 +70,72 @@ export class RedisWindowStore implements WindowStore {
     this.clustered = redis instanceof Cluster;
     this.openRoute = (sealed) => this.keys.openRoute(sealed);
     // defineCommand sends EVALSHA and falls back to EVAL (loading the script) on NOSCRIPT.
-    redis.defineCommand('exfilguardApply', { lua: APPLY_SCRIPT });
+    redis.defineCommand('exfilguardCommit', { lua: COMMIT_SCRIPT });
     redis.defineCommand('exfilguardLift', { lua: LIFT_SCRIPT });
   }
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
     const { calls, order } = this.groupIntoCalls(steps);
-    const now = Date.now();
-    const replies = await this.send(() =>
-      Promise.all(
-        calls.map((call) =>
-          this.redis.exfilguardApply(call.actors.length * 3, ...call.keysAndArgs(now)),
-        ),
-      ),
-    );
     const results = new Array<StepResult>(steps.length);
-    calls.forEach((call, i) => {
-      const reply = decodeApplyReply(replies[i], call, this.openRoute);
-      call.steps.forEach((index, s) => (results[index] = reply.results[s]!));
-      call.actors.forEach((actor, a) => actor.pending.push(...reply.pending[a]!));
-    });
+    let pending = calls;
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      if (attempt > MAX_COMMIT_ATTEMPTS) {
+        throw new ExfilguardError(
+          'STORE_UNAVAILABLE',
+          `Redis: ${pending.length} groups of actors kept changing under ${MAX_COMMIT_ATTEMPTS} commits (another instance writing the same actors?)`,
+        );
+      }
+      pending = await this.readApplyCommit(pending, steps, results);
+    }
     // As the memory store: by actor, in the order of each actor's first step.
     const recovered = order.flatMap((actor) => actor.pending);
     return { results, recovered };
+  }
+
+  /**
+   * Reads the calls' values, applies their steps, commits them; returns the calls of the
+   * actors whose value changed between read and commit, to do again.
+   */
+  private async readApplyCommit(
+    calls: readonly ShardCall[],
+    steps: readonly Step[],
+    results: StepResult[],
+  ): Promise<ShardCall[]> {
+    const read = await this.send(() =>
+      Promise.all(calls.map((call) => this.redis.mgetBuffer(...call.stateKeys()))),
+    );
+    const now = Date.now();
+    const prepared = calls.map((call, i) =>
+      call.prepare(steps, this.windowOf, read[i]!, results, now),
+    );
+    const replies = await this.send(() =>
+      Promise.all(
+        calls.map((call, i) =>
+          this.redis.exfilguardCommit(call.actors.length * 3, ...prepared[i]!.keysAndArgs),
+        ),
+      ),
+    );
+    const again: ShardCall[] = [];
+    calls.forEach((call, i) => {
+      const { claims } = prepared[i]!;
+      const reply = decodeCommitReply(
+        replies[i],
+        { actors: call.actors, claims: claims.length },
+        this.openRoute,
+      );
+      const conflicted = call.actors.filter((actor, a) => {
+        const found = reply.pending[a];
+        if (!found) return true;
+        actor.pending = found;
+        return false;
+      });
+      claims.forEach((claim, c) => {
+        const result = reply.claims[c];
+        if (result) results[claim.step] = { ...results[claim.step]!, claim: result };
+      });
+      if (conflicted.length > 0) again.push(call.retry(conflicted));
+    });
+    return again;
   }
 
   async confirm(lockouts: readonly PendingLockout[]): Promise<void> {
@@ -153,43 +203,44 @@ export class RedisWindowStore implements WindowStore {
       : Math.min(SHARDS, Math.ceil(steps.length / STEPS_PER_CALL));
     const calls = new Map<number, ShardCall>();
     const order: Actor[] = [];
-    steps.forEach((step, index) => {
-      const { observation: o, position } = step;
-      const keys = this.keys.actor(o.key.scope, o.key.subject);
+    for (let index = 0; index < steps.length; index += 1) {
+      const key = steps[index]!.observation.key;
+      const keys = this.keys.actor(key.scope, key.subject);
       const group = keys.shard % groups;
       let call = calls.get(group);
       if (call === undefined) {
-        call = new ShardCall();
+        call = new ShardCall(this.keys);
         calls.set(group, call);
       }
-      const known = call.actors.length;
-      const actor = call.actor(keys, o.key);
-      if (call.actors.length > known) order.push(actor);
-      const spec = this.spec(step);
-      const window = call.window(spec, o.key.route, this.keys);
-      call.steps.push(index);
-      call.figures.push(figuresOf(o));
-      const values = call.stepValues;
-      values.push(actor.index);
-      values.push(window);
-      values.push(o.ts);
-      values.push(position ? call.stream(position.stream) : 0);
-      values.push(position ? position.offset : 0);
-      switch (o.kind) {
-        case 'counter':
-          for (const amount of o.add) values.push(amount);
-          break;
-        case 'sequence':
-          // Never the id itself in Redis: offset per actor, distances kept (keys.ts).
-          values.push(o.id - keys.idOffset);
-          break;
-        case 'distinct':
-          values.push(o.bit);
-          break;
-      }
-    });
+      const actor = call.add(keys, key, index);
+      if (actor.steps.length === 1) order.push(actor);
+    }
     return { calls: [...calls.values()], order };
   }
+
+  /** The step's window: its spec, and its field and sealed route, made once per spec and route. */
+  private readonly windowOf = (step: Step): StepWindow => {
+    const spec = this.spec(step);
+    const route = step.observation.key.route;
+    let byRoute = this.windowCache.get(spec);
+    if (byRoute === undefined) {
+      byRoute = new Map();
+      this.windowCache.set(spec, byRoute);
+    }
+    const routeKey = route ?? '';
+    let window = byRoute.get(routeKey);
+    if (window === undefined) {
+      window = {
+        spec,
+        field: this.keys.windowField(spec.rule, route),
+        sealedRoute: this.keys.sealRoute(route),
+      };
+      // Routes come from traffic: bounded, as the keys' own caches.
+      if (byRoute.size >= MAX_CACHED_ROUTES) byRoute.clear();
+      byRoute.set(routeKey, window);
+    }
+    return window;
+  };
 
   /** The step's spec, made once per rule and shape. */
   private spec(step: Step): Spec {
@@ -208,7 +259,7 @@ export class RedisWindowStore implements WindowStore {
     for (const spec of specs) {
       if (
         spec.lockout === lockout &&
-        spec.kind === o.kind &&
+        spec.kind === kindLetter(o.kind) &&
         spec.rule === o.key.rule &&
         spec.windowMs === o.window.windowMs &&
         spec.bucketMs === o.window.bucketMs &&
@@ -220,7 +271,7 @@ export class RedisWindowStore implements WindowStore {
     }
     const args: (string | number)[] = [
       o.key.rule,
-      o.kind === 'counter' ? 'c' : o.kind === 'sequence' ? 's' : 'd',
+      kindLetter(o.kind),
       o.window.windowMs,
       o.window.bucketMs,
       p1,
@@ -237,7 +288,7 @@ export class RedisWindowStore implements WindowStore {
     else args.push(0);
     const spec: Spec = {
       lockout,
-      kind: o.kind,
+      kind: kindLetter(o.kind),
       rule: o.key.rule,
       windowMs: o.window.windowMs,
       bucketMs: o.window.bucketMs,
@@ -253,8 +304,6 @@ export class RedisWindowStore implements WindowStore {
   }
 }
 
-function figuresOf(observation: Observation): number {
-  if (observation.kind === 'counter') return observation.add.length;
-  // Close ids, new ids, and whether this id was close (06-sequence.lua).
-  return observation.kind === 'sequence' ? 3 : 1;
+function kindLetter(kind: Observation['kind']): Spec['kind'] {
+  return kind === 'counter' ? 'c' : kind === 'sequence' ? 's' : 'd';
 }

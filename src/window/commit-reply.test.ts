@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExfilguardError } from '../vocabulary/errors.js';
-import { decodeApplyReply, type ReplyShape } from './apply-reply.js';
+import { decodeCommitReply, type ReplyShape } from './commit-reply.js';
 import { RedisKeys } from './keys.js';
 
 const alice = { scope: 'user' as const, subject: 'alice' };
@@ -10,7 +10,7 @@ const noRoute = (): undefined => undefined;
 /** The decoding error of a reply, or a failure when it decodes. */
 function refusal(reply: unknown, shape: ReplyShape): ExfilguardError {
   try {
-    decodeApplyReply(reply, shape, noRoute);
+    decodeCommitReply(reply, shape, noRoute);
   } catch (error) {
     expect(error).toBeInstanceOf(ExfilguardError);
     return error as ExfilguardError;
@@ -18,34 +18,21 @@ function refusal(reply: unknown, shape: ReplyShape): ExfilguardError {
   throw new Error('the reply decoded');
 }
 
-describe('decodeApplyReply', () => {
-  it('reads each step by its reading length: redelivered, applied, granted, refused, grace', () => {
-    const shape = { figures: [2, 1, 2, 1, 1], actors: [alice] };
+describe('decodeCommitReply', () => {
+  it('reads each claim after the actors: granted, refused, grace, and none for an actor in conflict', () => {
+    const shape = { actors: [alice, bob], claims: 4 };
     const reply = [
-      ...[0, 3, 4, 1, 9, 2, 5, 6, 1, 60_000, 70_000, 3, 8, 2, 30_000, 90_000],
-      ...[4, 8, 0, 0, 95_000, 0],
+      ...[0, -1],
+      ...[2, 1, 60_000, 70_000, 3, 2, 30_000, 90_000, 4, 0, 0, 95_000, 0, 0, 0, 0],
     ];
-    expect(decodeApplyReply(reply, shape, noRoute)).toEqual({
-      results: [
-        { reading: [3, 4], applied: false },
-        { reading: [9], applied: true },
-        {
-          reading: [5, 6],
-          applied: true,
-          claim: { granted: true, offence: 1, ttlMs: 60_000, lockedUntil: 70_000 },
-        },
-        {
-          reading: [8],
-          applied: true,
-          claim: { granted: false, offence: 2, ttlMs: 30_000, lockedUntil: 90_000 },
-        },
-        {
-          reading: [8],
-          applied: true,
-          claim: { granted: false, offence: 0, ttlMs: 0, lockedUntil: 95_000, grace: true },
-        },
+    expect(decodeCommitReply(reply, shape, noRoute)).toEqual({
+      pending: [[], null],
+      claims: [
+        { granted: true, offence: 1, ttlMs: 60_000, lockedUntil: 70_000 },
+        { granted: false, offence: 2, ttlMs: 30_000, lockedUntil: 90_000 },
+        { granted: false, offence: 0, ttlMs: 0, lockedUntil: 95_000, grace: true },
+        null,
       ],
-      pending: [[]],
     });
   });
 
@@ -54,8 +41,6 @@ describe('decodeApplyReply', () => {
     const sealed = keys.sealRoute('/api/users/:id');
     const granted = { rule: 'scan', ts: 1000, o: 2, t: 60_000, r: [40, 50] };
     const reply = [
-      1,
-      7,
       1,
       JSON.stringify({ ...granted, rs: sealed, s: 'logs:0', off: 42 }),
       2,
@@ -66,8 +51,8 @@ describe('decodeApplyReply', () => {
         rs: new RedisKeys('another-secret-long-enough').sealRoute('/x'),
       }),
     ];
-    const shape = { figures: [1], actors: [alice, bob] };
-    const { pending } = decodeApplyReply(reply, shape, (text) => keys.openRoute(text));
+    const shape = { actors: [alice, bob], claims: 0 };
+    const { pending } = decodeCommitReply(reply, shape, (text) => keys.openRoute(text));
     expect(pending).toEqual([
       [
         {
@@ -100,25 +85,24 @@ describe('decodeApplyReply', () => {
 
   it('reads a record of the layout before issue 9, its route in clear (legacy)', () => {
     const record = { rule: 'scan', ts: 5, o: 1, t: 10, r: [1, 2], rt: '/files/:id' };
-    const shape = { figures: [], actors: [alice] };
-    const { pending } = decodeApplyReply([1, JSON.stringify(record)], shape, noRoute);
+    const shape = { actors: [alice], claims: 0 };
+    const { pending } = decodeCommitReply([1, JSON.stringify(record)], shape, noRoute);
     expect(pending[0]![0]!.key.route).toBe('/files/:id');
   });
 
   it('refuses a reply the script never returns, with STORE_REPLY_INVALID (not retriable)', () => {
-    const one = { figures: [2], actors: [alice] };
+    const one = { actors: [alice], claims: 1 };
     const cases: [unknown, RegExp][] = [
       ['OK', /the reply is string, not an array/],
-      [[1, 3], /expected reading figure at entry 2, found the end of the reply/],
-      [[1, '3', 4, 0], /expected reading figure at entry 1, found string/],
-      [[7, 3, 4, 0], /step flag 7 is not 0-4/],
-      [[2, 3, 4, 1, 60_000], /expected lockedUntil at entry 5/],
-      [[1, 3, 4], /expected pending lockouts at entry 3, found the end of the reply/],
-      [[1, 3, 4, -1], /pending lockouts: -1 is no count/],
-      [[1, 3, 4, 1], /expected pending lockout at entry 4, found the end of the reply/],
-      [[1, 3, 4, 1, '{"rule":'], /a pending lockout is not JSON/],
-      [[1, 3, 4, 1, '{"rule":"scan","ts":1}'], /a pending lockout lacks rule, ts, o, t or r/],
-      [[1, 3, 4, 0, 0], /1 entries after the last actor's lockouts/],
+      [[], /expected pending lockouts at entry 0, found the end of the reply/],
+      [['0'], /expected pending lockouts at entry 0, found string/],
+      [[-2], /pending lockouts: -2 is no count/],
+      [[1], /expected pending lockout at entry 1, found the end of the reply/],
+      [[1, '{"rule":'], /a pending lockout is not JSON/],
+      [[1, '{"rule":"scan","ts":1}'], /a pending lockout lacks rule, ts, o, t or r/],
+      [[0, 2, 1, 60_000], /expected lockedUntil at entry 4, found the end of the reply/],
+      [[0, 7, 1, 60_000, 70_000], /claim result 7 is not 0, 2, 3 or 4/],
+      [[0, 2, 1, 60_000, 70_000, 0], /1 entries after the last claim/],
     ];
     for (const [reply, message] of cases) {
       const error = refusal(reply, one);

@@ -1,73 +1,77 @@
-// The reply of one apply script call (scripts/apply/, 01-arguments.lua: "Returns"),
-// decoded into step results and pending lockouts. The only reader of that reply: the
-// Redis store's calls all come through here. A reply the script never returns (wrong
-// length, a flag it never writes, an outbox record it never wrote) is refused with
-// STORE_REPLY_INVALID, not retried: the same keys would give the same reply again.
+// The reply of one commit script call (scripts/commit/, 01-arguments.lua: "Returns"),
+// decoded into each actor's pending lockouts (or its conflict) and each claim's result.
+// The only reader of that reply: the Redis store's commits all come through here. A
+// reply the script never returns (wrong length, a result it never writes, an outbox
+// record it never wrote) is refused with STORE_REPLY_INVALID, not retried: the same keys
+// would give the same reply again.
 import type { ClaimResult } from '../decide/policy.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
-import type { PendingLockout, StepResult, WindowKey } from './store.js';
+import type { PendingLockout, WindowKey } from './store.js';
 
 /** What decoding needs to know of the call, besides its reply. */
 export interface ReplyShape {
-  /** Per step of the call, in order: the figures of its reading (its observation's kind). */
-  readonly figures: readonly number[];
   /** Per actor of the call, in order: whose pending lockouts the reply lists. */
   readonly actors: readonly { readonly scope: WindowKey['scope']; readonly subject: string }[];
+  /** Claims in the call. */
+  readonly claims: number;
 }
 
-export interface ApplyReply {
-  /** Per step of the call, in order. */
-  readonly results: StepResult[];
-  /** Per actor of the call, in order: the lockouts its outbox held at the start of the call. */
-  readonly pending: PendingLockout[][];
+export interface CommitReply {
+  /** Per actor of the call, in order: the lockouts its outbox held, or null: in conflict. */
+  readonly pending: (PendingLockout[] | null)[];
+  /** Per claim of the call, in order: its result, or null when its actor is in conflict. */
+  readonly claims: (ClaimResult | null)[];
 }
 
 /** Opens a route sealed in an outbox record (RouteSeal); undefined when it cannot. */
 export type RouteOpener = (sealed: string) => string | undefined;
 
-/** Step flags, as 09-steps.lua writes them. */
-const REDELIVERED = 0;
-const APPLIED = 1;
+/** Claim results, as 08-claim.lua returns them (0: the actor is in conflict). */
+const IN_CONFLICT = 0;
 const GRANTED = 2;
 const REFUSED = 3;
 /** Refused within the grace period of an operator's lift (08-claim.lua). */
 const GRACE = 4;
 
-export function decodeApplyReply(
+export function decodeCommitReply(
   reply: unknown,
   shape: ReplyShape,
   openRoute: RouteOpener,
-): ApplyReply {
+): CommitReply {
   if (!Array.isArray(reply)) throw invalid(`the reply is ${describe(reply)}, not an array`);
   const cursor = new ReplyCursor(reply);
-  const results = shape.figures.map((figures) => readStep(cursor, figures));
   const pending = shape.actors.map((actor) => {
-    const count = cursor.count('pending lockouts');
+    const count = cursor.number('pending lockouts');
+    if (count === -1) return null;
+    if (!Number.isInteger(count) || count < 0)
+      throw invalid(`pending lockouts: ${count} is no count`);
     const lockouts = new Array<PendingLockout>(count);
     for (let p = 0; p < count; p += 1) {
       lockouts[p] = parsePending(cursor.text('pending lockout'), actor, openRoute);
     }
     return lockouts;
   });
+  const claims = new Array<ClaimResult | null>(shape.claims);
+  for (let c = 0; c < shape.claims; c += 1) claims[c] = readClaim(cursor);
   cursor.expectEnd();
-  return { results, pending };
+  return { pending, claims };
 }
 
-function readStep(cursor: ReplyCursor, figures: number): StepResult {
-  const flag = cursor.number('step flag');
-  const reading = new Array<number>(figures);
-  for (let f = 0; f < figures; f += 1) reading[f] = cursor.number('reading figure');
-  if (flag === REDELIVERED || flag === APPLIED) return { reading, applied: flag === APPLIED };
-  if (flag !== GRANTED && flag !== REFUSED && flag !== GRACE)
-    throw invalid(`step flag ${flag} is not 0-4`);
-  const claim: ClaimResult = {
-    granted: flag === GRANTED,
-    offence: cursor.number('offence'),
-    ttlMs: cursor.number('ttl'),
-    lockedUntil: cursor.number('lockedUntil'),
-    ...(flag === GRACE && { grace: true }),
+function readClaim(cursor: ReplyCursor): ClaimResult | null {
+  const result = cursor.number('claim result');
+  const offence = cursor.number('offence');
+  const ttlMs = cursor.number('ttl');
+  const lockedUntil = cursor.number('lockedUntil');
+  if (result === IN_CONFLICT) return null;
+  if (result !== GRANTED && result !== REFUSED && result !== GRACE)
+    throw invalid(`claim result ${result} is not 0, 2, 3 or 4`);
+  return {
+    granted: result === GRANTED,
+    offence,
+    ttlMs,
+    lockedUntil,
+    ...(result === GRACE && { grace: true }),
   };
-  return { reading, applied: true, claim };
 }
 
 /** Reads the flat reply in order; every read checks the type the script writes there. */
@@ -83,12 +87,6 @@ class ReplyCursor {
     return value;
   }
 
-  count(what: string): number {
-    const value = this.number(what);
-    if (!Number.isInteger(value) || value < 0) throw invalid(`${what}: ${value} is no count`);
-    return value;
-  }
-
   text(what: string): string {
     const value = this.reply[this.at];
     if (typeof value !== 'string') throw this.unexpected(what, value);
@@ -98,7 +96,7 @@ class ReplyCursor {
 
   expectEnd(): void {
     if (this.at !== this.reply.length) {
-      throw invalid(`${this.reply.length - this.at} entries after the last actor's lockouts`);
+      throw invalid(`${this.reply.length - this.at} entries after the last claim`);
     }
   }
 
@@ -187,5 +185,5 @@ function describe(value: unknown): string {
 
 function invalid(message: string, cause?: unknown): ExfilguardError {
   const options = cause === undefined ? undefined : { cause };
-  return new ExfilguardError('STORE_REPLY_INVALID', `apply script reply: ${message}`, options);
+  return new ExfilguardError('STORE_REPLY_INVALID', `commit script reply: ${message}`, options);
 }
