@@ -2,7 +2,7 @@
 // unless the actor is still locked out by the same rule (suppression: nothing new to
 // announce); repeat offenders get longer lockouts (escalation) until their offences
 // are forgotten; after an operator's lift, a grace period grants none (liftedState). Both window stores apply it in the same atomic step as the window
-// update (the Redis script, window/scripts/apply/08-claim.lua, does the same in Lua; the
+// update (the Redis store's commit script, window/scripts/commit/05-claim.lua, does the same in Lua; the
 // differential test feeds both stores the same random streams), so a crash cannot
 // split a reading from its claim. Pure: event times in, state out.
 

@@ -1,7 +1,8 @@
 // The window arithmetic both stores share: buckets, fire conditions and distinct
-// estimates. The Redis script does the same sums in Lua (scripts/apply/05-window.lua,
-// 08-claim.lua); keep the two in step (the differential test feeds both the same
-// random streams). The claim that follows a fired reading is decide/policy.ts.
+// estimates. The Redis store does the same sums on the layout its values keep
+// (flat-window.ts); keep the two in step (the differential test feeds both the same
+// random streams). The claim that follows a fired reading is decide/policy.ts (in
+// Redis: scripts/commit/05-claim.lua).
 import type { FireCondition, Reading } from './store.js';
 
 export function bucketIndex(ts: number, bucketMs: number): number {

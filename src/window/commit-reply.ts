@@ -26,11 +26,11 @@ export interface CommitReply {
 /** Opens a route sealed in an outbox record (RouteSeal); undefined when it cannot. */
 export type RouteOpener = (sealed: string) => string | undefined;
 
-/** Claim results, as 08-claim.lua returns them (0: the actor is in conflict). */
+/** Claim results, as 05-claim.lua returns them (0: the actor is in conflict). */
 const IN_CONFLICT = 0;
 const GRANTED = 2;
 const REFUSED = 3;
-/** Refused within the grace period of an operator's lift (08-claim.lua). */
+/** Refused within the grace period of an operator's lift (05-claim.lua). */
 const GRACE = 4;
 
 export function decodeCommitReply(
@@ -106,7 +106,7 @@ class ReplyCursor {
   }
 }
 
-/** A lockout in the outbox, as 08-claim.lua encodes it. */
+/** A lockout in the outbox, as 05-claim.lua encodes it. */
 interface PendingRecord {
   rule: string;
   /** The route, sealed (RouteSeal). */

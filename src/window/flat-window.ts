@@ -1,6 +1,6 @@
 // One window's arithmetic, on the flat layout its actor's value keeps it in (the layout
-// of the Redis store's value, state-value.ts, and of the previous version's Lua,
-// scripts/apply/05-window.lua and 06-sequence.lua):
+// of the Redis store's value, state-value.ts, and of the Lua that did this arithmetic
+// before, which a rolling upgrade may still run beside this version):
 //
 //   [deadline, head bucket, buckets kept, R, then per bucket kept: its index and its
 //    figures (counter: one per figure; sequence: close ids, new ids) or its bitmap
@@ -26,7 +26,7 @@ export interface WindowSpec {
   readonly p3: number;
 }
 
-// The slots of a window (05-window.lua's D, H, K, R, E, 0-based).
+// The slots of a window (D, H, K, R, E; 0-based).
 export const D = 0;
 export const H = 1;
 const K = 2;
@@ -152,7 +152,7 @@ function popcount8(byte: number): number {
 
 /**
  * Bits set in the union of the live buckets' bitmaps. R keeps that count with the oldest
- * bucket counted, true until that bucket dies (05-window.lua: the layout the previous
+ * bucket counted, true until that bucket dies (the layout the previous
  * version reads, so the cache is kept the same way).
  */
 function unionBitsSet(st: Window, spec: WindowSpec): number {

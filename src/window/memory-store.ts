@@ -341,7 +341,7 @@ function applySequence(state: SequenceState, observation: SequenceObservation): 
 /**
  * Whether the observation's id is within its gap of one of the last `closeAmong` recent
  * ids (all of them by default); `othersOnly` leaves its own id out (a redelivery's peek).
- * 06-sequence.lua, the same rule.
+ * flat-window.ts, the same rule.
  */
 function closeAmongRecent(
   recent: readonly number[],
@@ -393,7 +393,7 @@ function readState(state: State, observation: Observation): Reading {
     return distinctReading(state as DistinctState, observation.bits);
   // A redelivered step's third figure: whether its id sits among the recent ids now
   // (other than itself), so a route's participant that a crash left unlocked is locked
-  // when its record comes again (06-sequence.lua, the same rule).
+  // when its record comes again (flat-window.ts, the same rule).
   if (observation.kind === 'sequence') {
     const close = closeAmongRecent((state as SequenceState).recent, observation, true);
     return [...ringOf(state).sums(), close ? 1 : 0];

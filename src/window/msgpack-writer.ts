@@ -80,6 +80,23 @@ export class Writer {
     this.at += length;
   }
 
+  /**
+   * A window (flat-window.ts): an array of numbers, one of which may be an array of
+   * numbers (recent ids, a union's count), and bitmaps. The general `value`, without its
+   * type tests on every number.
+   */
+  window(window: readonly Packed[]): void {
+    this.header(window.length, 0x90, 0xdc);
+    for (let i = 0; i < window.length; i += 1) {
+      const item = window[i]!;
+      if (typeof item === 'number') this.number(item);
+      else if (Array.isArray(item)) {
+        this.header(item.length, 0x90, 0xdc);
+        for (let j = 0; j < item.length; j += 1) this.value(item[j]!);
+      } else this.value(item);
+    }
+  }
+
   value(value: Packed): void {
     if (value === null) return this.byte(0xc0);
     switch (typeof value) {

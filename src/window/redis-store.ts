@@ -1,13 +1,15 @@
 // The Redis window store, for the streaming service: state shared by every instance.
-// Actors are grouped into shards (keys.ts); one script call (the parts of scripts/apply/,
-// joined by apply-script.ts) applies the steps of many of the batch's actors (on a
-// Cluster: those of one shard), each actor's state one msgpack value; apply-reply.ts
-// decodes its reply. Every call of a batch is sent together (ioredis
+// Actors are grouped into calls (keys.ts shards them); per call their values are read at
+// once, the steps applied in Node (shard-call.ts, state-value.ts), and one commit script
+// call (scripts/commit/, joined by scripts.ts) writes each value that is still the one
+// read and claims the fired readings' lockouts (README: "Reading, applying, committing");
+// commit-reply.ts decodes its reply. Every call of a batch is sent together (ioredis
 // auto-pipelining: one round trip on one node, one per node on a cluster), so the cost
 // is per call and batch plus a little per actor, not per event.
 import { Cluster, type Redis, type Result } from 'ioredis';
+import type { LockoutPolicy } from '../decide/policy.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
-import { COMMIT_SCRIPT, LIFT_SCRIPT } from './apply-script.js';
+import { COMMIT_SCRIPT, LIFT_SCRIPT } from './scripts.js';
 import { decodeCommitReply, type RouteOpener } from './commit-reply.js';
 import { RedisKeys, SHARDS } from './keys.js';
 import { ShardCall, type Actor, type Spec, type StepWindow } from './shard-call.js';
@@ -35,7 +37,7 @@ const MAX_CACHED_ROUTES = 10_000;
 /**
  * How long (wall clock) a lift's grace marker outlives its grace: the grace is judged on
  * event time, which lags the wall clock by the consumer's lag (an hour, as the
- * redelivery memory's minimum in scripts/apply/10-write-back.lua).
+ * redelivery memory's minimum in state-value.ts).
  */
 const GRACE_KEPT_AFTER_MS = 3_600_000;
 
@@ -245,21 +247,27 @@ export class RedisWindowStore implements WindowStore {
   /** The step's spec, made once per rule and shape. */
   private spec(step: Step): Spec {
     const { observation: o, fire, lockout } = step;
-    const [p1, p2, p3] =
-      o.kind === 'counter'
-        ? [o.add.length, 0, 0]
-        : o.kind === 'sequence'
-          ? [o.maxGap, o.recentIds, o.closeAmong ?? 0]
-          : [o.bits, 0, 0];
+    const kind = kindLetter(o.kind);
+    // No array per step: a store step is made millions of times.
+    let p1: number;
+    let p2 = 0;
+    let p3 = 0;
+    if (o.kind === 'counter') p1 = o.add.length;
+    else if (o.kind === 'sequence') {
+      p1 = o.maxGap;
+      p2 = o.recentIds;
+      p3 = o.closeAmong ?? 0;
+    } else p1 = o.bits;
     let specs = this.specCache.get(fire);
     if (specs === undefined) {
       specs = [];
       this.specCache.set(fire, specs);
     }
-    for (const spec of specs) {
+    for (let i = 0; i < specs.length; i += 1) {
+      const spec = specs[i]!;
       if (
         spec.lockout === lockout &&
-        spec.kind === kindLetter(o.kind) &&
+        spec.kind === kind &&
         spec.rule === o.key.rule &&
         spec.windowMs === o.window.windowMs &&
         spec.bucketMs === o.window.bucketMs &&
@@ -269,39 +277,32 @@ export class RedisWindowStore implements WindowStore {
       )
         return spec;
     }
-    const args: (string | number)[] = [
-      o.key.rule,
-      kindLetter(o.kind),
-      o.window.windowMs,
-      o.window.bucketMs,
-      p1,
-      p2,
-      p3,
-      lockout.ttlMs,
-    ];
-    const escalation = lockout.escalation;
-    if (escalation) args.push(1, escalation.factor, escalation.maxTtlMs, escalation.forgetAfterMs);
-    else args.push(0);
-    args.push(fire.atLeast.length, ...fire.atLeast.map((min) => min ?? -1));
-    const ratio = fire.ratio;
-    if (ratio) args.push(1, ratio.num, ratio.den, ratio.ratio, ratio.minDen, ratio.minNum ?? 0);
-    else args.push(0);
-    const spec: Spec = {
-      lockout,
-      kind: kindLetter(o.kind),
-      rule: o.key.rule,
-      windowMs: o.window.windowMs,
-      bucketMs: o.window.bucketMs,
-      p1,
-      p2,
-      p3,
-      args,
-    };
+    const { windowMs, bucketMs } = o.window;
+    const shape = { kind, rule: o.key.rule, windowMs, bucketMs, p1, p2, p3 };
+    const spec: Spec = { lockout, ...shape, args: specArgs(shape, lockout, fire) };
     // A fire condition shared by many shapes or policies is not the engine's way; bounded.
     if (specs.length >= 16) specs.length = 0;
     specs.push(spec);
     return spec;
   }
+}
+
+/** A spec as the commit script reads it (scripts/commit/01-arguments.lua). */
+function specArgs(
+  shape: Omit<Spec, 'lockout' | 'args'>,
+  lockout: LockoutPolicy,
+  fire: FireCondition,
+): (string | number)[] {
+  const { rule, kind, windowMs, bucketMs, p1, p2, p3 } = shape;
+  const args: (string | number)[] = [rule, kind, windowMs, bucketMs, p1, p2, p3, lockout.ttlMs];
+  const escalation = lockout.escalation;
+  if (escalation) args.push(1, escalation.factor, escalation.maxTtlMs, escalation.forgetAfterMs);
+  else args.push(0);
+  args.push(fire.atLeast.length, ...fire.atLeast.map((min) => min ?? -1));
+  const ratio = fire.ratio;
+  if (ratio) args.push(1, ratio.num, ratio.den, ratio.ratio, ratio.minDen, ratio.minNum ?? 0);
+  else args.push(0);
+  return args;
 }
 
 function kindLetter(kind: Observation['kind']): Spec['kind'] {

@@ -152,9 +152,10 @@ class CommitArguments {
   private readonly values: Writer;
 
   constructor(read: readonly (Buffer | null)[], actors: number) {
-    // Sized for the values read and as much written, once: growing it copies it.
-    let size = 64 + actors * 32;
-    for (const raw of read) if (raw) size += 2 * raw.length + 64;
+    // Sized for the values read and as much written (a new actor's few hundred bytes),
+    // once: growing it copies it.
+    let size = 64 + actors * 512;
+    for (const raw of read) if (raw) size += 2 * raw.length;
     this.values = new Writer(size);
   }
 

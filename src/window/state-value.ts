@@ -166,7 +166,7 @@ export class ActorStateValue {
       w.text(field);
       if (entry.window) {
         const start = w.openString();
-        w.value(entry.window);
+        w.window(entry.window);
         w.closeString(start);
       } else {
         w.verbatim(this.reader!.bytes, entry.packedAt, entry.end);

@@ -1,4 +1,4 @@
-// The legacy part of the apply script (src/window/scripts/apply/03-legacy-upgrade.lua):
+// The legacy part of the commit script (src/window/scripts/commit/03-legacy-upgrade.lua):
 // a state value of the layout before issue 9, as an earlier version left it in Redis,
 // read by this version. Delete this file with that part.
 import { describe, expect, it } from 'vitest';

@@ -95,9 +95,8 @@ export const longSequenceStreams: fc.Arbitrary<Draft[]> = fc.array(
 
 /**
  * The same, cut into a call only every 50 steps: one call then applies dozens of steps
- * to one window, which the Redis script serves from a set of the recent ids and a list
- * whose oldest ids it drops many at a time (06-sequence.lua); cut at every other step,
- * a call sees too few of them.
+ * to one window decoded once (state-value.ts), its recent ids trimmed and shifted many
+ * times before it is written back; cut at every other step, a call sees too few.
  */
 export const longCallSequenceStreams: fc.Arbitrary<Draft[]> = longSequenceStreams.map((drafts) =>
   drafts.map((draft, i) => ({ ...draft, cutAfter: i % 50 === 49 })),

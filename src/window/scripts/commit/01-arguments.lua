@@ -1,5 +1,5 @@
 --[[
-  commit, part 1 of 4: the arguments.
+  commit, part 1 of 7: the arguments.
 
   The script: the values of one batch's actors (of one shard), computed in Node
   (src/window/state-value.ts) from the values read before, written back only where
@@ -7,16 +7,18 @@
   order, atomically. An actor whose value changed since it was read (another instance,
   a lift) is left as it is and said to be in conflict: the store reads it again and
   does its steps again. The claim is the policy of src/decide/policy.ts
-  (apply/08-claim.lua); joined with the other parts by src/window/apply-script.ts.
+  (05-claim.lua). Its parts (scripts/commit/*.lua) are joined in order by
+  src/window/scripts.ts into ONE script, sent as one EVALSHA per group: a local of one
+  part is seen by the parts after.
 
   KEYS     per actor a (1-based), named by src/window/keys.ts (never built here):
            KEYS[3a-2] its state, KEYS[3a-1] its outbox, KEYS[3a] its offences
-           (layouts: state-value.ts, apply/08-claim.lua, apply/02-offences.lua)
+           (layouts: state-value.ts, 05-claim.lua, 02-offences.lua)
   ARGV     now (wall-clock ms), number of actors
            S, then S specs: rule, kind (c|s|d), windowMs, bucketMs, p1, p2, p3,
                  ttl, hasEscalation [factor, maxTtl, forgetAfter],
                  M, then M thresholds, hasRatio [num, den, ratio, minDen, minNum]
-                 (the same as the apply script's; a claim reads rule, ttl, escalation)
+                 (a claim reads rule, ttl and escalation; shard-call.ts writes them)
            W, then W windows: spec, route sealed ('' none, for the outbox)
            T, then T streams
            then one binary argument, per actor: flags (a byte: 1 read its outbox, 2 the

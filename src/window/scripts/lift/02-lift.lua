@@ -2,19 +2,19 @@
   lift, part 2 of 2: the actor's windows cleared, the lifted rules' offences and pending
   lockouts forgotten, and their grace marker written, in one call.
 
-  state (KEYS[1], apply/04-actor-state.lua): every window goes (w, x), whatever rules
+  state (KEYS[1], src/window/state-value.ts): every window goes (w, x), whatever rules
     are lifted: a window's field is an HMAC of rule and route (keys.ts), so one rule's
     windows cannot be told apart without knowing its routes. Positions (q, qd: the
     redelivery memory) and the outbox marker (p) stay; the value keeps the positions'
-    deadline, or is deleted when none is live (as apply/10-write-back.lua would).
-  offences (KEYS[3], apply/02-offences.lua): each lifted rule's entry is replaced by a
+    deadline, or is deleted when none is live (as state-value.ts would).
+  offences (KEYS[3], commit/02-offences.lua): each lifted rule's entry is replaced by a
     grace marker { graceUntil, 0, graceUntil, graceUntil, deadline, 1 } (no offence
     remembered: src/decide/policy.ts liftedState), or, for every rule, every entry by
-    one marker under '*' (EVERY_RULE, apply/08-claim.lua). Its deadline (wall clock) is
+    one marker under '*' (EVERY_RULE, commit/05-claim.lua). Its deadline (wall clock) is
     max(now, graceUntil) + keepAfter: the grace is judged on event time, which lags the
     wall clock by the consumer's lag, so the marker outlives graceUntil; the claim
     compares event times only, so keeping it longer does not lengthen the grace.
-  outbox (KEYS[2], apply/08-claim.lua): the lifted rules' pending lockouts (id
+  outbox (KEYS[2], commit/05-claim.lua): the lifted rules' pending lockouts (id
     rule|ts|offence) are deleted: recovered after the lift, they would lock again.
 
   Uses: the parts before (liveOffences, offencesOf, upgrade).

@@ -1,15 +1,15 @@
 --[[
-  apply, part 2 of 10: an actor's offences (KEYS[3a]).
+  commit, part 2 of 7: an actor's offences (KEYS[3a]).
 
   offences: msgpack { rule -> { lockedUntil, offences, lastOffenceAt, keepUntil,
             deadline [, 1: a lift's grace marker] } } (a lift of every rule: rule '*';
-            see src/window/scripts/lift.lua), read only by a claim (08-claim.lua), expiring with its own
+            see ../lift/02-lift.lua), read only by a claim (05-claim.lua), expiring with its own
             latest deadline (wall-clock ms): retention keeps counts and times for days,
             never windows. An entry past its deadline is gone, as a key of its own
             would have expired.
 
   Uses: now. Defines: offences (per actor, once read), offencesDirty (per actor: write
-  it back, 10-write-back.lua), liveOffences(o), offencesOf(a).
+  it back, 07-write-back.lua), liveOffences(o), offencesOf(a).
 ]]
 local offences, offencesDirty = {}, {}
 

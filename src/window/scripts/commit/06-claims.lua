@@ -1,8 +1,8 @@
 --[[
-  commit, part 3 of 4: the claims of fired readings, in step order (apply/08-claim.lua).
+  commit, part 6 of 7: the claims of fired readings, in step order (05-claim.lua).
 
   Uses: at, windows, streams, conflict, claim. Defines: out, n (the claims' part of the
-  reply, written after the actors' part by 04-write-back.lua).
+  reply, written after the actors' part by 07-write-back.lua).
 ]]
 local claims = {}
 local nc = 0

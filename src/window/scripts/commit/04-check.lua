@@ -1,5 +1,5 @@
 --[[
-  commit, part 2 of 4: each actor's value checked against the one read, and its
+  commit, part 4 of 7: each actor's value checked against the one read, and its
   outbox's pending lockouts read (KEYS[3a-1]).
 
   An actor whose value is not the one read is in conflict: nothing of it is done. The

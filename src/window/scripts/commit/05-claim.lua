@@ -1,38 +1,27 @@
 --[[
-  apply, part 8 of 10: whether a reading fires, and the lockout claim that follows
+  commit, part 5 of 7: the lockout claim of a fired reading
   (the policy of src/decide/policy.ts), written to the actor's outbox (KEYS[3a-1]).
 
   outbox: hash, pending id (rule|ts|offence, as pendingId in src/window/store.ts) ->
           JSON of a granted, unconfirmed lockout
           { rule, ts, o (offence), t (ttl), r (reading), rs (route sealed by the caller),
-            s (stream), off (offset) }, read back by 04-actor-state.lua and decoded by
-          src/window/apply-reply.ts; the hash lives a day after its latest lockout.
+            s (stream), off (offset) }, read back by 04-check.lua and decoded by
+          src/window/commit-reply.ts; the hash lives a day after its latest lockout.
 
   A lift (scripts/lift/02-lift.lua) leaves a grace marker in the offences: a rule's
   entry with a sixth element (1), or the entry EVERY_RULE for a lift of every rule;
   until its lockedUntil (the grace's end) the claim is refused with 4. The marker of
   every rule is read only when a claim is about to be granted: one table lookup.
 
+  Whether a reading fires is decided in Node (firesOn, src/window/arithmetic.ts).
+
   Uses: now, OUTBOX_TTL_MS, actors, offencesOf, offencesDirty. Defines: EVERY_RULE,
-  fires(sp, reading); claim(a, win, ts, stream, offset, reading), which returns
+  claim(a, win, ts, stream, offset, reading), which returns
   2 (granted), 3 (refused: locked already) or 4 (refused: a lift's grace period),
   offence, ttl, lockedUntil (4: 0, 0, the grace's end).
 ]]
 -- As EVERY_RULE in src/window/store.ts: no rule id is '*' (rules/schema.ts).
 local EVERY_RULE = '*'
-
-local function fires(sp, reading)
-  for i, min in ipairs(sp.min) do
-    if min >= 0 and (reading[i] or 0) >= min then return true end
-  end
-  local rat = sp.rat
-  if rat then
-    local den = reading[rat[2] + 1] or 0
-    local num = reading[rat[1] + 1] or 0
-    return den >= rat[4] and num >= rat[5] and num >= rat[3] * den
-  end
-  return false
-end
 
 local function claim(a, win, ts, stream, offset, reading)
   local A, sp, O = actors[a], win.sp, offencesOf(a)

@@ -1,12 +1,12 @@
 --[[
-  commit, part 4 of 4: each actor's value and offences written (KEYS[3a-2], KEYS[3a]),
+  commit, part 7 of 7: each actor's value and offences written (KEYS[3a-2], KEYS[3a]),
   then the reply.
 
   Node gives the value and its time to live (the latest deadline in it); a value with
   nothing live is deleted. Offences live until their latest deadline.
 
   Uses: the parts before. Returns: per actor -1 (conflict) or its pending lockouts'
-  count and records, then the claims' part (03-claims.lua).
+  count and records, then the claims' part (06-claims.lua).
 ]]
 local out, n = {}, 0
 for a = 1, nActors do
