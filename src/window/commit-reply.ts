@@ -106,7 +106,7 @@ class ReplyCursor {
   }
 }
 
-/** A lockout in the outbox, as 05-claim.lua encodes it. */
+/** A lockout in the outbox, as 05-claim.lua encodes it (and the script before it did). */
 interface PendingRecord {
   rule: string;
   /** The route, sealed (RouteSeal). */
@@ -125,7 +125,7 @@ interface PendingRecord {
   r: number[];
 }
 
-function parsePending(
+export function parsePending(
   json: string,
   actor: ReplyShape['actors'][number],
   openRoute: RouteOpener,

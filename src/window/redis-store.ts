@@ -288,7 +288,7 @@ export class RedisWindowStore implements WindowStore {
 }
 
 /** A spec as the commit script reads it (scripts/commit/01-arguments.lua). */
-function specArgs(
+export function specArgs(
   shape: Omit<Spec, 'lockout' | 'args'>,
   lockout: LockoutPolicy,
   fire: FireCondition,
@@ -305,6 +305,6 @@ function specArgs(
   return args;
 }
 
-function kindLetter(kind: Observation['kind']): Spec['kind'] {
+export function kindLetter(kind: Observation['kind']): Spec['kind'] {
   return kind === 'counter' ? 'c' : kind === 'sequence' ? 's' : 'd';
 }
