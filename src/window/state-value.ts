@@ -53,13 +53,20 @@ interface WindowEntry {
 
 /** One actor's state during a batch: decoded once, windows decoded when a step needs them. */
 export class ActorStateValue {
-  private readonly windows = new Map<string, WindowEntry>();
+  /** The windows, in the value's order: their fields, and where or what each is. */
+  private readonly fields: string[];
+  private readonly entries: WindowEntry[];
+  /** Field → index, once an actor has many windows (a scan is cheaper for a few). */
+  private index: Map<string, number> | undefined;
   private positions: Map<string, number> | undefined;
   private positionsDeadline: number | undefined;
   /** The outbox may hold lockouts until then (wall clock). */
   outboxUntil: number | undefined;
-  /** Per stream, the highest offset applied by this batch. */
-  private readonly newest = new Map<string, number>();
+  /** The highest offset applied by this batch, of its one stream (most actors have one). */
+  private newestStream: string | undefined;
+  private newestOffset = 0;
+  /** Of the other streams, if any. */
+  private newestOthers: Map<string, number> | undefined;
   /** The longest span (window + bucket) of a step of this batch. */
   private longest = 0;
   /** Something changed: the value must be written. */
@@ -68,7 +75,7 @@ export class ActorStateValue {
   readonly legacy: boolean = false;
   /** Whether the commit must read the outbox: no value, or one that says it may hold lockouts. */
   readonly readOutbox: boolean;
-  /** The value read, and a reader over it (windows are decoded from it when a step needs them). */
+  /** A reader over the value read: windows are decoded from it when a step needs them. */
   private readonly reader: Reader | undefined;
 
   /** `raw`: the value as read (null: none); `now`: wall-clock ms. */
@@ -78,18 +85,22 @@ export class ActorStateValue {
   ) {
     if (raw === null) {
       this.readOutbox = true;
+      this.fields = [];
+      this.entries = [];
       return;
     }
     this.reader = new Reader(raw);
     const read = readValue(this.reader, now);
     this.readOutbox = read.outboxUntil !== undefined && read.outboxUntil !== 0;
     this.outboxUntil = read.outboxUntil;
+    this.fields = read.fields;
+    this.entries = read.entries;
     if (read.layout !== LAYOUT) {
       // Its positions and outbox marker are kept, not its windows (03-legacy-upgrade.lua).
       this.legacy = true;
       this.dirty = true;
-    } else {
-      for (const [field, entry] of read.windows) this.windows.set(field, entry);
+      this.fields.length = 0;
+      this.entries.length = 0;
     }
     if (read.positions && read.positionsDeadline !== undefined && read.positionsDeadline > now) {
       this.positions = read.positions;
@@ -104,8 +115,16 @@ export class ActorStateValue {
 
   /** Records that a step of this batch applied `offset` of `stream`. */
   applying(stream: string, offset: number): void {
-    const top = this.newest.get(stream);
-    if (top === undefined || offset > top) this.newest.set(stream, offset);
+    if (this.newestStream === undefined) {
+      this.newestStream = stream;
+      this.newestOffset = offset;
+    } else if (this.newestStream === stream) {
+      if (offset > this.newestOffset) this.newestOffset = offset;
+    } else {
+      this.newestOthers ??= new Map();
+      const top = this.newestOthers.get(stream);
+      if (top === undefined || offset > top) this.newestOthers.set(stream, offset);
+    }
   }
 
   /** Every step of the batch, applied or not, keeps positions for its window's span. */
@@ -122,22 +141,28 @@ export class ActorStateValue {
     value: number | readonly number[],
   ): number[] {
     this.dirty = true;
-    let st = this.current(field, spec, ts);
+    const at = this.find(field);
+    let entry = at < 0 ? undefined : this.entries[at]!;
+    let st = entry && this.current(entry, spec, ts);
     if (st === undefined) {
+      // A new window, or one past its time: replaced, its old bytes not written back.
       st = newWindow(spec);
-      // A window past its time is replaced; its old bytes are not written back.
-      this.windows.delete(field);
-      this.windows.set(field, { deadline: 0, packedAt: 0, bytesAt: 0, end: 0, window: st });
+      const made = { deadline: 0, packedAt: 0, bytesAt: 0, end: 0, window: st };
+      if (at < 0) this.add(field, made);
+      else this.entries[at] = made;
+      entry = made;
     }
     const deadline = this.now + spec.windowMs + spec.bucketMs;
     st[D] = deadline;
-    this.windows.get(field)!.deadline = deadline;
+    entry!.deadline = deadline;
     return applyToWindow(st, spec, ts, value);
   }
 
   /** The reading as it stands, for a redelivered record: nothing changes. */
   peek(field: string, spec: WindowSpec, ts: number, value: number | readonly number[]): number[] {
-    return peekWindow(this.current(field, spec, ts), spec, value);
+    const at = this.find(field);
+    const st = at < 0 ? undefined : this.current(this.entries[at]!, spec, ts);
+    return peekWindow(st, spec, value);
   }
 
   /**
@@ -146,24 +171,22 @@ export class ActorStateValue {
    */
   encode(w: Writer): number | null {
     const now = this.now;
-    if (this.newest.size > 0) {
-      const positions = this.positions ?? new Map<string, number>();
-      for (const [stream, offset] of this.newest) positions.set(stream, offset);
-      this.positions = positions;
-      this.positionsDeadline = now + Math.max(this.longest, POSITIONS_KEPT_MS);
-    }
+    this.keepPositions();
+    const { fields, entries } = this;
     let deadline = this.positionsDeadline ?? 0;
-    for (const entry of this.windows.values())
-      if (entry.deadline > deadline) deadline = entry.deadline;
+    for (let i = 0; i < entries.length; i += 1) {
+      if (entries[i]!.deadline > deadline) deadline = entries[i]!.deadline;
+    }
     if (deadline <= now) return null;
     const outbox = this.outboxUntil !== undefined && this.outboxUntil > now;
     w.mapHeader(3 + (this.positions ? 2 : 0) + (outbox ? 1 : 0));
     w.text('v');
     w.number(LAYOUT);
     w.text('w');
-    w.mapHeader(this.windows.size);
-    for (const [field, entry] of this.windows) {
-      w.text(field);
+    w.mapHeader(entries.length);
+    for (let i = 0; i < entries.length; i += 1) {
+      const entry = entries[i]!;
+      w.text(fields[i]!);
       if (entry.window) {
         const start = w.openString();
         w.window(entry.window);
@@ -173,18 +196,18 @@ export class ActorStateValue {
       }
     }
     w.text('x');
-    w.mapHeader(this.windows.size);
-    for (const [field, entry] of this.windows) {
-      w.text(field);
-      w.number(entry.deadline);
+    w.mapHeader(entries.length);
+    for (let i = 0; i < entries.length; i += 1) {
+      w.text(fields[i]!);
+      w.number(entries[i]!.deadline);
     }
     if (this.positions) {
       w.text('q');
       w.mapHeader(this.positions.size);
-      for (const [stream, offset] of this.positions) {
+      this.positions.forEach((offset, stream) => {
         w.text(stream);
         w.number(offset);
-      }
+      });
       w.text('qd');
       w.number(this.positionsDeadline!);
     }
@@ -196,10 +219,32 @@ export class ActorStateValue {
     return Math.ceil(deadline - now);
   }
 
-  /** The window in `field` if it would still be live at `ts`, decoded once per batch. */
-  private current(field: string, spec: WindowSpec, ts: number): Window | undefined {
-    const entry = this.windows.get(field);
-    if (entry === undefined) return undefined;
+  /** The batch's applied positions merged into the value's, kept for the longest span. */
+  private keepPositions(): void {
+    if (this.newestStream === undefined) return;
+    const positions = this.positions ?? new Map<string, number>();
+    positions.set(this.newestStream, this.newestOffset);
+    this.newestOthers?.forEach((offset, stream) => positions.set(stream, offset));
+    this.positions = positions;
+    this.positionsDeadline = this.now + Math.max(this.longest, POSITIONS_KEPT_MS);
+  }
+
+  private find(field: string): number {
+    if (this.index) return this.index.get(field) ?? -1;
+    return this.fields.indexOf(field);
+  }
+
+  private add(field: string, entry: WindowEntry): void {
+    this.fields.push(field);
+    this.entries.push(entry);
+    if (this.index) this.index.set(field, this.fields.length - 1);
+    else if (this.fields.length > INDEXED_ABOVE) {
+      this.index = new Map(this.fields.map((name, i) => [name, i]));
+    }
+  }
+
+  /** The window of `entry` if it would still be live at `ts`, decoded once per batch. */
+  private current(entry: WindowEntry, spec: WindowSpec, ts: number): Window | undefined {
     let st = entry.window;
     if (st === undefined) {
       const decoded = this.reader!.whole(entry.bytesAt, entry.end);
@@ -211,10 +256,15 @@ export class ActorStateValue {
   }
 }
 
+/** Windows an actor has before it gets a field index (a scan of a few is cheaper). */
+const INDEXED_ABOVE = 16;
+
 /** What a value holds, read without decoding its windows. */
 interface ReadValue {
   layout: number | undefined;
-  readonly windows: Map<string, WindowEntry>;
+  /** The live windows, in order: their fields and entries. */
+  readonly fields: string[];
+  readonly entries: WindowEntry[];
   positions?: Map<string, number>;
   positionsDeadline?: number;
   outboxUntil?: number;
@@ -222,8 +272,14 @@ interface ReadValue {
 
 /** Reads a state value; windows past their deadline are dropped. */
 function readValue(reader: Reader, now: number): ReadValue {
-  const read: ReadValue = { layout: undefined, windows: new Map() };
-  const fields: FieldsRead = { entries: [], keyAt: [], keyLength: [], deadlines: undefined };
+  const read: ReadValue = { layout: undefined, fields: [], entries: [] };
+  const fields: FieldsRead = {
+    names: [],
+    entries: [],
+    keyAt: [],
+    keyLength: [],
+    deadlines: undefined,
+  };
   try {
     for (let n = reader.mapLength(); n > 0; n -= 1) {
       switch (reader.key()) {
@@ -231,7 +287,7 @@ function readValue(reader: Reader, now: number): ReadValue {
           read.layout = reader.number();
           break;
         case 'w':
-          readWindows(reader, read.windows, fields);
+          readWindows(reader, fields);
           break;
         case 'x':
           readDeadlines(reader, fields);
@@ -257,17 +313,21 @@ function readValue(reader: Reader, now: number): ReadValue {
     const detail = 'actor state value is not MessagePack: it ends inside a value';
     throw new ExfilguardError('STORE_STATE_INVALID', detail);
   }
-  for (const [field, entry] of read.windows) {
-    const deadline = entry.deadline >= 0 ? entry.deadline : fields.deadlines?.get(field);
+  for (let i = 0; i < fields.entries.length; i += 1) {
+    const entry = fields.entries[i]!;
+    const deadline = entry.deadline >= 0 ? entry.deadline : fields.deadlines?.get(fields.names[i]!);
     // As the Lua of the previous version: a window lives until its deadline in `x`.
-    if (deadline === undefined || deadline <= now) read.windows.delete(field);
-    else entry.deadline = deadline;
+    if (deadline === undefined || deadline <= now) continue;
+    entry.deadline = deadline;
+    read.fields.push(fields.names[i]!);
+    read.entries.push(entry);
   }
   return read;
 }
 
 /** The windows of `w` in order, with where their field's bytes are: `x` names the same fields. */
 interface FieldsRead {
+  readonly names: string[];
   readonly entries: WindowEntry[];
   readonly keyAt: number[];
   readonly keyLength: number[];
@@ -276,7 +336,7 @@ interface FieldsRead {
 }
 
 /** `w`: where each window's packed string is; decoded only when a step needs it. */
-function readWindows(reader: Reader, windows: Map<string, WindowEntry>, fields: FieldsRead): void {
+function readWindows(reader: Reader, fields: FieldsRead): void {
   for (let m = reader.mapLength(); m > 0; m -= 1) {
     const length = reader.textLength();
     const at = reader.at;
@@ -292,7 +352,7 @@ function readWindows(reader: Reader, windows: Map<string, WindowEntry>, fields: 
     const bytesAt = reader.at;
     reader.at += bytesLength;
     const entry = { deadline: -1, packedAt, bytesAt, end: reader.at, window: undefined };
-    windows.set(field, entry);
+    fields.names.push(field);
     fields.entries.push(entry);
     fields.keyAt.push(at);
     fields.keyLength.push(length);
