@@ -121,7 +121,7 @@ export class Writer {
     }
   }
 
-  /** As cmsgpack: an integral number as the shortest integer, any other as a double. */
+  /** As cmsgpack: an integral number as the shortest integer (its sizes), any other as a double. */
   number(n: number): void {
     if (!Number.isInteger(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) {
       this.room(9);
@@ -137,6 +137,10 @@ export class Writer {
       if (n <= 0x7f) {
         bytes[at] = n;
         this.at = at + 1;
+      } else if (n <= 0xff) {
+        bytes[at] = 0xcc;
+        bytes[at + 1] = n;
+        this.at = at + 2;
       } else if (n <= 0xffff) {
         bytes[at] = 0xcd;
         bytes[at + 1] = n >>> 8;
@@ -159,7 +163,15 @@ export class Writer {
     }
     if (n >= -32) return this.byte(n + 0x100);
     this.room(9);
-    if (n >= -0x80000000) {
+    if (n >= -0x80) {
+      this.bytes[this.at] = 0xd0;
+      this.bytes.writeInt8(n, this.at + 1);
+      this.at += 2;
+    } else if (n >= -0x8000) {
+      this.bytes[this.at] = 0xd1;
+      this.bytes.writeInt16BE(n, this.at + 1);
+      this.at += 3;
+    } else if (n >= -0x80000000) {
       this.bytes[this.at] = 0xd2;
       this.bytes.writeInt32BE(n, this.at + 1);
       this.at += 5;

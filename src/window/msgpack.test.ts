@@ -48,7 +48,10 @@ describe('msgpack (as Lua cmsgpack writes and reads it)', () => {
 
   it('writes each integer in the shortest of its encodings (the type byte)', () => {
     expect(pack(5)[0]).toBe(0x05);
-    expect(pack(200)[0]).toBe(0xcd);
+    expect(pack(200)[0]).toBe(0xcc);
+    expect(pack(300)[0]).toBe(0xcd);
+    expect(pack(-100)[0]).toBe(0xd0);
+    expect(pack(-1_000)[0]).toBe(0xd1);
     expect(pack(70_000)[0]).toBe(0xce);
     expect(pack(2 ** 40)[0]).toBe(0xcf);
     expect(pack(-5)[0]).toBe(0xfb);
