@@ -211,7 +211,7 @@ export class RedisWindowStore implements WindowStore {
       const group = keys.shard % groups;
       let call = calls.get(group);
       if (call === undefined) {
-        call = new ShardCall(this.keys);
+        call = new ShardCall();
         calls.set(group, call);
       }
       const actor = call.add(keys, key, index);

@@ -9,7 +9,7 @@ import {
   LIFT_SCRIPT_PARTS,
   SCRIPTS_DIR,
 } from './scripts.js';
-import { LAYOUT } from './state-value.js';
+import { LAYOUT, OUTBOX_TTL_MS } from './state-value.js';
 import { EVERY_RULE } from './store.js';
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -40,6 +40,10 @@ describe('the commit script', () => {
       // Parts a newcomer reads in one sitting.
       expect(text.split('\n').length, name).toBeLessThanOrEqual(150);
     });
+  });
+
+  it('keeps an outbox as long as Node says its value may point to it (OUTBOX_TTL_MS)', () => {
+    expect(/^local OUTBOX_TTL_MS = (\d+)$/m.exec(COMMIT_SCRIPT)?.[1]).toBe(String(OUTBOX_TTL_MS));
   });
 
   it('has the same text, hence the same SHA for EVALSHA, every time it is assembled', () => {

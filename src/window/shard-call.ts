@@ -2,7 +2,7 @@
 // one shard): their values read together (MGET), their steps applied in Node
 // (state-value.ts), and the changed values and the fired readings' claims sent in one
 // commit script call (scripts/commit/), whose reply commit-reply.ts decodes.
-import type { ActorKeys, RedisKeys } from './keys.js';
+import type { ActorKeys } from './keys.js';
 import type { LockoutPolicy } from '../decide/policy.js';
 import { firesOn } from './arithmetic.js';
 import { Writer } from './msgpack-writer.js';
@@ -56,8 +56,6 @@ export class ShardCall {
   readonly actors: Actor[] = [];
   private readonly actorIndex = new Map<ActorKeys, number>();
 
-  constructor(private readonly keys: RedisKeys) {}
-
   /** The actor of `keys`, added with its first step. */
   add(keys: ActorKeys, key: WindowKey, step: number): Actor {
     let at = this.actorIndex.get(keys);
@@ -73,7 +71,7 @@ export class ShardCall {
 
   /** The same actors' steps again, for those whose commit met a changed value. */
   retry(actors: readonly Actor[]): ShardCall {
-    const call = new ShardCall(this.keys);
+    const call = new ShardCall();
     for (const actor of actors) {
       call.actorIndex.set(actor.keys, call.actors.length);
       call.actors.push(actor);
