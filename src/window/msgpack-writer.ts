@@ -130,37 +130,44 @@ export class Writer {
       this.at += 9;
       return;
     }
-    if (n >= 0) {
-      this.room(9);
-      const bytes = this.bytes;
-      const at = this.at;
-      if (n <= 0x7f) {
-        bytes[at] = n;
-        this.at = at + 1;
-      } else if (n <= 0xff) {
-        bytes[at] = 0xcc;
-        bytes[at + 1] = n;
-        this.at = at + 2;
-      } else if (n <= 0xffff) {
-        bytes[at] = 0xcd;
-        bytes[at + 1] = n >>> 8;
-        bytes[at + 2] = n & 0xff;
-        this.at = at + 3;
-      } else if (n <= 0xffffffff) {
-        bytes[at] = 0xce;
-        bytes[at + 1] = n >>> 24;
-        bytes[at + 2] = (n >>> 16) & 0xff;
-        bytes[at + 3] = (n >>> 8) & 0xff;
-        bytes[at + 4] = n & 0xff;
-        this.at = at + 5;
-      } else {
-        this.bytes[this.at] = 0xcf;
-        this.bytes.writeUInt32BE(Math.floor(n / TWO_32), this.at + 1);
-        this.bytes.writeUInt32BE(n % TWO_32, this.at + 5);
-        this.at += 9;
-      }
-      return;
+    if (n >= 0) this.unsigned(n);
+    else this.signed(n);
+  }
+
+  /** A non-negative safe integer, in the fewest bytes. */
+  private unsigned(n: number): void {
+    this.room(9);
+    const bytes = this.bytes;
+    const at = this.at;
+    if (n <= 0x7f) {
+      bytes[at] = n;
+      this.at = at + 1;
+    } else if (n <= 0xff) {
+      bytes[at] = 0xcc;
+      bytes[at + 1] = n;
+      this.at = at + 2;
+    } else if (n <= 0xffff) {
+      bytes[at] = 0xcd;
+      bytes[at + 1] = n >>> 8;
+      bytes[at + 2] = n & 0xff;
+      this.at = at + 3;
+    } else if (n <= 0xffffffff) {
+      bytes[at] = 0xce;
+      bytes[at + 1] = n >>> 24;
+      bytes[at + 2] = (n >>> 16) & 0xff;
+      bytes[at + 3] = (n >>> 8) & 0xff;
+      bytes[at + 4] = n & 0xff;
+      this.at = at + 5;
+    } else {
+      this.bytes[this.at] = 0xcf;
+      this.bytes.writeUInt32BE(Math.floor(n / TWO_32), this.at + 1);
+      this.bytes.writeUInt32BE(n % TWO_32, this.at + 5);
+      this.at += 9;
     }
+  }
+
+  /** A negative safe integer, in the fewest bytes. */
+  private signed(n: number): void {
     if (n >= -32) return this.byte(n + 0x100);
     this.room(9);
     if (n >= -0x80) {
