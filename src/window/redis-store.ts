@@ -196,8 +196,8 @@ export class RedisWindowStore implements WindowStore {
    * On a Redis Cluster a script may only touch keys of one slot: one call per shard.
    * A single Redis takes keys of any shard in one call, so a batch makes as few calls
    * as keep each of them short (about STEPS_PER_CALL steps: Redis serves no one else
-   * while a script runs): each call costs ~25 µs of Redis and more of Node besides its
-   * steps, which made small batches (low traffic, low latency) pay per actor again.
+   * while a script runs): each call costs an MGET and a commit round trip besides its
+   * actors, which small batches (low traffic, low latency) would pay per actor again.
    */
   private groupIntoCalls(steps: readonly Step[]): { calls: ShardCall[]; order: Actor[] } {
     const groups = this.clustered

@@ -9,14 +9,14 @@
   to their own key (03-legacy-upgrade.lua), as the upgrade writes the value anew.
 
   Uses: nActors, read, flags, upgrade, offences, offencesDirty. Defines: conflict[a],
-  pendingAtStart[a], actors[a] (a table the claim marks, unused: the value is Node's).
+  pendingAtStart[a]. (The value's outbox marker `p` is Node's: shard-call.ts sets it with
+  a claim.)
 ]]
-local conflict, pendingAtStart, actors = {}, {}, {}
+local conflict, pendingAtStart = {}, {}
 local NONE = {}
 
 for a = 1, nActors do
   local raw = redis.call('GET', KEYS[3 * a - 2])
-  actors[a] = {}
   if (raw or '') ~= read[a] then
     conflict[a] = true
     pendingAtStart[a] = NONE

@@ -15,7 +15,7 @@
 
   Whether a reading fires is decided in Node (firesOn, src/window/arithmetic.ts).
 
-  Uses: now, OUTBOX_TTL_MS, actors, offencesOf, offencesDirty. Defines: EVERY_RULE,
+  Uses: now, OUTBOX_TTL_MS, offencesOf, offencesDirty. Defines: EVERY_RULE,
   claim(a, win, ts, stream, offset, reading), which returns
   2 (granted), 3 (refused: locked already) or 4 (refused: a lift's grace period),
   offence, ttl, lockedUntil (4: 0, 0, the grace's end).
@@ -24,7 +24,7 @@
 local EVERY_RULE = '*'
 
 local function claim(a, win, ts, stream, offset, reading)
-  local A, sp, O = actors[a], win.sp, offencesOf(a)
+  local sp, O = win.sp, offencesOf(a)
   local st = O[sp.rule] -- { lockedUntil, offences, lastOffenceAt, keepUntil, deadline [, grace] }
   if st and st[4] <= ts then st = nil end
   if st and ts < st[1] then
@@ -47,6 +47,5 @@ local function claim(a, win, ts, stream, offset, reading)
   local id = sp.rule .. '|' .. string.format('%d', ts) .. '|' .. string.format('%d', offence)
   redis.call('HSET', KEYS[3 * a - 1], id, cjson.encode(record))
   redis.call('PEXPIRE', KEYS[3 * a - 1], OUTBOX_TTL_MS)
-  A.p = now + OUTBOX_TTL_MS
   return 2, offence, ttl, ts + ttl
 end
