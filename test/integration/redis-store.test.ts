@@ -139,3 +139,37 @@ describe('redis window store shards', () => {
     expect(third.results[0]!.claim?.granted).toBe(true);
   });
 });
+
+describe('redis window store, two instances on one actor', () => {
+  it('loses no update: a commit that finds the value changed reads it again and redoes its steps', async () => {
+    const secret = uniqueName('two-instances-secret-long-enough');
+    // One connection: both instances' reads leave before either commit, so the second
+    // commit of every round finds the value the first one wrote (a conflict each round).
+    const redis = connect();
+    const [first, second] = [
+      new RedisWindowStore(redis, secret),
+      new RedisWindowStore(redis, secret),
+    ];
+    const ts = Date.now();
+    const step = (stream: string, offset: number): Step => ({
+      observation: {
+        kind: 'counter',
+        key: { rule: 'requests', scope: 'ip', subject: '192.0.2.99' },
+        ts,
+        window: { windowMs: 600_000, bucketMs: 60_000 },
+        add: [1],
+      },
+      fire: { atLeast: [10_000] },
+      lockout: { ttlMs: 60_000 },
+      position: { stream, offset },
+    });
+    const batch = (stream: string, round: number) =>
+      Array.from({ length: 5 }, (_, i) => step(stream, round * 5 + i));
+    for (let round = 0; round < 20; round += 1) {
+      await Promise.all([first.apply(batch('a:0', round)), second.apply(batch('b:0', round))]);
+    }
+    const { results } = await first.apply([step('a:0', 1_000)]);
+    // 20 rounds × 2 instances × 5 steps, and this one: every step counted once.
+    expect(results[0]!.reading).toEqual([201]);
+  });
+});
