@@ -8,8 +8,11 @@
 //   R: a sequence's recent ids (oldest first, at most recentIds); a distinct window's
 //      [bits set in the union of its live buckets, the oldest bucket counted], or 0
 //
-// Only live buckets are kept: a window costs what it holds. The readings are those of
-// memory-store.ts (the store differential feeds both stores the same random streams).
+// Only live buckets are kept: a window costs what it holds. Both stores work their
+// windows with these functions: the memory store on arrays it keeps, the Redis store on
+// values it reads. The readings are those of an independent implementation,
+// test/support/reference-memory-store.ts (the differential tests feed them the same
+// random streams).
 import { linearCountEstimate } from './arithmetic.js';
 import type { Packed } from './msgpack.js';
 
@@ -46,16 +49,22 @@ export function wouldExpire(st: Window, spec: WindowSpec, ts: number): boolean {
   return Math.floor(ts / spec.bucketMs) - (st[H] as number) >= bucketsOf(spec);
 }
 
-/** The observation applied; the reading. `value`: a counter's amounts, an id or a bit. */
+/**
+ * The observation applied; the reading. `value`: a counter's amounts, an id or a bit.
+ * `ownsBitmaps`: the window's bitmaps are its own (the memory store's), set in place;
+ * otherwise they are views of the bytes read from Redis, which the commit compares
+ * with what Redis holds, so a changed bitmap is a copy.
+ */
 export function applyToWindow(
   st: Window,
   spec: WindowSpec,
   ts: number,
   value: number | readonly number[],
+  ownsBitmaps = false,
 ): number[] {
   if (spec.kind === 'c') return applyCounter(st, spec, ts, value as readonly number[]);
   if (spec.kind === 's') return applySequence(st, spec, ts, value as number);
-  return applyDistinct(st, spec, ts, value as number);
+  return applyDistinct(st, spec, ts, value as number, ownsBitmaps);
 }
 
 /** The reading as it stands (a redelivered record's), changing nothing; no window: zeros. */
@@ -215,7 +224,13 @@ function distinctReading(st: Window, spec: WindowSpec): number[] {
   return [linearCountEstimate(unionBitsSet(st, spec), spec.p1)];
 }
 
-function applyDistinct(st: Window, spec: WindowSpec, ts: number, bit: number): number[] {
+function applyDistinct(
+  st: Window,
+  spec: WindowSpec,
+  ts: number,
+  bit: number,
+  ownsBitmaps: boolean,
+): number[] {
   const b = advance(st, ts, spec);
   if (isLive(st, b, spec)) {
     unionBitsSet(st, spec);
@@ -225,8 +240,7 @@ function applyDistinct(st: Window, spec: WindowSpec, ts: number, bit: number): n
     const bitmap = st[at + 1] as Uint8Array;
     const old = bitmap[byte]!;
     if ((old & mask) === 0) {
-      // A copy: a bitmap read is a view of the value read, which the commit compares.
-      const changed = new Uint8Array(bitmap);
+      const changed = ownsBitmaps ? bitmap : new Uint8Array(bitmap);
       changed[byte] = old | mask;
       st[at + 1] = changed;
       unionGainsBit(st, spec, at, b, byte, mask);

@@ -1,47 +1,52 @@
 // The in-memory window store: for replay, rule tests and unit tests. One process,
 // no sharing; expired state is swept as event time moves, and above a cap on live
 // windows the least recently seen actors are evicted (eviction.ts): bounded memory.
-import { BucketRing } from './bucket-ring.js';
+//
+// A window is the flat array the Redis store's values keep (flat-window.ts), worked on
+// by the same arithmetic: one small array per window holding only its live buckets,
+// where the store had two typed arrays per ring (and twelve bitmaps per distinct
+// window) made anew whenever a window expired. test/support/reference-memory-store.ts
+// keeps the previous arithmetic, as independent code, for the differential tests.
 import * as eviction from './eviction.js';
-import { type ClaimResult, decideClaim, offenceRetentionMs } from '../decide/policy.js';
-import { firesOn, linearCountEstimate } from './arithmetic.js';
-import { liftActor, liveOffence, type OffenceEntry } from './memory-lift.js';
+import { firesOn } from './arithmetic.js';
+import {
+  applyToWindow,
+  H,
+  newWindow,
+  peekWindow,
+  wouldExpire,
+  type Window,
+  type WindowSpec,
+} from './flat-window.js';
+import {
+  claim,
+  liftActor,
+  snapshotOf,
+  type ActorSnapshot,
+  type OffenceEntry,
+} from './memory-actor.js';
 import {
   EVERY_RULE,
   pendingId,
   type ApplyResult,
   type LiftRequest,
-  type CounterObservation,
-  type DistinctObservation,
   type Observation,
   type PendingLockout,
   type Reading,
-  type SequenceObservation,
   type Step,
   type StepResult,
   type WindowKey,
   type WindowStore,
 } from './store.js';
 
-interface SequenceState {
-  readonly ring: BucketRing;
-  recent: number[];
-}
-
-interface DistinctState {
-  readonly ring: BucketRing;
-  /** One bitmap per ring slot, with the bucket index it holds. */
-  readonly bitmaps: Uint8Array[];
-  readonly bitmapBuckets: number[];
-}
-
-type State = BucketRing | SequenceState | DistinctState;
-
 /** No sweep below this many windows; above it, a sweep each time the count doubles. */
 const SWEEP_FLOOR = 50_000;
 
 interface WindowEntry {
-  readonly state: State;
+  /** The shape its steps measure it with (the spec of the last step; one per rule unless reloaded). */
+  spec: WindowSpec;
+  /** flat-window.ts's layout; its bitmaps are the store's own (changed in place). */
+  window: Window;
   expiresAt: number;
 }
 
@@ -62,11 +67,6 @@ interface ActorState {
   lastSeen: number;
   /** Observations applied: breaks ties of lastSeen in eviction. */
   seen: number;
-}
-
-interface ActorSnapshot {
-  readonly positions?: Map<string, number>;
-  readonly pending: PendingLockout[];
 }
 
 export interface MemoryStoreOptions {
@@ -157,7 +157,8 @@ export class MemoryWindowStore implements WindowStore {
   }
 
   private observeOne(actor: ActorState, observation: Observation): Reading {
-    if (observation.ts > this.newestTs) this.newestTs = observation.ts;
+    const { ts } = observation;
+    if (ts > this.newestTs) this.newestTs = ts;
     const { rule, route = '' } = observation.key;
     let routes = actor.windows.get(rule);
     if (!routes) {
@@ -165,16 +166,20 @@ export class MemoryWindowStore implements WindowStore {
       actor.windows.set(rule, routes);
     }
     let entry = routes.get(route);
-    if (entry && ringOf(entry.state).wouldExpire(observation.ts)) entry = undefined;
-    if (!entry) {
-      entry = { state: newState(observation), expiresAt: 0 };
+    if (entry) {
+      if (!sameShape(entry.spec, observation)) entry.spec = specOf(observation);
+      // Past its time: reset in place (a replay finds about a third of its windows so).
+      if (wouldExpire(entry.window, entry.spec, ts)) entry.window = newWindow(entry.spec);
+    } else {
+      const spec = specOf(observation);
+      entry = { spec, window: newWindow(spec), expiresAt: 0 };
       routes.set(route, entry);
       this.windowCount += 1;
       if (this.windowCount >= this.sweepAt) this.sweep();
     }
-    const reading = applyObservation(entry.state, observation);
-    const ring = ringOf(entry.state);
-    entry.expiresAt = (ring.head + 1) * ring.shape.bucketMs + ring.shape.windowMs;
+    const { spec, window } = entry;
+    const reading = applyToWindow(window, spec, ts, valueOf(observation), true);
+    entry.expiresAt = ((window[H] as number) + 1) * spec.bucketMs + spec.windowMs;
     return reading;
   }
 
@@ -211,15 +216,6 @@ export class MemoryWindowStore implements WindowStore {
   }
 }
 
-/** What a call starts from: applied positions and pending lockouts (copies of what exists). */
-function snapshotOf(actor: ActorState): ActorSnapshot {
-  const pending = actor.pending;
-  return {
-    ...(actor.positions && { positions: new Map(actor.positions) }),
-    pending: pending && pending.size > 0 ? [...pending.values()] : [],
-  };
-}
-
 /** Drops windows and offences whose time has passed; true when nothing is left. */
 function sweepActor(actor: ActorState, now: number): boolean {
   for (const [rule, routes] of actor.windows) {
@@ -236,173 +232,61 @@ function sweepActor(actor: ActorState, now: number): boolean {
   );
 }
 
-function claim(actor: ActorState, step: Step, reading: Reading): ClaimResult {
-  const { key, ts } = step.observation;
-  const current = liveOffence(actor, key.rule, ts);
-  const everyRule = liveOffence(actor, EVERY_RULE, ts);
-  const { result, state } = decideClaim(step.lockout, ts, current, everyRule);
-  if (!result.granted) return result;
-  actor.offences.set(key.rule, {
-    state,
-    expiresAt: ts + offenceRetentionMs(step.lockout, result.ttlMs),
-  });
-  const lockout: PendingLockout = {
-    key,
-    eventTs: ts,
-    offence: result.offence,
-    ttlMs: result.ttlMs,
-    reading,
-    ...(step.position && { position: step.position }),
-  };
-  actor.pending ??= new Map();
-  actor.pending.set(pendingId(lockout), lockout);
-  return result;
-}
-
 /** The current reading of a window without changing it (for a redelivered record). */
 function peek(actor: ActorState, observation: Observation): Reading {
   const entry = actor.windows.get(observation.key.rule)?.get(observation.key.route ?? '');
-  if (!entry || ringOf(entry.state).wouldExpire(observation.ts)) return zeroReading(observation);
-  return readState(entry.state, observation);
+  const spec = entry && sameShape(entry.spec, observation) ? entry.spec : specOf(observation);
+  const window =
+    entry && !wouldExpire(entry.window, spec, observation.ts) ? entry.window : undefined;
+  return peekWindow(window, spec, valueOf(observation));
 }
 
-function zeroReading(observation: Observation): Reading {
-  if (observation.kind === 'counter') return observation.add.map(() => 0);
-  return observation.kind === 'sequence' ? [0, 0, 0] : [0];
-}
-
-function ringOf(state: State): BucketRing {
-  return state instanceof BucketRing ? state : state.ring;
-}
-
-function newState(observation: Observation): State {
+/** What the observation adds: a counter's amounts, a sequence's id or a distinct value's bit. */
+function valueOf(observation: Observation): number | readonly number[] {
   switch (observation.kind) {
     case 'counter':
-      return new BucketRing(observation.window, observation.add.length);
+      return observation.add;
     case 'sequence':
-      return { ring: new BucketRing(observation.window, 2), recent: [] };
-    case 'distinct': {
-      const ring = new BucketRing(observation.window, 0);
-      const slots = Math.ceil(observation.window.windowMs / observation.window.bucketMs);
-      const bytes = Math.ceil(observation.bits / 8);
-      return {
-        ring,
-        bitmaps: Array.from({ length: slots }, () => new Uint8Array(bytes)),
-        bitmapBuckets: new Array<number>(slots).fill(Number.NEGATIVE_INFINITY),
-      };
-    }
-  }
-}
-
-function applyObservation(state: State, observation: Observation): Reading {
-  switch (observation.kind) {
-    case 'counter':
-      return applyCounter(state as BucketRing, observation);
-    case 'sequence':
-      return applySequence(state as SequenceState, observation);
+      return observation.id;
     case 'distinct':
-      return applyDistinct(state as DistinctState, observation);
+      return observation.bit;
   }
 }
 
-function applyCounter(ring: BucketRing, observation: CounterObservation): Reading {
-  const { bucket, live } = ring.advance(observation.ts);
-  if (live) observation.add.forEach((amount, figure) => ring.add(bucket, figure, amount));
-  return ring.sums();
+/** The window's shape as flat-window.ts takes it (the Redis store's spec, less its lockout). */
+function specOf(o: Observation): WindowSpec {
+  const { windowMs, bucketMs } = o.window;
+  switch (o.kind) {
+    case 'counter':
+      return { kind: 'c', windowMs, bucketMs, p1: o.add.length, p2: 0, p3: 0 };
+    case 'sequence':
+      return {
+        kind: 's',
+        windowMs,
+        bucketMs,
+        p1: o.maxGap,
+        p2: o.recentIds,
+        p3: o.closeAmong ?? 0,
+      };
+    case 'distinct':
+      return { kind: 'd', windowMs, bucketMs, p1: o.bits, p2: 0, p3: 0 };
+  }
 }
 
-function applySequence(state: SequenceState, observation: SequenceObservation): Reading {
-  const { bucket, live } = state.ring.advance(observation.ts);
-  let close = false;
-  // Only the last `recentIds` are recent: a list kept by a rule that kept more (before a
-  // reload lowered it) loses its oldest (the Redis store reads it the same way).
-  if (state.recent.length > observation.recentIds) {
-    state.recent.splice(0, state.recent.length - observation.recentIds);
+/** Whether the spec is the observation's (checked per step: a spec is made per window, not per step). */
+function sameShape(spec: WindowSpec, o: Observation): boolean {
+  if (spec.windowMs !== o.window.windowMs || spec.bucketMs !== o.window.bucketMs) return false;
+  switch (o.kind) {
+    case 'counter':
+      return spec.kind === 'c' && spec.p1 === o.add.length;
+    case 'sequence':
+      return (
+        spec.kind === 's' &&
+        spec.p1 === o.maxGap &&
+        spec.p2 === o.recentIds &&
+        spec.p3 === (o.closeAmong ?? 0)
+      );
+    case 'distinct':
+      return spec.kind === 'd' && spec.p1 === o.bits;
   }
-  // A repeat of a recent id fetches no new record: it counts in neither figure, so
-  // repeats cannot dilute the share of close ids (issue 9, item 1).
-  const at = live ? state.recent.indexOf(observation.id) : -1;
-  // A repeat moves its id to the newest end: ids read again and again (a popular
-  // listing) stay recent, so they never come back counted as new and close.
-  if (at >= 0) {
-    state.recent.splice(at, 1);
-    state.recent.push(observation.id);
-  }
-  if (live && at < 0) {
-    close = closeAmongRecent(state.recent, observation, false);
-    state.recent.push(observation.id);
-    if (state.recent.length > observation.recentIds) state.recent.shift();
-    state.ring.add(bucket, 1, 1);
-    if (close) state.ring.add(bucket, 0, 1);
-  }
-  return [...state.ring.sums(), close ? 1 : 0];
-}
-
-/**
- * Whether the observation's id is within its gap of one of the last `closeAmong` recent
- * ids (all of them by default); `othersOnly` leaves its own id out (a redelivery's peek).
- * flat-window.ts, the same rule.
- */
-function closeAmongRecent(
-  recent: readonly number[],
-  { id, maxGap, closeAmong }: SequenceObservation,
-  othersOnly: boolean,
-): boolean {
-  const from = closeAmong === undefined ? 0 : Math.max(0, recent.length - closeAmong);
-  for (let i = from; i < recent.length; i += 1) {
-    const other = recent[i]!;
-    if (othersOnly && other === id) continue;
-    if (Math.abs(other - id) <= maxGap) return true;
-  }
-  return false;
-}
-
-function applyDistinct(state: DistinctState, observation: DistinctObservation): Reading {
-  const { bucket, live } = state.ring.advance(observation.ts);
-  const slots = state.bitmaps.length;
-  if (live) {
-    const slot = ((bucket % slots) + slots) % slots;
-    if (state.bitmapBuckets[slot] !== bucket) {
-      state.bitmapBuckets[slot] = bucket;
-      state.bitmaps[slot]!.fill(0);
-    }
-    state.bitmaps[slot]![observation.bit >> 3]! |= 1 << (observation.bit & 7);
-  }
-  return distinctReading(state, observation.bits);
-}
-
-/** The estimate over the union of the live buckets' bitmaps. */
-function distinctReading(state: DistinctState, bits: number): Reading {
-  const slots = state.bitmaps.length;
-  const oldest = state.ring.head - slots + 1;
-  let bitsSet = 0;
-  const bytes = state.bitmaps[0]!.length;
-  for (let byte = 0; byte < bytes; byte += 1) {
-    let union = 0;
-    for (let slot = 0; slot < slots; slot += 1) {
-      if (state.bitmapBuckets[slot]! >= oldest) union |= state.bitmaps[slot]![byte]!;
-    }
-    bitsSet += popcount8(union);
-  }
-  return [linearCountEstimate(bitsSet, bits)];
-}
-
-/** A state's reading as it stands, changing nothing. */
-function readState(state: State, observation: Observation): Reading {
-  if (observation.kind === 'distinct')
-    return distinctReading(state as DistinctState, observation.bits);
-  // A redelivered step's third figure: whether its id sits among the recent ids now
-  // (other than itself), so a route's participant that a crash left unlocked is locked
-  // when its record comes again (flat-window.ts, the same rule).
-  if (observation.kind === 'sequence') {
-    const close = closeAmongRecent((state as SequenceState).recent, observation, true);
-    return [...ringOf(state).sums(), close ? 1 : 0];
-  }
-  return ringOf(state).sums();
-}
-
-function popcount8(byte: number): number {
-  let count = 0;
-  for (let value = byte; value !== 0; value &= value - 1) count += 1;
-  return count;
 }

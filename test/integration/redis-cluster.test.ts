@@ -1,7 +1,7 @@
 // The Redis window store on a Redis Cluster (EXFILGUARD_REDIS_CLUSTER_NODES): three
 // redis-server nodes of this file's own. A script call may only touch keys of one
 // slot, so the store makes one call per shard there, each sent to the node that owns
-// it: the same contract suite, and the same results as the memory store.
+// it: the same contract suite, and the same results as the reference store (store-differential.ts).
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRedisCluster } from '../../scripts/redis/local-redis-cluster.js';
@@ -10,7 +10,7 @@ import { connectRedis } from '../../src/clients/redis.js';
 import { RedisWindowStore } from '../../src/window/redis-store.js';
 import { describeWindowStore } from '../contract/window-store-contract.js';
 import { uniqueName } from '../support/kafka.js';
-import { expectSameAsMemoryStore } from '../support/store-differential.js';
+import { expectSameAsReference } from '../support/store-differential.js';
 
 let servers: LocalRedisCluster;
 let cluster: Cluster;
@@ -41,8 +41,8 @@ describeWindowStore(
 );
 
 describe('redis window store on a cluster', () => {
-  it('gives the memory store results on random streams, its actors spread over the nodes', async () => {
-    await expectSameAsMemoryStore(
+  it("gives the reference store's results on random streams, its actors spread over the nodes", async () => {
+    await expectSameAsReference(
       () => new RedisWindowStore(cluster, uniqueName('cluster-differential-0123456789')),
       30,
     );

@@ -1,7 +1,7 @@
 // A rolling upgrade: the version before the commit script (its apply script did the
 // windows' arithmetic in Lua) and this version (arithmetic in Node, the commit script)
 // serve one Redis together, each batch going to one or the other. The values keep one
-// layout, so together they must give the memory store's results, as either alone does.
+// layout, so together they must give the reference store's results, as either alone does.
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -17,7 +17,7 @@ import { uniqueName } from '../support/kafka.js';
 import { PreviousVersionStore } from '../support/previous-version-store.js';
 import {
   draftArbitrary,
-  expectSameAsMemoryStore,
+  expectSameAsReference,
   forwardDistinctStreams,
   longSequenceStreams,
 } from '../support/store-differential.js';
@@ -61,8 +61,8 @@ function rolling(pick?: (call: number) => 0 | 1): RollingUpgrade {
 }
 
 describe('a rolling upgrade: the previous version and this one on one Redis', () => {
-  it('give the memory store’s results on random streams, batches alternating between them', async () => {
-    await expectSameAsMemoryStore(() => rolling(), 40);
+  it('give the reference store’s results on random streams, batches alternating between them', async () => {
+    await expectSameAsReference(() => rolling(), 40);
   });
 
   it('give them with batches sent to either version at random', async () => {
@@ -72,9 +72,9 @@ describe('a rolling upgrade: the previous version and this one on one Redis', ()
       seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
       return (seed >> 16) % 2 === 0 ? 0 : 1;
     };
-    await expectSameAsMemoryStore(() => rolling(random), 30);
-    await expectSameAsMemoryStore(() => rolling(random), 20, forwardDistinctStreams);
-    await expectSameAsMemoryStore(() => rolling(random), 20, longSequenceStreams);
+    await expectSameAsReference(() => rolling(random), 30);
+    await expectSameAsReference(() => rolling(random), 20, forwardDistinctStreams);
+    await expectSameAsReference(() => rolling(random), 20, longSequenceStreams);
   });
 
   it('serves batches with both versions (the test would prove nothing otherwise)', async () => {

@@ -1,9 +1,9 @@
-// A sliding window as a ring of time buckets, each holding a few figures. Costs
+// The reference store's window (reference-memory-store.ts): a sliding window as a ring of time buckets, each holding a few figures. Costs
 // `buckets × figures` numbers however many events the window sees. Exact to one
 // bucket: the window read at head bucket h covers buckets h-n+1 … h, that is the
 // last `windowMs` rounded up to whole buckets.
-import { bucketIndex, bucketsPerWindow } from './arithmetic.js';
-import type { WindowShape } from './store.js';
+import { bucketIndex, bucketsPerWindow } from '../../src/window/arithmetic.js';
+import type { WindowShape } from '../../src/window/store.js';
 
 export class BucketRing {
   private readonly slots: number;
