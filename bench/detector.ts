@@ -4,7 +4,8 @@
 //   2. `exfilguard run` (the built CLI, a child process) over the same topic;
 //   3. detection latency (produce time of the triggering event → lockout on the topic)
 //      at a steady 10,000 events/s;
-//   4. Redis commands per event, Redis bytes per tracked actor and rule, detector RSS.
+//   4. Redis commands per event, Redis bytes per tracked actor and rule, detector RSS;
+//   5. CPU per event of the detector and of redis-server while it consumed (2).
 // It ends with one JSON line, for scripts that compare runs.
 //   BENCH_EVENTS=1000000 (default)  KAFKA_BROKERS / REDIS_URL to use running services
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -64,9 +65,18 @@ async function main(): Promise<void> {
     // A phase that throws must not leave the detector running after the bench.
     process.once('exit', () => detector.kill('SIGKILL'));
     let throughput = NaN;
+    let detectorCpuUsPerEvent = NaN;
+    let redisCpuUsPerEvent = NaN;
     if (!LATENCY_ONLY) {
-      throughput = await detectorThroughput(port, TOTAL);
-      say(`exfilguard run: ${Math.round(throughput).toLocaleString('en-US')} events/s`);
+      ({
+        eventsPerSecond: throughput,
+        detectorCpuUsPerEvent,
+        redisCpuUsPerEvent,
+      } = await detectorThroughput(port, TOTAL, detector.pid!, redis));
+      say(
+        `exfilguard run: ${Math.round(throughput).toLocaleString('en-US')} events/s; CPU per ` +
+          `event: detector ${detectorCpuUsPerEvent} µs, redis-server ${redisCpuUsPerEvent} µs`,
+      );
     } else {
       await waitForMetrics(port);
     }
@@ -94,6 +104,9 @@ async function main(): Promise<void> {
       eventsPerSecond: Math.round(throughput),
       bareEventsPerSecond: Math.round(bare),
       ratio: Number((throughput / bare).toFixed(3)),
+      // CPU (user + system) per event while it consumed the topic, from /proc and INFO cpu.
+      detectorCpuUsPerEvent,
+      redisCpuUsPerEvent,
       p50DetectionMs: latency.p50,
       p99DetectionMs: latency.p99,
       // Event time → the detector's decision (before the Kafka transaction and the reader).
@@ -270,19 +283,61 @@ async function consumedSoFar(port: number): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-/** Events/s from the first consumed batch to the last of `total`. */
-async function detectorThroughput(port: number, total: number): Promise<number> {
+/**
+ * From the first consumed batch to the last of `total`: events/s, and CPU µs per event
+ * of the detector process and of redis-server over the same span (their user + system
+ * time; with broker and Redis on the same cores, CPU is the figure a faster machine
+ * does not change).
+ */
+async function detectorThroughput(
+  port: number,
+  total: number,
+  detectorPid: number,
+  redis: Redis,
+): Promise<{ eventsPerSecond: number; detectorCpuUsPerEvent: number; redisCpuUsPerEvent: number }> {
   let first = 0;
   let firstCount = 0;
+  let detectorCpu = 0;
+  let redisCpu = 0;
   for (;;) {
     const count = await consumedSoFar(port);
     if (count > 0 && first === 0) {
       first = performance.now();
       firstCount = count;
+      detectorCpu = processCpuSeconds(detectorPid);
+      redisCpu = await redisCpuSeconds(redis);
     }
-    if (count >= total) return ((count - firstCount) / (performance.now() - first)) * 1000;
+    if (count >= total) {
+      const events = count - firstCount;
+      const perEvent = (seconds: number) => Number(((seconds / events) * 1e6).toFixed(2));
+      return {
+        eventsPerSecond: (events / (performance.now() - first)) * 1000,
+        detectorCpuUsPerEvent: perEvent(processCpuSeconds(detectorPid) - detectorCpu),
+        redisCpuUsPerEvent: perEvent((await redisCpuSeconds(redis)) - redisCpu),
+      };
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** User + system CPU seconds of a process so far (stat(5): utime and stime, fields 14 and 15). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count from the ')' that closes it.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** redis-server's own user + system CPU seconds (INFO cpu), wherever it runs. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  let seconds = 0;
+  for (const line of (await redis.info('cpu')).split('\n')) {
+    const [name, value] = line.trim().split(':');
+    if (name === 'used_cpu_user' || name === 'used_cpu_sys') seconds += Number(value);
+  }
+  return seconds;
 }
 
 interface LatencySample {
