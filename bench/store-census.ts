@@ -13,8 +13,11 @@ import { builtCli } from './project.js';
 interface Event {
   readonly ts: number;
 }
+/** A window entry: `state` up to c26d7fa, a flat-window.ts array and its spec since. */
 interface Entry {
-  readonly state: unknown;
+  readonly state?: unknown;
+  readonly window?: unknown[];
+  readonly spec?: { readonly kind: 'c' | 's' | 'd' };
 }
 /** Either layout of the memory store's private state: flat keys (up to 7f47eda) or per actor. */
 interface Store {
@@ -22,19 +25,43 @@ interface Store {
   readonly actors?: Map<string, Map<string, { windows: Map<string, Map<string, Entry>> }>>;
 }
 
-/** Every window as [rule, scope, key text of the flat layout or '', state]. */
-function* windowsOf(store: Store): Generator<[string, string, string, unknown]> {
-  for (const [key, { state }] of store.windows ?? []) {
+/** Every window as [rule, scope, key text of the flat layout or '', entry]. */
+function* windowsOf(store: Store): Generator<[string, string, string, Entry]> {
+  for (const [key, entry] of store.windows ?? []) {
     const [rule = '', scope = ''] = key.split('\u0000');
-    yield [rule, scope, key, state];
+    yield [rule, scope, key, entry];
   }
   for (const [scope, subjects] of store.actors ?? []) {
     for (const actor of subjects.values()) {
       for (const [rule, routes] of actor.windows) {
-        for (const { state } of routes.values()) yield [rule, scope, '', state];
+        for (const entry of routes.values()) yield [rule, scope, '', entry];
       }
     }
   }
+}
+
+const FLAT_KINDS = { c: 'counter', s: 'sequence', d: 'distinct' } as const;
+
+/** The window's kind, typed arrays and numbers held (flat layout: array slots and recent ids). */
+function measure({ state, window, spec }: Entry): {
+  kind: string;
+  typedArrays: number;
+  numbers: number;
+} {
+  if (window && spec) {
+    const typedArrays = window.filter((x) => x instanceof Uint8Array).length;
+    const recent = spec.kind === 's' ? (window[3] as unknown[]).length : 0;
+    return { kind: FLAT_KINDS[spec.kind], typedArrays, numbers: window.length + recent };
+  }
+  const kind =
+    state && typeof state === 'object' && 'bitmaps' in state
+      ? 'distinct'
+      : state && typeof state === 'object' && 'recent' in state
+        ? 'sequence'
+        : 'counter';
+  const typedArrays =
+    kind === 'distinct' ? 2 + (state as { bitmaps: unknown[] }).bitmaps.length : 2;
+  return { kind, typedArrays, numbers: 0 };
 }
 
 async function main(): Promise<void> {
@@ -103,23 +130,20 @@ async function main(): Promise<void> {
   // Measured while the store is still used below, so the collector cannot take it.
   (globalThis as { gc?: () => void }).gc?.();
   const heapAfter = process.memoryUsage();
-  const census = new Map<string, { windows: number; typedArrays: number; keyChars: number }>();
+  const census = new Map<
+    string,
+    { windows: number; typedArrays: number; keyChars: number; numbers: number }
+  >();
   let total = 0;
-  for (const [rule, scope, key, state] of windowsOf(store)) {
+  for (const [rule, scope, key, entry] of windowsOf(store)) {
     total += 1;
-    const kind =
-      state && typeof state === 'object' && 'bitmaps' in state
-        ? 'distinct'
-        : state && typeof state === 'object' && 'recent' in state
-          ? 'sequence'
-          : 'counter';
-    const typedArrays =
-      kind === 'distinct' ? 2 + (state as { bitmaps: unknown[] }).bitmaps.length : 2;
+    const { kind, typedArrays, numbers } = measure(entry);
     const name = `${rule} ${scope} (${kind})`;
-    const row = census.get(name) ?? { windows: 0, typedArrays: 0, keyChars: 0 };
+    const row = census.get(name) ?? { windows: 0, typedArrays: 0, keyChars: 0, numbers: 0 };
     row.windows += 1;
     row.typedArrays += typedArrays;
     row.keyChars += key.length;
+    row.numbers += numbers;
     census.set(name, row);
   }
   const out = process.stdout;
@@ -131,12 +155,14 @@ async function main(): Promise<void> {
       `${(globalThis as { gc?: unknown }).gc ? ' (after a full GC)' : ' (run with --expose-gc for a GC first)'}\n`,
   );
   out.write(
-    `${'windows'.padStart(9)} ${'typed arrays'.padStart(12)} ${'key chars'.padStart(9)}  rule scope (state)\n`,
+    `${'windows'.padStart(9)} ${'typed arrays'.padStart(12)} ${'key chars'.padStart(9)} ` +
+      `${'numbers/w'.padStart(9)}  rule scope (state)\n`,
   );
   for (const [name, row] of [...census].sort((a, b) => b[1].windows - a[1].windows)) {
     out.write(
       `${String(row.windows).padStart(9)} ${String(row.typedArrays).padStart(12)} ` +
-        `${(row.keyChars > 0 ? (row.keyChars / row.windows).toFixed(0) : '-').padStart(9)}  ${name}\n`,
+        `${(row.keyChars > 0 ? (row.keyChars / row.windows).toFixed(0) : '-').padStart(9)} ` +
+        `${(row.numbers / row.windows).toFixed(1).padStart(9)}  ${name}\n`,
     );
   }
 }

@@ -28,7 +28,8 @@ export interface OffenceEntry {
 /** An actor's state beside its windows' contents (a lift clears the windows too). */
 export interface LiftableActor {
   readonly windows: Map<string, unknown>;
-  readonly offences: Map<string, OffenceEntry>;
+  /** Made at the first offence or lift: most actors never have one. */
+  offences?: Map<string, OffenceEntry>;
   /** Highest offset applied per stream (a lift keeps them). */
   positions?: Map<string, number>;
   /** Granted lockouts not yet confirmed, by pending id. */
@@ -38,12 +39,16 @@ export interface LiftableActor {
 /** What a batch starts from for one actor: applied positions and pending lockouts. */
 export interface ActorSnapshot {
   readonly positions?: Map<string, number>;
-  readonly pending: PendingLockout[];
+  readonly pending: readonly PendingLockout[];
 }
+
+/** A snapshot of nothing: most actors have no positions (replay) and no pending lockout. */
+export const NOTHING_BEFORE: ActorSnapshot = Object.freeze({ pending: Object.freeze([]) });
 
 /** The snapshot (copies of what exists). */
 export function snapshotOf(actor: LiftableActor): ActorSnapshot {
   const pending = actor.pending;
+  if (!actor.positions && !pending?.size) return NOTHING_BEFORE;
   return {
     ...(actor.positions && { positions: new Map(actor.positions) }),
     pending: pending && pending.size > 0 ? [...pending.values()] : [],
@@ -57,6 +62,7 @@ export function claim(actor: LiftableActor, step: Step, reading: Reading): Claim
   const everyRule = liveOffence(actor, EVERY_RULE, ts);
   const { result, state } = decideClaim(step.lockout, ts, current, everyRule);
   if (!result.granted) return result;
+  actor.offences ??= new Map();
   actor.offences.set(key.rule, {
     state,
     expiresAt: ts + offenceRetentionMs(step.lockout, result.ttlMs),
@@ -80,7 +86,7 @@ export function liveOffence(
   rule: string,
   ts: number,
 ): OffenceState | undefined {
-  const entry = actor.offences.get(rule);
+  const entry = actor.offences?.get(rule);
   return entry && entry.expiresAt > ts ? entry.state : undefined;
 }
 
@@ -89,6 +95,7 @@ export function liftActor(actor: LiftableActor, request: LiftRequest): void {
   // Every window, whatever rules are named: the Redis store cannot pick one rule's
   // windows (their fields are HMACs of rule and route), and both stores must agree.
   actor.windows.clear();
+  actor.offences ??= new Map();
   if (rules === undefined) actor.offences.clear();
   // The marker expires, in event time, when the grace ends: the claim then finds no
   // offence and grants a first one (policy.ts liftedState).

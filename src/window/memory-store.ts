@@ -21,6 +21,7 @@ import {
 import {
   claim,
   liftActor,
+  NOTHING_BEFORE,
   snapshotOf,
   type ActorSnapshot,
   type OffenceEntry,
@@ -58,7 +59,7 @@ interface WindowEntry {
 interface ActorState {
   /** rule → route ('' for detectors that do not split by route) → window. */
   readonly windows: Map<string, Map<string, WindowEntry>>;
-  readonly offences: Map<string, OffenceEntry>;
+  offences?: Map<string, OffenceEntry>;
   /** Highest offset applied per stream. */
   positions?: Map<string, number>;
   /** Granted lockouts not yet confirmed, by pending id. */
@@ -67,6 +68,9 @@ interface ActorState {
   lastSeen: number;
   /** Observations applied: breaks ties of lastSeen in eviction. */
   seen: number;
+  /** The last batch that touched the actor, and what the actor held before it. */
+  batch: number;
+  before: ActorSnapshot;
 }
 
 export interface MemoryStoreOptions {
@@ -80,26 +84,35 @@ export class MemoryWindowStore implements WindowStore {
   /** Windows created since the last sweep, plus those the sweep kept: never fewer than live. */
   private windowCount = 0;
   private sweepAt = SWEEP_FLOOR;
+  /** Batches applied: tells an actor's first step in a batch. */
+  private batches = 0;
   /** Actors and windows evicted to stay under the cap (state lost, not expired). */
   readonly evicted = { actors: 0, windows: 0 };
 
   constructor(private readonly options: MemoryStoreOptions = {}) {}
 
   async apply(steps: readonly Step[]): Promise<ApplyResult> {
-    const before = new Map<ActorState, ActorSnapshot>();
-    const results = steps.map((step) => {
+    const batch = ++this.batches;
+    const recovered: PendingLockout[] = [];
+    const results: StepResult[] = new Array<StepResult>(steps.length);
+    for (let i = 0; i < steps.length; i += 1) {
+      const step = steps[i]!;
       const actor = this.actor(step.observation.key);
       if (step.observation.ts > actor.lastSeen) actor.lastSeen = step.observation.ts;
       actor.seen += 1;
-      let snapshot = before.get(actor);
-      if (!snapshot) {
-        snapshot = snapshotOf(actor);
-        before.set(actor, snapshot);
+      if (actor.batch !== batch) {
+        // The actor's first step in this batch: what it held before (its pending
+        // lockouts are recovered once; its positions tell redeliveries).
+        actor.batch = batch;
+        actor.before = snapshotOf(actor);
+        for (const lockout of actor.before.pending) recovered.push(lockout);
       }
-      return this.applyStep(step, actor, snapshot);
-    });
-    const recovered = [...before.values()].flatMap((snapshot) => snapshot.pending);
+      results[i] = this.applyStep(step, actor, actor.before);
+    }
+    // Between batches, never inside one: a sweep inside found the window just made (no
+    // expiry yet) and the actor just made (nothing in it yet) dead, and dropped the step.
     if (this.windowCount > (this.options.maxWindows ?? eviction.DEFAULT_MAX_WINDOWS)) this.bound();
+    else if (this.windowCount >= this.sweepAt) this.sweep();
     return { results, recovered };
   }
 
@@ -134,7 +147,13 @@ export class MemoryWindowStore implements WindowStore {
     }
     let actor = subjects.get(key.subject);
     if (!actor) {
-      actor = { windows: new Map(), offences: new Map(), lastSeen: -Infinity, seen: 0 };
+      actor = {
+        windows: new Map(),
+        lastSeen: -Infinity,
+        seen: 0,
+        batch: 0,
+        before: NOTHING_BEFORE,
+      };
       subjects.set(key.subject, actor);
     }
     return actor;
@@ -175,7 +194,6 @@ export class MemoryWindowStore implements WindowStore {
       entry = { spec, window: newWindow(spec), expiresAt: 0 };
       routes.set(route, entry);
       this.windowCount += 1;
-      if (this.windowCount >= this.sweepAt) this.sweep();
     }
     const { spec, window } = entry;
     const reading = applyToWindow(window, spec, ts, valueOf(observation), true);
@@ -222,11 +240,11 @@ function sweepActor(actor: ActorState, now: number): boolean {
     for (const [route, entry] of routes) if (entry.expiresAt <= now) routes.delete(route);
     if (routes.size === 0) actor.windows.delete(rule);
   }
-  for (const [rule, entry] of actor.offences)
-    if (entry.expiresAt <= now) actor.offences.delete(rule);
+  for (const [rule, entry] of actor.offences ?? [])
+    if (entry.expiresAt <= now) actor.offences!.delete(rule);
   return (
     actor.windows.size === 0 &&
-    actor.offences.size === 0 &&
+    !actor.offences?.size &&
     !actor.positions?.size &&
     !actor.pending?.size
   );
