@@ -13,11 +13,17 @@ import { builtCli } from './project.js';
 interface Event {
   readonly ts: number;
 }
-/** A window entry: `state` up to c26d7fa, a flat-window.ts array and its spec since. */
+/**
+ * A window entry: `state` up to c26d7fa; a flat-window.ts array and its spec at 7a6a3cc;
+ * since, the flat array itself, its spec on the rule's map of routes.
+ */
 interface Entry {
   readonly state?: unknown;
   readonly window?: unknown[];
-  readonly spec?: { readonly kind: 'c' | 's' | 'd' };
+  readonly spec?: Spec;
+}
+interface Spec {
+  readonly kind: 'c' | 's' | 'd';
 }
 /** Either layout of the memory store's private state: flat keys (up to 7f47eda) or per actor. */
 interface Store {
@@ -34,7 +40,10 @@ function* windowsOf(store: Store): Generator<[string, string, string, Entry]> {
   for (const [scope, subjects] of store.actors ?? []) {
     for (const actor of subjects.values()) {
       for (const [rule, routes] of actor.windows) {
-        for (const entry of routes.values()) yield [rule, scope, '', entry];
+        const { spec } = routes as { spec?: Spec };
+        for (const entry of routes.values()) {
+          yield [rule, scope, '', Array.isArray(entry) ? { window: entry, spec } : entry];
+        }
       }
     }
   }

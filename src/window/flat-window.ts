@@ -44,6 +44,18 @@ export function newWindow(spec: WindowSpec): Window {
   return [0, -1, 0, spec.kind === 's' ? [] : 0];
 }
 
+/** The window emptied in place, as newWindow makes it (its recent-id list kept, emptied). */
+export function resetWindow(st: Window, spec: WindowSpec): void {
+  const recent = st[R];
+  st.length = E;
+  st[D] = 0;
+  st[H] = -1;
+  st[K] = 0;
+  if (spec.kind !== 's') st[R] = 0;
+  else if (Array.isArray(recent)) recent.length = 0;
+  else st[R] = [];
+}
+
 /** True when no bucket of the window would survive a move of its head to `ts`. */
 export function wouldExpire(st: Window, spec: WindowSpec, ts: number): boolean {
   return Math.floor(ts / spec.bucketMs) - (st[H] as number) >= bucketsOf(spec);

@@ -14,6 +14,7 @@ import {
   H,
   newWindow,
   peekWindow,
+  resetWindow,
   wouldExpire,
   type Window,
   type WindowSpec,
@@ -43,12 +44,18 @@ import {
 /** No sweep below this many windows; above it, a sweep each time the count doubles. */
 const SWEEP_FLOOR = 50_000;
 
-interface WindowEntry {
-  /** The shape its steps measure it with (the spec of the last step; one per rule unless reloaded). */
-  spec: WindowSpec;
-  /** flat-window.ts's layout; its bitmaps are the store's own (changed in place). */
-  window: Window;
-  expiresAt: number;
+/**
+ * One rule's windows of one actor, by route ('' for a rule that does not split by route):
+ * flat-window.ts arrays, whose bitmaps are the store's own (set in place), with the shape
+ * their steps measure them by (the last step's: one per rule unless it is reloaded, when
+ * every route's window is read by the new shape, as the Redis store does). No object per
+ * window besides its arrays: a replay keeps some 770,000 of them, which the collector
+ * marks again and again.
+ */
+class RuleWindows extends Map<string, Window> {
+  constructor(public spec: WindowSpec) {
+    super();
+  }
 }
 
 /**
@@ -58,7 +65,7 @@ interface WindowEntry {
  */
 interface ActorState {
   /** rule → route ('' for detectors that do not split by route) → window. */
-  readonly windows: Map<string, Map<string, WindowEntry>>;
+  readonly windows: Map<string, RuleWindows>;
   offences?: Map<string, OffenceEntry>;
   /** Highest offset applied per stream. */
   positions?: Map<string, number>;
@@ -179,26 +186,24 @@ export class MemoryWindowStore implements WindowStore {
     const { ts } = observation;
     if (ts > this.newestTs) this.newestTs = ts;
     const { rule, route = '' } = observation.key;
-    let routes = actor.windows.get(rule);
-    if (!routes) {
-      routes = new Map();
-      actor.windows.set(rule, routes);
+    let windows = actor.windows.get(rule);
+    if (!windows) {
+      windows = new RuleWindows(specOf(observation));
+      actor.windows.set(rule, windows);
+    } else if (!sameShape(windows.spec, observation)) {
+      windows.spec = specOf(observation);
     }
-    let entry = routes.get(route);
-    if (entry) {
-      if (!sameShape(entry.spec, observation)) entry.spec = specOf(observation);
-      // Past its time: reset in place (a replay finds about a third of its windows so).
-      if (wouldExpire(entry.window, entry.spec, ts)) entry.window = newWindow(entry.spec);
-    } else {
-      const spec = specOf(observation);
-      entry = { spec, window: newWindow(spec), expiresAt: 0 };
-      routes.set(route, entry);
+    const spec = windows.spec;
+    let window = windows.get(route);
+    if (window === undefined) {
+      window = newWindow(spec);
+      windows.set(route, window);
       this.windowCount += 1;
+    } else if (wouldExpire(window, spec, ts)) {
+      // Past its time: emptied in place (a replay finds about a third of its windows so).
+      resetWindow(window, spec);
     }
-    const { spec, window } = entry;
-    const reading = applyToWindow(window, spec, ts, valueOf(observation), true);
-    entry.expiresAt = ((window[H] as number) + 1) * spec.bucketMs + spec.windowMs;
-    return reading;
+    return applyToWindow(window, spec, ts, valueOf(observation), true);
   }
 
   /**
@@ -236,9 +241,13 @@ export class MemoryWindowStore implements WindowStore {
 
 /** Drops windows and offences whose time has passed; true when nothing is left. */
 function sweepActor(actor: ActorState, now: number): boolean {
-  for (const [rule, routes] of actor.windows) {
-    for (const [route, entry] of routes) if (entry.expiresAt <= now) routes.delete(route);
-    if (routes.size === 0) actor.windows.delete(rule);
+  for (const [rule, windows] of actor.windows) {
+    const { bucketMs, windowMs } = windows.spec;
+    for (const [route, window] of windows) {
+      // Its newest bucket's end, plus the window: no bucket of it is live after that.
+      if (((window[H] as number) + 1) * bucketMs + windowMs <= now) windows.delete(route);
+    }
+    if (windows.size === 0) actor.windows.delete(rule);
   }
   for (const [rule, entry] of actor.offences ?? [])
     if (entry.expiresAt <= now) actor.offences!.delete(rule);
@@ -252,11 +261,11 @@ function sweepActor(actor: ActorState, now: number): boolean {
 
 /** The current reading of a window without changing it (for a redelivered record). */
 function peek(actor: ActorState, observation: Observation): Reading {
-  const entry = actor.windows.get(observation.key.rule)?.get(observation.key.route ?? '');
-  const spec = entry && sameShape(entry.spec, observation) ? entry.spec : specOf(observation);
-  const window =
-    entry && !wouldExpire(entry.window, spec, observation.ts) ? entry.window : undefined;
-  return peekWindow(window, spec, valueOf(observation));
+  const windows = actor.windows.get(observation.key.rule);
+  const spec = windows && sameShape(windows.spec, observation) ? windows.spec : specOf(observation);
+  const window = windows?.get(observation.key.route ?? '');
+  const live = window && !wouldExpire(window, spec, observation.ts) ? window : undefined;
+  return peekWindow(live, spec, valueOf(observation));
 }
 
 /** What the observation adds: a counter's amounts, a sequence's id or a distinct value's bit. */
