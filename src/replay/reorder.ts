@@ -4,6 +4,11 @@
 // arrives later than that is released at once and counted as late. Memory is
 // bounded by the events of one delay's span (and at most `maxHeld` events), not by
 // the size of the log.
+//
+// Most lines of a log come in order: those go to the back of a queue (three parallel
+// arrays, no object per event); only an event older than the queue's newest goes into a
+// heap. The next event released is the older head of the two, (time, arrival) ordered,
+// so the order is the one a single heap of every event gives.
 
 interface Pending<T> {
   readonly ts: number;
@@ -13,6 +18,11 @@ interface Pending<T> {
 
 export class ReorderBuffer<T> {
   private readonly heap: Pending<T>[] = [];
+  /** Events that came in order: [head, length) of these arrays, oldest first. */
+  private queueTs: number[] = [];
+  private queueSeq: number[] = [];
+  private queueItems: T[] = [];
+  private head = 0;
   private seq = 0;
   private newest = Number.NEGATIVE_INFINITY;
   private released = Number.NEGATIVE_INFINITY;
@@ -32,11 +42,23 @@ export class ReorderBuffer<T> {
   /** Adds an event; returns the events now due, in time order. */
   push(ts: number, item: T): T[] {
     if (ts < this.released) this.late += 1;
-    this.insert({ ts, seq: this.seq++, item });
+    const queued = this.queueTs.length;
+    if (queued === this.head || ts >= this.queueTs[queued - 1]!) {
+      this.queueTs.push(ts);
+      this.queueSeq.push(this.seq++);
+      this.queueItems.push(item);
+    } else {
+      this.insert({ ts, seq: this.seq++, item });
+    }
     if (ts > this.newest) this.newest = ts;
     const due = this.drainUntil(this.newest - this.maxDelayMs);
-    while (this.heap.length > this.maxHeld) due.push(this.release());
+    while (this.held > this.maxHeld) due.push(this.release());
     return due;
+  }
+
+  /** Events held. */
+  get held(): number {
+    return this.heap.length + this.queueTs.length - this.head;
   }
 
   /** Everything still held, in time order. */
@@ -46,14 +68,63 @@ export class ReorderBuffer<T> {
 
   private drainUntil(limit: number): T[] {
     const due: T[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.ts <= limit) due.push(this.release());
+    for (;;) {
+      const queued = this.head < this.queueTs.length;
+      const heaped = this.heap.length > 0;
+      if (!queued && !heaped) break;
+      const oldest =
+        queued && heaped
+          ? Math.min(this.queueTs[this.head]!, this.heap[0]!.ts)
+          : queued
+            ? this.queueTs[this.head]!
+            : this.heap[0]!.ts;
+      if (oldest > limit) break;
+      due.push(this.release());
+    }
     return due;
   }
 
+  /** The next event in (time, arrival) order, from the queue's head or the heap's top. */
   private release(): T {
-    const next = this.pop();
-    if (next.ts > this.released) this.released = next.ts;
-    return next.item;
+    const { heap, head } = this;
+    let ts: number;
+    let item: T;
+    const queued = head < this.queueTs.length;
+    const top = heap[0];
+    const fromQueue =
+      queued &&
+      (top === undefined ||
+        this.queueTs[head]! < top.ts ||
+        (this.queueTs[head] === top.ts && this.queueSeq[head]! < top.seq));
+    if (fromQueue) {
+      ts = this.queueTs[head]!;
+      item = this.queueItems[head]!;
+      this.queueItems[head] = undefined as T; // let the event go
+      this.head = head + 1;
+      this.compactQueue();
+    } else {
+      const next = this.pop();
+      ts = next.ts;
+      item = next.item;
+    }
+    if (ts > this.released) this.released = ts;
+    return item;
+  }
+
+  /** Drops the released front of the queue once it is most of it (amortised O(1)). */
+  private compactQueue(): void {
+    const { head } = this;
+    if (head === this.queueTs.length) {
+      this.queueTs = [];
+      this.queueSeq = [];
+      this.queueItems = [];
+      this.head = 0;
+    } else if (head >= 4096 && head * 2 >= this.queueTs.length) {
+      this.queueTs = this.queueTs.slice(head);
+      this.queueSeq = this.queueSeq.slice(head);
+      this.queueItems = this.queueItems.slice(head);
+      this.head = 0;
+    }
   }
 
   private before(a: Pending<T>, b: Pending<T>): boolean {
