@@ -114,14 +114,17 @@ async function main(): Promise<void> {
       p99DecisionMs: latency.decidedP99,
       latencyIncludingWarmup: latency.withWarmup,
       steadyPhase: stages,
-      redisCommandsPerEvent: Number(((after.calls - before.calls) / TOTAL).toFixed(3)),
-      redisRoundTripCommandsPerEvent: Number(
-        ((after.topCalls - before.topCalls) / TOTAL).toFixed(4),
-      ),
-      redisBytesPerActorRule: Math.round(
-        (after.memory - before.memory) / Math.max(1, after.windowKeys),
-      ),
-      trackedActorRules: after.windowKeys,
+      // Of the throughput phase: with BENCH_LATENCY_ONLY=1 there is none (null).
+      ...throughputOnly({
+        redisCommandsPerEvent: Number(((after.calls - before.calls) / TOTAL).toFixed(3)),
+        redisRoundTripCommandsPerEvent: Number(
+          ((after.topCalls - before.topCalls) / TOTAL).toFixed(4),
+        ),
+        redisBytesPerActorRule: Math.round(
+          (after.memory - before.memory) / Math.max(1, after.windowKeys),
+        ),
+        trackedActorRules: after.windowKeys,
+      }),
       rssBytes,
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -129,6 +132,17 @@ async function main(): Promise<void> {
     await redisService?.stop();
     await kafkaService?.stop();
   }
+}
+
+/** The figures as they are, or each null when no throughput phase ran (latency only). */
+function throughputOnly<T extends Record<string, number>>(
+  figures: T,
+): Record<keyof T, number | null> {
+  if (!LATENCY_ONLY) return figures;
+  return Object.fromEntries(Object.keys(figures).map((name) => [name, null])) as Record<
+    keyof T,
+    null
+  >;
 }
 
 async function createTopics(kafka: Kafka, topics: string[]): Promise<void> {

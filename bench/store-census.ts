@@ -3,9 +3,12 @@
 // take. Runs the built JS of the working tree or a ref, like bench/stages.ts.
 //
 //   npx tsx bench/store-census.ts [--ref HEAD] [--lines 1000000] [--format jsonl|combined]
+//                                 [--snapshot FILE]  (a heap snapshot after the replay:
+//                                 bench/heap-summary.ts reads it)
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
 import { importBuilt } from './built.js';
 import { ensureLogs } from './make-log.js';
 import { builtCli } from './project.js';
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
       ref: { type: 'string' },
       lines: { type: 'string', default: '1000000' },
       format: { type: 'string', default: 'jsonl' },
+      snapshot: { type: 'string' },
     },
   });
   const cli = builtCli(values.ref);
@@ -139,6 +143,9 @@ async function main(): Promise<void> {
   // Measured while the store is still used below, so the collector cannot take it.
   (globalThis as { gc?: () => void }).gc?.();
   const heapAfter = process.memoryUsage();
+  // Before the census, which reads the store: so the collector cannot have taken it.
+  if (values.snapshot)
+    process.stdout.write(`heap snapshot: ${writeHeapSnapshot(values.snapshot)}\n`);
   const census = new Map<
     string,
     { windows: number; typedArrays: number; keyChars: number; numbers: number }

@@ -10,7 +10,8 @@ import { getHeapStatistics } from 'node:v8';
 
 /** What eviction needs of an actor; the store keeps the rest. */
 export interface EvictableActor {
-  readonly windows: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+  /** Rule → its windows (by route): only their count is read. */
+  readonly windows: ReadonlyMap<string, { readonly size: number }>;
   /** Granted lockouts not yet published: such an actor is kept. */
   readonly pending?: ReadonlyMap<string, unknown> | undefined;
   /** Newest event time observed. */

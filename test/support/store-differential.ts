@@ -55,6 +55,10 @@ export function describeDifferential(name: string, makeStore: () => WindowStore,
       await expectSameAsReference(makeStore, runs, longCallSequenceStreams);
     });
 
+    it("gives identical sequence readings when an actor's windows of a rule are spread over routes that expire apart", async () => {
+      await expectSameAsReference(makeStore, runs, routeSpreadStreams);
+    });
+
     it('counts a distinct window again when a late bucket older than every counted one dies', async () => {
       // Buckets of 6 s (the stream starts 2 s into one): bit 1 in bucket 5, a late bit 2
       // in bucket 3, then bucket 3 dies while bucket 5 lives: bit 2 leaves the union.
@@ -85,7 +89,7 @@ const KINDS = ['counter', 'sequence', 'distinct', 'ratio', 'sweep'] as const;
  * Only in longSequenceStreams: 24 recent ids, the last 6 to be close to (a route's
  * sweep window holds 64, the last 8 to be close to), firing often.
  */
-type DraftKind = (typeof KINDS)[number] | 'longSequence';
+type DraftKind = (typeof KINDS)[number] | 'longSequence' | 'routedSequence';
 
 export const draftArbitrary = fc.record({
   // Five actors: on a Redis Cluster, their shards fall on different nodes.
@@ -150,6 +154,23 @@ export const longCallSequenceStreams: fc.Arbitrary<Draft[]> = longSequenceStream
   drafts.map((draft, i) => ({ ...draft, cutAfter: i % 50 === 49 })),
 );
 
+/**
+ * Sequence steps of two actors over three routes of one rule, time moving on by up to a
+ * window between steps: an actor's windows of the rule live and expire at different
+ * times, and the memory store keeps the first route's window apart from the others'.
+ */
+export const routeSpreadStreams: fc.Arbitrary<Draft[]> = fc.array(
+  draftArbitrary.chain((draft) =>
+    fc
+      .record({
+        actor: fc.constantFrom('192.0.2.1', 'alice'),
+        dt: fc.integer({ min: -20_000, max: 60_000 }),
+      })
+      .map((fields) => ({ ...draft, ...fields, kind: 'routedSequence' as const, lift: null })),
+  ),
+  { minLength: 100, maxLength: 150 },
+);
+
 function scopeOf(draft: Draft): Scope {
   return draft.actor === 'alice' || draft.actor === 'bob' ? 'user' : 'ip';
 }
@@ -206,6 +227,16 @@ function stepOf(draft: Draft, ts: number, offset: number): Step {
         closeAmong: 6,
       };
       return { observation, fire: { atLeast: [12] }, lockout, position };
+    case 'routedSequence':
+      observation = {
+        ...base,
+        key: { ...key, route: `/api/r${draft.value % 3}/:id` },
+        kind: 'sequence',
+        id: Math.floor(draft.value / 3) % 40,
+        maxGap: 2,
+        recentIds: 6,
+      };
+      return { observation, fire: { atLeast: [5] }, lockout, position };
     case 'distinct':
       observation = { ...base, kind: 'distinct', bit: draft.value % 128, bits: 128 };
       return { observation, fire: { atLeast: [20] }, lockout, position };
