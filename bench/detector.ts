@@ -16,6 +16,7 @@ import { LocalKafka } from '../scripts/kafka/local-kafka.js';
 import { LocalRedis } from '../scripts/redis/local-redis.js';
 import { freePort } from '../scripts/lib/service-process.js';
 import { benchEvents, steadyEvents } from './detector-workload.js';
+import { countWindows } from './redis-windows.js';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -438,20 +439,6 @@ function percentiles(values: number[]): { p50: number; p99: number } {
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-const COUNT_WINDOWS = `
-local n = 0
-for _, key in ipairs(ARGV) do
-  -- Only actors' and routes' state values are msgpack maps with windows under w; other
-  -- string keys (claims, counters, offences) hold numbers or plain strings.
-  if redis.call('TYPE', key).ok == 'string' and key:sub(-4) ~= ':off' then
-    local ok, state = pcall(cmsgpack.unpack, redis.call('GET', key))
-    if ok and type(state) == 'table' and type(state.w) == 'table' then
-      for _ in pairs(state.w) do n = n + 1 end
-    end
-  end
-end
-return n`;
-
 async function redisFigures(redis: Redis) {
   const stats = await redis.info('commandstats');
   let calls = 0;
@@ -468,7 +455,7 @@ async function redisFigures(redis: Redis) {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', 'eg:*', 'COUNT', 10_000);
-    if (keys.length > 0) windowKeys += Number(await redis.eval(COUNT_WINDOWS, 0, ...keys));
+    windowKeys += await countWindows(redis, keys);
     cursor = next;
   } while (cursor !== '0');
   return { calls, topCalls, memory, windowKeys };

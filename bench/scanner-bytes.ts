@@ -16,6 +16,7 @@ import { Random } from '../src/simulate/random.js';
 import { RedisKeys } from '../src/window/keys.js';
 import { RedisWindowStore } from '../src/window/redis-store.js';
 import type { Scope } from '../src/vocabulary/scope.js';
+import { countWindows } from './redis-windows.js';
 
 const IDS = Number(process.argv[2] ?? 100_000);
 const PATTERN = process.argv[3] ?? 'walk';
@@ -101,7 +102,7 @@ async function actorBytes(redis: Redis, keys: RedisKeys): Promise<ActorBytes[]> 
     for (const key of [actor.state, actor.outbox, actor.offences]) {
       bytes += Number((await redis.memory('USAGE', key)) ?? 0);
     }
-    const windows = await windowCount(redis, actor.state);
+    const windows = await countWindows(redis, [actor.state]);
     rows.push({
       scope,
       bytes,
@@ -110,17 +111,6 @@ async function actorBytes(redis: Redis, keys: RedisKeys): Promise<ActorBytes[]> 
     });
   }
   return rows;
-}
-
-/** The windows in an actor's state value (its `w` map), counted in Redis. */
-async function windowCount(redis: Redis, key: string): Promise<number> {
-  const script = `
-    local raw = redis.call('GET', KEYS[1])
-    if not raw then return 0 end
-    local n = 0
-    for _ in pairs(cmsgpack.unpack(raw).w) do n = n + 1 end
-    return n`;
-  return Number(await redis.eval(script, 1, key));
 }
 
 await main();

@@ -17,11 +17,13 @@ import {
 import { MemoryWindowStore } from './memory-store.js';
 
 describeDifferential('the memory store', () => new MemoryWindowStore(), 300);
+
 describe('the memory store, sweeping often, against the reference store', () => {
   // The sweep drops, between batches, the windows that the newest event time has left
-  // behind; here it runs after every batch. Event time only moves forward, as replay's reorder buffer releases it: a step
-  // older than the newest (a redelivery, an event later than the buffer holds) may find
-  // its window swept where the reference still counts it (the sweep keeps no margin).
+  // behind; here it runs after every batch. Event time only moves forward, as replay's
+  // reorder buffer releases it: a step older than the newest (a redelivery, an event
+  // later than the buffer holds) may find its window swept where the reference still
+  // counts it (the sweep keeps no margin).
   const inOrder = (streams: fc.Arbitrary<Draft[]>) =>
     streams.map((drafts) => drafts.map((d) => ({ ...d, dt: Math.abs(d.dt), redeliver: false })));
   const sweeping = () => new MemoryWindowStore({ sweepEveryBatch: true });

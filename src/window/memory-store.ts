@@ -93,7 +93,6 @@ class RuleWindows {
     const expired = (window: Window) => ((window[H] as number) + 1) * bucketMs + windowMs <= now;
     if (this.more) {
       for (const [route, window] of this.more) if (expired(window)) this.more.delete(route);
-      if (this.more.size === 0) this.more = undefined;
     }
     if (this.window !== undefined && expired(this.window)) {
       this.window = undefined;
@@ -104,6 +103,7 @@ class RuleWindows {
         this.more!.delete(this.route);
       }
     }
+    if (this.more?.size === 0) this.more = undefined;
   }
 }
 
