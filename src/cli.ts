@@ -5,6 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { ExfilguardError } from './vocabulary/errors.js';
 import { processIo, UsageError, type CommandIo } from './commands/io.js';
+import {
+  canStartCommandThread,
+  isCommandThread,
+  runOnCommandThread,
+  serveCommandThread,
+} from './commands/worker-thread.js';
 import { ENFORCE_USAGE, enforceCommand } from './commands/enforce-command.js';
 import { LOCKOUTS_USAGE, lockoutsCommand } from './commands/lockouts-command.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay-command.js';
@@ -130,9 +136,14 @@ function reportError(error: unknown, io: CommandIo): number {
   throw error;
 }
 
-// Run only when executed, not when imported by tests.
+/** Commands run on a thread of their own, with a young generation sized for bulk work (commands/worker-thread.ts). */
+const BULK_COMMANDS: ReadonlySet<string> = new Set(['replay']);
+
+// Run only when executed, not when imported by tests; on a command thread, its command.
 const invoked = process.argv[1] ? realpathSync(process.argv[1]) : '';
-if (invoked === fileURLToPath(import.meta.url)) {
+if (isCommandThread()) {
+  await serveCommandThread(main);
+} else if (invoked === fileURLToPath(import.meta.url)) {
   // A reader that stops early (`rules show | head`) closes the pipe: nobody reads the rest,
   // so end without a stack trace, with the code a process killed by SIGPIPE has (128 + 13),
   // as Unix tools do; a long-running command whose log pipe broke ends likewise, visibly.
@@ -140,5 +151,13 @@ if (invoked === fileURLToPath(import.meta.url)) {
     if (error.code !== 'EPIPE') throw error;
     process.exit(141);
   });
-  process.exitCode = await main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const entry = new URL(import.meta.url);
+  const onThread =
+    BULK_COMMANDS.has(argv[0] ?? '') && !asksForHelp(argv.slice(1)) && canStartCommandThread(entry);
+  process.exitCode = onThread
+    ? await runOnCommandThread(entry, argv, processIo).catch((error) =>
+        reportError(error, processIo),
+      )
+    : await main(argv);
 }

@@ -35,6 +35,10 @@ export const ERROR_CODES = {
     retriable: false,
     summary: 'rules suggest has more actor peaks to keep than its bound',
   },
+  OUT_OF_MEMORY: {
+    retriable: false,
+    summary: 'a bulk command (replay) went over its heap limit: lower --max-windows',
+  },
   PROGRAM_MISSING: {
     retriable: false,
     summary: 'a program to run (java, mvn, redis-server) is not installed',

@@ -1,0 +1,104 @@
+// A bulk command (replay) runs on a worker thread, whose young generation can be sized
+// for it: node's default (16 MiB semi-spaces) is fixed when the process starts, and too
+// small for a replay. Replay holds its reorder window (two minutes of events, ~40,000
+// on the bench log) while it allocates ~7 KB a line; with small semi-spaces every held
+// event is copied by several scavenges and then promoted, to die in the old generation.
+// Measured on the 1,000,000-line JSONL bench log, pinned to one core (BENCHMARKS.md):
+// 33-34 s and 1.41-1.43 GB peak RSS on the main thread, 26-29 s and 1.03 GB on a thread
+// with 96 MiB of young generation — the same as `node --max-semi-space-size=32`, which a
+// user would otherwise have to know to pass.
+//
+// The thread runs the command's usual code (cli.ts `main`) with an io that posts its
+// output here, in order; this thread writes it and returns the exit code. Standard
+// input is piped through when the command reads "-".
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { ExfilguardError } from '../vocabulary/errors.js';
+import type { CommandIo } from './io.js';
+
+/** Young generation of a bulk command's thread: V8 splits it into two 32 MiB semi-spaces and the new large-object space. */
+export const BULK_YOUNG_GENERATION_MB = 96;
+
+/** Marks the worker data of a command's thread (a library user's worker has other data). */
+const MARK = 'exfilguard-command-thread';
+
+interface CommandThreadData {
+  readonly mark: typeof MARK;
+  readonly argv: readonly string[];
+  readonly stderrIsTty: boolean;
+}
+
+type FromThread =
+  { readonly stdout: string } | { readonly stderr: string } | { readonly exit: number };
+
+/**
+ * Whether a command thread can start from `entry`. A thread loads its entry without the
+ * parent's module hooks (node 20), so TypeScript run by tsx (development, the tests)
+ * runs the command on the main thread; built JavaScript, as installed, on a thread
+ * (test/unit/replay-thread.test.ts runs the CLI so).
+ */
+export function canStartCommandThread(entry: URL): boolean {
+  return !entry.pathname.endsWith('.ts');
+}
+
+/** Runs `argv` on a command thread started from `entry` (cli.ts); its exit code. */
+export function runOnCommandThread(
+  entry: URL,
+  argv: readonly string[],
+  io: CommandIo,
+): Promise<number> {
+  const data: CommandThreadData = { mark: MARK, argv, stderrIsTty: io.stderrIsTty };
+  const readsStdin = argv.includes('-');
+  const worker = new Worker(entry, {
+    workerData: data,
+    stdin: readsStdin,
+    resourceLimits: { maxYoungGenerationSizeMb: BULK_YOUNG_GENERATION_MB },
+  });
+  if (readsStdin && worker.stdin) process.stdin.pipe(worker.stdin);
+  return new Promise((resolve, reject) => {
+    let code: number | undefined;
+    worker.on('message', (message: FromThread) => {
+      if ('stdout' in message) io.stdout(message.stdout);
+      else if ('stderr' in message) io.stderr(message.stderr);
+      else code = message.exit;
+    });
+    worker.on('error', (error: Error & { code?: string }) => {
+      // Over the heap limit the thread is stopped, not the process: say what to do.
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        reject(
+          new ExfilguardError(
+            'OUT_OF_MEMORY',
+            `${argv[0]} ran out of heap: lower --max-windows, or give node more heap (NODE_OPTIONS=--max-old-space-size=MiB)`,
+            { cause: error },
+          ),
+        );
+      } else {
+        reject(error);
+      }
+    });
+    worker.on('exit', (exitCode) => {
+      if (readsStdin) process.stdin.unpipe(worker.stdin ?? undefined).destroy();
+      // Its output came before its exit; without an exit code the thread died unasked.
+      if (code !== undefined) resolve(code);
+      else reject(new Error(`the ${argv[0]} thread stopped with code ${exitCode} before it ended`));
+    });
+  });
+}
+
+/** True on a command thread (started by runOnCommandThread). */
+export function isCommandThread(): boolean {
+  return !isMainThread && (workerData as Partial<CommandThreadData> | null)?.mark === MARK;
+}
+
+/** On a command thread: runs the command with an io that posts to the main thread. */
+export async function serveCommandThread(
+  main: (argv: readonly string[], io: CommandIo) => Promise<number>,
+): Promise<void> {
+  const { argv, stderrIsTty } = workerData as CommandThreadData;
+  const post = (message: FromThread) => parentPort!.postMessage(message);
+  const io: CommandIo = {
+    stdout: (text) => post({ stdout: text }),
+    stderr: (text) => post({ stderr: text }),
+    stderrIsTty,
+  };
+  post({ exit: await main(argv, io) });
+}
