@@ -136,8 +136,13 @@ function reportError(error: unknown, io: CommandIo): number {
   throw error;
 }
 
-/** Commands run on a thread of their own, with a young generation sized for bulk work (commands/worker-thread.ts). */
-const BULK_COMMANDS: ReadonlySet<string> = new Set(['replay']);
+/**
+ * The commands that run a log through the engine, on a thread of their own with a young
+ * generation sized for it (commands/worker-thread.ts): replay, and rules suggest.
+ */
+function isBulk([command, subcommand]: readonly string[]): boolean {
+  return command === 'replay' || (command === 'rules' && subcommand === 'suggest');
+}
 
 // Run only when executed, not when imported by tests; on a command thread, its command.
 const invoked = process.argv[1] ? realpathSync(process.argv[1]) : '';
@@ -153,8 +158,7 @@ if (isCommandThread()) {
   });
   const argv = process.argv.slice(2);
   const entry = new URL(import.meta.url);
-  const onThread =
-    BULK_COMMANDS.has(argv[0] ?? '') && !asksForHelp(argv.slice(1)) && canStartCommandThread(entry);
+  const onThread = isBulk(argv) && !asksForHelp(argv.slice(1)) && canStartCommandThread(entry);
   process.exitCode = onThread
     ? await runOnCommandThread(entry, argv, processIo).catch((error) =>
         reportError(error, processIo),

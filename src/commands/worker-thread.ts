@@ -1,4 +1,4 @@
-// A bulk command (replay) runs on a worker thread, whose young generation can be sized
+// A bulk command (replay, rules suggest) runs on a worker thread, whose young generation can be sized
 // for it: node's default (16 MiB semi-spaces) is fixed when the process starts, and too
 // small for a replay. Replay holds its reorder window (two minutes of events, ~40,000
 // on the bench log) while it allocates ~7 KB a line; with small semi-spaces every held

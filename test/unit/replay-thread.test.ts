@@ -1,4 +1,4 @@
-// `exfilguard replay` as installed: built JavaScript, the command on a thread of its own
+// `exfilguard replay` (and `rules suggest`) as installed: built JavaScript, the command on a thread of its own
 // (commands/worker-thread.ts), its output carried back to the process's streams. Run as
 // a real process, and held to the same command run in-process: same lockouts, same
 // summary, same exit codes, standard input piped through to the thread.
@@ -81,6 +81,14 @@ describe('exfilguard replay on its command thread (built JavaScript)', () => {
     expect(threaded.code).toBe(0);
     expect(threaded.stdout).toBe(fromFile.stdout);
     expect(threaded.stderr).toContain('2080 lines, 2080 events, 0 invalid');
+  }, 60_000);
+
+  it('suggests the thresholds the in-process rules suggest does', async () => {
+    const threaded = await spawnCli(['rules', 'suggest', log]);
+    const inProcess = await runCli(['rules', 'suggest', log]);
+    expect(threaded.code).toBe(0);
+    expect(threaded.stdout).toContain('sequential-id-scan');
+    expect(threaded.stdout).toBe(inProcess.stdout);
   }, 60_000);
 
   it('ends with the exit codes and messages of the command', async () => {
