@@ -123,9 +123,23 @@ function profileCli(cli: BuiltCli, log: string, extraFlags: readonly string[]): 
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (run.status !== 0) throw new Error(`replay exited with ${run.status}`);
-  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no profile written in ${dir}`);
-  return join(dir, file);
+  // One profile per thread: replay runs on a command thread of its own (the main thread
+  // only relays its output), so the profile with the most samples outside "(idle)".
+  const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`no profile written in ${dir}`);
+  const busy = (file: string) => {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      nodes: { id: number; callFrame: { functionName: string } }[];
+      samples: number[];
+    };
+    const idle = new Set(
+      profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id),
+    );
+    return profile.samples.filter((id) => !idle.has(id)).length;
+  };
+  const counted = files.map((file) => ({ file, samples: busy(file) }));
+  counted.sort((a, b) => b.samples - a.samples);
+  return join(dir, counted[0]!.file);
 }
 
 async function main(): Promise<void> {
