@@ -1,12 +1,12 @@
-// A bulk command (replay, rules suggest) runs on a worker thread, whose young generation can be sized
-// for it: node's default (16 MiB semi-spaces) is fixed when the process starts, and too
-// small for a replay. Replay holds its reorder window (two minutes of events, ~40,000
-// on the bench log) while it allocates ~7 KB a line; with small semi-spaces every held
-// event is copied by several scavenges and then promoted, to die in the old generation.
-// Measured on the 1,000,000-line JSONL bench log, pinned to one core (BENCHMARKS.md):
-// 33-34 s and 1.41-1.43 GB peak RSS on the main thread, 26-29 s and 1.03 GB on a thread
-// with 96 MiB of young generation — the same as `node --max-semi-space-size=32`, which a
-// user would otherwise have to know to pass.
+// A bulk command (replay, rules suggest) runs on a worker thread, whose young
+// generation can be sized for it: node's default (16 MiB semi-spaces) is fixed when the
+// process starts, and too small for a replay, which holds its reorder window (two
+// minutes of events, ~40,000 on the bench log) and makes windows all the time while it
+// allocates ~7 KB a line: every scavenge copies what it made since the last. On the
+// 1,000,000-line JSONL bench log, pinned to one core, four alternating pairs: median
+// 44.0 s on the main thread, 31.9 s on a thread with 96 MiB of young generation, the
+// lockouts byte for byte the same (BENCHMARKS.md, issue 16) — what `node
+// --max-semi-space-size=32` gives, which a user would otherwise have to know to pass.
 //
 // The thread runs the command's usual code (cli.ts `main`) with an io that posts its
 // output here, in order; this thread writes it and returns the exit code. Standard
@@ -15,7 +15,10 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { ExfilguardError } from '../vocabulary/errors.js';
 import type { CommandIo } from './io.js';
 
-/** Young generation of a bulk command's thread: V8 splits it into two 32 MiB semi-spaces and the new large-object space. */
+/**
+ * Young generation of a bulk command's thread: V8 makes two semi-spaces of 32 MiB of it
+ * (the new large-object space takes the rest).
+ */
 export const BULK_YOUNG_GENERATION_MB = 96;
 
 /** Marks the worker data of a command's thread (a library user's worker has other data). */
