@@ -140,10 +140,10 @@ async function main(): Promise<void> {
   await pipeline.process([...batch, ...reorder.flush()]);
   batch = [];
 
-  // Measured while the store is still used below, so the collector cannot take it.
+  // Measured (and snapshotted) while the store is still used below, so the collector
+  // cannot take it.
   (globalThis as { gc?: () => void }).gc?.();
   const heapAfter = process.memoryUsage();
-  // Before the census, which reads the store: so the collector cannot have taken it.
   if (values.snapshot)
     process.stdout.write(`heap snapshot: ${writeHeapSnapshot(values.snapshot)}\n`);
   const census = new Map<

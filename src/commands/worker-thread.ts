@@ -19,7 +19,7 @@ import type { CommandIo } from './io.js';
  * Young generation of a bulk command's thread: V8 makes two semi-spaces of 32 MiB of it
  * (the new large-object space takes the rest).
  */
-export const BULK_YOUNG_GENERATION_MB = 96;
+const BULK_YOUNG_GENERATION_MB = 96;
 
 /** Marks the worker data of a command's thread (a library user's worker has other data). */
 const MARK = 'exfilguard-command-thread';

@@ -37,7 +37,8 @@ async function mixedLog(): Promise<string> {
   return path;
 }
 
-function spawnCli(
+/** The transpiled CLI as a process of its own: its exit code and output. */
+function runBuilt(
   args: readonly string[],
   stdin?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -67,7 +68,7 @@ afterAll(async () => {
 
 describe('exfilguard replay on its command thread (built JavaScript)', () => {
   it('prints the lockouts and the summary the in-process command prints', async () => {
-    const threaded = await spawnCli(['replay', log]);
+    const threaded = await runBuilt(['replay', log]);
     const inProcess = await runCli(['replay', log]);
     expect(threaded.code).toBe(0);
     expect(threaded.stdout).toContain('"rule":"sequential-id-scan"');
@@ -76,15 +77,15 @@ describe('exfilguard replay on its command thread (built JavaScript)', () => {
   }, 60_000);
 
   it('reads "-" from standard input through the thread', async () => {
-    const threaded = await spawnCli(['replay', '-'], await readFile(log, 'utf8'));
-    const fromFile = await spawnCli(['replay', log]);
+    const threaded = await runBuilt(['replay', '-'], await readFile(log, 'utf8'));
+    const fromFile = await runBuilt(['replay', log]);
     expect(threaded.code).toBe(0);
     expect(threaded.stdout).toBe(fromFile.stdout);
     expect(threaded.stderr).toContain('2080 lines, 2080 events, 0 invalid');
   }, 60_000);
 
   it('suggests the thresholds the in-process rules suggest does', async () => {
-    const threaded = await spawnCli(['rules', 'suggest', log]);
+    const threaded = await runBuilt(['rules', 'suggest', log]);
     const inProcess = await runCli(['rules', 'suggest', log]);
     expect(threaded.code).toBe(0);
     expect(threaded.stdout).toContain('sequential-id-scan');
@@ -92,10 +93,10 @@ describe('exfilguard replay on its command thread (built JavaScript)', () => {
   }, 60_000);
 
   it('ends with the exit codes and messages of the command', async () => {
-    const missing = await spawnCli(['replay', '/nonexistent/access.log']);
+    const missing = await runBuilt(['replay', '/nonexistent/access.log']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('[INPUT_UNREADABLE] /nonexistent/access.log');
-    const usage = await spawnCli(['replay', '--max-windows', '5', log]);
+    const usage = await runBuilt(['replay', '--max-windows', '5', log]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--max-windows takes a whole number of at least 100');
   }, 60_000);
