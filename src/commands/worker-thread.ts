@@ -12,14 +12,10 @@
 // output here, in order; this thread writes it and returns the exit code. Standard
 // input is piped through when the command reads "-".
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { BULK_YOUNG_GENERATION_MB } from '../replay/shard-team.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import type { CommandIo } from './io.js';
 
-/**
- * Young generation of a bulk command's thread: V8 makes two semi-spaces of 32 MiB of it
- * (the new large-object space takes the rest).
- */
-const BULK_YOUNG_GENERATION_MB = 96;
 
 /** Marks the worker data of a command's thread (a library user's worker has other data). */
 const MARK = 'exfilguard-command-thread';

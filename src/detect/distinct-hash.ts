@@ -16,24 +16,45 @@ export const BUILT_IN_SECRET = 'exfilguard built-in breadth key: not the live de
 /** Domain separation: the Redis key names use the same secret for another HMAC. */
 const LABEL = 'exfilguard/breadth-bitmap/v1';
 
+/**
+ * The derived key as one thread hands it to another (replay's workers): the HMAC of the
+ * secret, never the secret itself, and only through worker data, never a log.
+ */
+export interface DerivedBreadthKey {
+  readonly key: Uint8Array;
+  readonly builtIn: boolean;
+}
+
 export class DistinctHash {
+  readonly #derived: Uint8Array;
   readonly #key: SipKey;
   private buffer = Buffer.alloc(256);
 
   private constructor(
-    secret: string,
+    derived: Uint8Array,
     /** True for the built-in key: said in replay's summary. */
     readonly builtIn: boolean,
   ) {
-    this.#key = sipKeyOf(createHmac('sha256', secret).update(LABEL).digest().subarray(0, 16));
+    this.#derived = derived;
+    this.#key = sipKeyOf(derived);
   }
 
   static fromSecret(secret: string): DistinctHash {
-    return new DistinctHash(secret, false);
+    return new DistinctHash(derive(secret), false);
   }
 
   static builtIn(): DistinctHash {
-    return new DistinctHash(BUILT_IN_SECRET, true);
+    return new DistinctHash(derive(BUILT_IN_SECRET), true);
+  }
+
+  /** The same hash on another thread (`derivedKey` of this one). */
+  static fromDerivedKey({ key, builtIn }: DerivedBreadthKey): DistinctHash {
+    return new DistinctHash(Uint8Array.from(key), builtIn);
+  }
+
+  /** For another thread's `fromDerivedKey`: a copy. */
+  derivedKey(): DerivedBreadthKey {
+    return { key: Uint8Array.from(this.#derived), builtIn: this.builtIn };
   }
 
   /** The value's bit in a bitmap of `bits` bits, a power of two. */
@@ -48,4 +69,8 @@ export class DistinctHash {
   toJSON(): string {
     return this.builtIn ? '[built-in breadth key]' : '[breadth key from the key secret]';
   }
+}
+
+function derive(secret: string): Uint8Array {
+  return Uint8Array.from(createHmac('sha256', secret).update(LABEL).digest().subarray(0, 16));
 }

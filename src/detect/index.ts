@@ -26,7 +26,7 @@ export type {
 export { IDENTITIES } from './detector.js';
 export { bitmapBits } from './breadth.js';
 export { numberAsServersRead, PAGING_DEFAULTS } from './paging.js';
-export { DistinctHash } from './distinct-hash.js';
+export { DistinctHash, type DerivedBreadthKey } from './distinct-hash.js';
 
 /** A rule's `detect:` field. The order of the kinds is the order error messages list them in. */
 export const detectSchema = z.discriminatedUnion('kind', [

@@ -2,14 +2,18 @@
 // in-memory window store and event time as the clock, so a rule change can be judged
 // on yesterday's logs. Composition root of the offline path:
 //   files → lines → parse → reorder by event time → pipeline (batches) → lockouts.
+import type { DistinctHash } from '../detect/index.js';
 import { type AccessEvent, type EventFormat, parseEvent } from '../event/index.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import { BatchTally, DetectionPipeline, type TraceEntry } from '../pipeline/index.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
+import type { RuleSet } from '../rules/load.js';
 import { openLineSource, type SourceLine } from '../source/files.js';
+import type { EvictionCounts } from '../window/eviction.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
 import type { ApplyResult, Step, WindowStore } from '../window/store.js';
 import { ReorderBuffer } from './reorder.js';
+import { startShardTeam } from './shard-team.js';
 
 export interface ReplayOptions {
   readonly inputs: readonly string[];
@@ -20,6 +24,18 @@ export interface ReplayOptions {
   readonly batchSize?: number;
   /** Live windows kept at most; the least recently seen actors are evicted above it. */
   readonly maxWindows?: number;
+  /** The window state split over threads (replay --workers; shard.ts): absent, one. */
+  readonly workers?: ReplayWorkers;
+}
+
+/** What the other threads need to decide as this one does. */
+export interface ReplayWorkers {
+  /** Threads in all, this one included (at least 2; shard.ts MAX_WORKERS at most). */
+  readonly count: number;
+  /** The rules as loaded: each thread compiles its own (compiled rules hold functions). */
+  readonly ruleSet: RuleSet;
+  /** The breadth key the rules were compiled with. */
+  readonly distinctHash: DistinctHash;
 }
 
 export interface ReplayHooks {
@@ -43,7 +59,9 @@ export interface ReplaySummary {
   crawlers: number;
   lockoutsByRule: Record<string, number>;
   /** Actors (and their windows) evicted to stay under maxWindows: their state restarted. */
-  evicted: { actors: number; windows: number };
+  evicted: EvictionCounts;
+  /** Threads the window state was split over. */
+  workers: number;
   seconds: number;
 }
 
@@ -51,9 +69,42 @@ const INVALID_SAMPLES = 5;
 
 export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promise<ReplaySummary> {
   const began = performance.now();
-  const store = new MemoryWindowStore({
-    ...(options.maxWindows !== undefined && { maxWindows: options.maxWindows }),
+  const { workers } = options;
+  if (!workers || workers.count <= 1) {
+    const store = new MemoryWindowStore({
+      ...(options.maxWindows !== undefined && { maxWindows: options.maxWindows }),
+    });
+    return runReplay(options, hooks, store, store.evicted, began);
+  }
+  const team = startShardTeam({
+    ...workers,
+    inputs: options.inputs,
+    format: options.format,
+    reorderMs: options.reorderMs,
+    batchSize: options.batchSize,
+    maxWindows: options.maxWindows,
   });
+  try {
+    const summary = await runReplay(options, hooks, team.store, team.store.local.evicted, began);
+    summary.evicted = await team.finished();
+    summary.workers = workers.count;
+    return summary;
+  } finally {
+    await team.stop();
+  }
+}
+
+/**
+ * The replay loop over `store`: one thread's, or each worker's over its shard (the
+ * others run it with hooks that announce nothing, shard-peer.ts). `began`: for `seconds`.
+ */
+export async function runReplay(
+  options: ReplayOptions,
+  hooks: ReplayHooks,
+  store: WindowStore,
+  evicted: EvictionCounts,
+  began: number,
+): Promise<ReplaySummary> {
   const observed = hooks.onApplied ? observedStore(store, hooks.onApplied) : store;
   const pipeline = new DetectionPipeline(options.rules, observed, {
     issuedAt: (eventTs) => eventTs,
@@ -68,7 +119,8 @@ export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promis
     allowlisted: 0,
     crawlers: 0,
     lockoutsByRule: {},
-    evicted: store.evicted,
+    evicted,
+    workers: 1,
     seconds: 0,
   };
   const batchSize = options.batchSize ?? 1000;

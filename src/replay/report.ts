@@ -26,7 +26,10 @@ export function formatSummary(summary: ReplaySummary): string {
         `(${summary.evicted.windows} windows): their windows restarted, decisions may differ from the live detector`,
     );
   }
-  lines.push(`time: ${summary.seconds.toFixed(2)} s, ${rate.toLocaleString('en-US')} events/s`);
+  const threads = summary.workers === 1 ? '1 worker' : `${summary.workers} workers`;
+  lines.push(
+    `time: ${summary.seconds.toFixed(2)} s, ${rate.toLocaleString('en-US')} events/s, ${threads}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -39,6 +39,10 @@ export const ERROR_CODES = {
     retriable: false,
     summary: 'a bulk command (replay) went over its heap limit: lower --max-windows',
   },
+  REPLAY_WORKER_FAILED: {
+    retriable: false,
+    summary: 'a replay worker thread (replay --workers) failed, so the replay stopped',
+  },
   PROGRAM_MISSING: {
     retriable: false,
     summary: 'a program to run (java, mvn, redis-server) is not installed',

@@ -92,6 +92,48 @@ describe('exfilguard replay on its command thread (built JavaScript)', () => {
     expect(threaded.stdout).toBe(inProcess.stdout);
   }, 60_000);
 
+  it('splits the replay over worker threads, with the lockouts of one (--workers 2, 3)', async () => {
+    const one = await runBuilt(['replay', '--workers', '1', log]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain('"rule":"sequential-id-scan"');
+    expect(one.stderr).toMatch(/^time: .*, 1 worker$/m);
+    for (const workers of ['2', '3']) {
+      const split = await runBuilt(['replay', '--workers', workers, log]);
+      expect(split.code).toBe(0);
+      expect(split.stdout).toBe(one.stdout);
+      expect(untimed(split.stderr)).toBe(untimed(one.stderr));
+      expect(split.stderr).toMatch(new RegExp(`^time: .*, ${workers} workers$`, 'm'));
+    }
+    // The cap is split over the workers, and what each evicted is summed in the summary:
+    // 600 addresses in a minute hold more than 100 windows (50 a worker).
+    const flood = join(dirname(log), 'flood.log');
+    const start = Date.parse('2015-05-18T12:00:00Z');
+    const lines = Array.from({ length: 600 }, (_, i) =>
+      JSON.stringify({
+        ts: start + i * 100,
+        ip: `10.9.${i >> 8}.${i & 255}`,
+        method: 'GET',
+        path: `/api/users/${i}`,
+        status: 200,
+      }),
+    );
+    await writeFile(flood, `${lines.join('\n')}\n`);
+    const evictedBy = async (workers: string) => {
+      const capped = await runBuilt(['replay', '--workers', workers, '--max-windows', '100', flood]);
+      expect(capped.code).toBe(0);
+      return Number(/memory cap: evicted (\d+) least recently seen actors/.exec(capped.stderr)?.[1]);
+    };
+    const alone = await evictedBy('1');
+    const split = await evictedBy('2');
+    expect(alone).toBeGreaterThan(300);
+    // Two caps of 50 evict about as many as one of 100; the first worker's alone, far fewer.
+    expect(split).toBeGreaterThan(alone * 0.8);
+    // Standard input is read once, by one thread.
+    const piped = await runBuilt(['replay', '--workers', '2', '-'], await readFile(log, 'utf8'));
+    expect(piped.stdout).toBe(one.stdout);
+    expect(piped.stderr).toMatch(/^time: .*, 1 worker$/m);
+  }, 60_000);
+
   it('ends with the exit codes and messages of the command', async () => {
     const missing = await runBuilt(['replay', '/nonexistent/access.log']);
     expect(missing.code).toBe(1);
@@ -99,5 +141,8 @@ describe('exfilguard replay on its command thread (built JavaScript)', () => {
     const usage = await runBuilt(['replay', '--max-windows', '5', log]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--max-windows takes a whole number of at least 100');
+    const workers = await runBuilt(['replay', '--workers', '0', log]);
+    expect(workers.code).toBe(2);
+    expect(workers.stderr).toContain('--workers takes a whole number from 1 to 64, got "0"');
   }, 60_000);
 });
