@@ -8,6 +8,7 @@
 //
 //   npm run bench:replay -- [--runs 3] [--lines 1000000] [--formats jsonl,combined]
 //                           [--ref HEAD] [--no-pin] [--node-flag=--max-semi-space-size=64]
+//                           [--workers N]   (replay --workers N; N > 1 runs unpinned)
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -23,8 +24,11 @@ interface Run extends TimedRun {
   readonly lockouts: number;
 }
 
+/** Extra arguments of every replay (`--workers N`). */
+let replayArgs: readonly string[] = [];
+
 function runOnce(cli: BuiltCli, log: string, pin: boolean, nodeFlags: readonly string[]): Run {
-  const run = timedRun(cli, ['replay', log], pin, nodeFlags);
+  const run = timedRun(cli, ['replay', ...replayArgs, log], pin, nodeFlags);
   if (run.status !== 0) throw new Error(`replay failed (${run.status}): ${run.stderr}`);
   return {
     ...run,
@@ -86,18 +90,23 @@ function main(): void {
       ref: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       'node-flag': { type: 'string', multiple: true, default: [] },
+      workers: { type: 'string' },
     },
   });
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (values.workers !== undefined) replayArgs = ['--workers', values.workers];
   const cli = builtCli(values.ref);
   const lines = Number(values.lines);
   const logs = ensureLogs(lines);
-  const pin = !values['no-pin'] && existsSync(TASKSET);
+  // Several workers need several cores: pinned, they would share one.
+  const pin = !values['no-pin'] && workers === 1 && existsSync(TASKSET);
   const runs = Number(values.runs);
   const nodeFlags = values['node-flag'];
   process.stdout.write(
     `replay bench: ${cli.label}, ${lines.toLocaleString('en-US')} lines, ${runs} runs, ` +
       `${pin ? 'pinned to CPU 0' : 'not pinned'}, node ${process.version}, ${cpus()[0]?.model ?? '?'}` +
-      `${nodeFlags.length > 0 ? `, flags ${nodeFlags.join(' ')}` : ''}\n`,
+      `${nodeFlags.length > 0 ? `, flags ${nodeFlags.join(' ')}` : ''}` +
+      `${values.workers !== undefined ? `, --workers ${values.workers}` : ''}\n`,
   );
   process.stdout.write(headerRow('lockouts'));
   const wanted = values.formats.split(',');
@@ -122,6 +131,7 @@ function main(): void {
     combinedLinesPerSecond: combined?.linesPerSecond ?? null,
     lines,
     runs,
+    workers,
     targetJsonlLinesPerSecond: TARGET_JSONL,
     jsonlSeconds: jsonl?.seconds ?? null,
     combinedSeconds: combined?.seconds ?? null,
