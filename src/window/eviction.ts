@@ -59,6 +59,8 @@ export function evictLeastRecentlySeen<A extends EvictableActor>(
   actors: Map<string, Map<string, A>>,
   need: number,
   counts: EvictionCounts,
+  /** Told of each actor evicted (the memory store frees its windows' slots). */
+  onEvict?: (actor: A) => void,
 ): number {
   const cutoff = cutoffTime(actors, need);
   const ties: { subjects: Map<string, A>; subject: string; actor: A; windows: number }[] = [];
@@ -72,6 +74,7 @@ export function evictLeastRecentlySeen<A extends EvictableActor>(
         continue;
       }
       subjects.delete(subject);
+      onEvict?.(actor);
       freed.actors += 1;
       freed.windows += windows;
     }
@@ -80,6 +83,7 @@ export function evictLeastRecentlySeen<A extends EvictableActor>(
   for (const tie of ties) {
     if (freed.windows >= need) break;
     tie.subjects.delete(tie.subject);
+    onEvict?.(tie.actor);
     freed.actors += 1;
     freed.windows += tie.windows;
   }

@@ -2,23 +2,15 @@
 // no sharing; expired state is swept as event time moves, and above a cap on live
 // windows the least recently seen actors are evicted (eviction.ts): bounded memory.
 //
-// A window is the flat array the Redis store's values keep (flat-window.ts), worked on
-// by the same arithmetic: one small array per window holding only its live buckets,
-// where the store had two typed arrays per ring (and twelve bitmaps per distinct
-// window) made anew whenever a window expired. test/support/reference-memory-store.ts
-// keeps the previous arithmetic, as independent code, for the differential tests.
+// A window is a slot of its shape's arena (window-arena.ts): counter and sequence
+// windows are rings in Float64Array pages, no JavaScript object each, which the
+// collector would copy and mark again and again (a replay keeps some 750,000 windows);
+// distinct windows are flat-window.ts arrays. test/support/reference-memory-store.ts
+// keeps the arithmetic as independent code, for the differential tests.
 import * as eviction from './eviction.js';
 import { firesOn } from './arithmetic.js';
-import {
-  applyToWindow,
-  H,
-  newWindow,
-  peekWindow,
-  resetWindow,
-  wouldExpire,
-  type Window,
-  type WindowSpec,
-} from './flat-window.js';
+import { peekWindow, wouldExpire as wouldExpireFlat, type WindowSpec } from './flat-window.js';
+import { arenaFor, type WindowArena } from './window-arena.js';
 import {
   claim,
   liftActor,
@@ -46,60 +38,84 @@ const SWEEP_FLOOR = 50_000;
 
 /**
  * One rule's windows of one actor, by route ('' for a rule that does not split by route):
- * flat-window.ts arrays, whose bitmaps are the store's own (set in place), with the shape
- * their steps measure them by (one spec object per rule, shared by every actor, unless
- * the rule is reloaded with another shape: then every route's window is read by the new
- * shape, as the Redis store does). No object per window besides its arrays, and no Map
- * for the first route: most actors use one route of a rule, and a replay keeps some
- * 770,000 windows, which the collector marks again and again (a Map per actor and rule
- * was ~40 % of the store's heap: its hash table ~180 B, the spec per actor ~70 B).
+ * slots of the arena of the shape their steps measure them by (one arena per rule and
+ * shape, shared by every actor; a rule reloaded with another shape moves a window to the
+ * new shape's arena when it is next used, read by the new shape as the Redis store reads
+ * it). No Map for the first route: most actors use one route of a rule.
  */
 class RuleWindows {
-  /** The first route's window, while it lives. */
+  /** The first route's window, while it lives (-1: none). */
   private route = '';
-  private window: Window | undefined;
+  private slot = -1;
   /** The other routes' windows (a rule split by route), made for the second route. */
-  private more: Map<string, Window> | undefined;
+  private more: Map<string, number> | undefined;
 
-  constructor(public spec: WindowSpec) {}
+  constructor(public arena: WindowArena) {}
 
-  get size(): number {
-    return (this.window === undefined ? 0 : 1) + (this.more?.size ?? 0);
+  get spec(): WindowSpec {
+    return this.arena.spec;
   }
 
-  get(route: string): Window | undefined {
-    return route === this.route ? this.window : this.more?.get(route);
+  get size(): number {
+    return (this.slot < 0 ? 0 : 1) + (this.more?.size ?? 0);
+  }
+
+  /** The route's slot, or -1. */
+  get(route: string): number {
+    return route === this.route && this.slot >= 0 ? this.slot : (this.more?.get(route) ?? -1);
   }
 
   /** Only for a route that has no window yet. */
-  add(route: string, window: Window): void {
-    if (this.window === undefined) {
+  add(route: string, slot: number): void {
+    if (this.slot < 0) {
       this.route = route;
-      this.window = window;
+      this.slot = slot;
     } else {
-      (this.more ??= new Map()).set(route, window);
+      (this.more ??= new Map()).set(route, slot);
     }
   }
 
-  *values(): IterableIterator<Window> {
-    if (this.window !== undefined) yield this.window;
-    if (this.more) yield* this.more.values();
+  /** Every window moved to `arena` (its rule's new shape), read by that shape. */
+  moveTo(arena: WindowArena): void {
+    const move = (slot: number) => {
+      const moved = arena.fromFlat(this.arena.toFlat(slot));
+      this.arena.free(slot);
+      return moved;
+    };
+    if (this.slot >= 0) this.slot = move(this.slot);
+    if (this.more) for (const [route, slot] of this.more) this.more.set(route, move(slot));
+    this.arena = arena;
+  }
+
+  /** Every window's slot back to the arena (the actor is dropped, evicted or lifted). */
+  freeAll(): void {
+    if (this.slot >= 0) this.arena.free(this.slot);
+    if (this.more) for (const slot of this.more.values()) this.arena.free(slot);
+    this.slot = -1;
+    this.more = undefined;
   }
 
   /** Drops the windows whose last bucket has left them by event time `now`. */
   dropExpired(now: number): void {
-    const { bucketMs, windowMs } = this.spec;
+    const { arena } = this;
+    const { bucketMs, windowMs } = arena.spec;
     // Its newest bucket's end, plus the window: no bucket of it is live after that.
-    const expired = (window: Window) => ((window[H] as number) + 1) * bucketMs + windowMs <= now;
+    const expired = (slot: number) => (arena.head(slot) + 1) * bucketMs + windowMs <= now;
     if (this.more) {
-      for (const [route, window] of this.more) if (expired(window)) this.more.delete(route);
+      for (const [route, slot] of this.more) {
+        if (expired(slot)) {
+          arena.free(slot);
+          this.more.delete(route);
+        }
+      }
     }
-    if (this.window !== undefined && expired(this.window)) {
-      this.window = undefined;
+    if (this.slot >= 0 && expired(this.slot)) {
+      arena.free(this.slot);
+      this.slot = -1;
       // Another route, if any, takes the first place (so `get` finds it there).
       const next = this.more?.entries().next();
       if (next && !next.done) {
-        [this.route, this.window] = next.value;
+        [this.route, this.slot] = next.value;
         this.more!.delete(this.route);
       }
     }
@@ -146,8 +162,8 @@ export class MemoryWindowStore implements WindowStore {
   private batches = 0;
   /** Actors and windows evicted to stay under the cap (state lost, not expired). */
   readonly evicted = { actors: 0, windows: 0 };
-  /** Each rule's window shape, one object shared by its actors' windows. */
-  private readonly specs = new Map<string, WindowSpec>();
+  /** Each rule's arena: its windows' shape, one for all its actors. */
+  private readonly arenas = new Map<string, WindowArena>();
 
   constructor(private readonly options: MemoryStoreOptions = {}) {}
 
@@ -183,7 +199,9 @@ export class MemoryWindowStore implements WindowStore {
   async lift(request: LiftRequest): Promise<void> {
     // A subject never seen gets an actor for the grace marker alone: a manual lockout's
     // subject may never have been seen, and its grace must hold all the same.
-    liftActor(this.actor({ ...request, rule: EVERY_RULE }), request);
+    const actor = this.actor({ ...request, rule: EVERY_RULE });
+    freeWindows(actor);
+    liftActor(actor, request);
   }
 
   async close(): Promise<void> {
@@ -241,31 +259,31 @@ export class MemoryWindowStore implements WindowStore {
     const { rule, route = '' } = observation.key;
     let windows = actor.windows.get(rule);
     if (!windows) {
-      windows = new RuleWindows(this.specFor(rule, observation));
+      windows = new RuleWindows(this.arenaFor(rule, observation));
       actor.windows.set(rule, windows);
     } else if (!sameShape(windows.spec, observation)) {
-      windows.spec = this.specFor(rule, observation);
+      windows.moveTo(this.arenaFor(rule, observation));
     }
-    const spec = windows.spec;
-    let window = windows.get(route);
-    if (window === undefined) {
-      window = newWindow(spec);
-      windows.add(route, window);
+    const { arena } = windows;
+    let slot = windows.get(route);
+    if (slot < 0) {
+      slot = arena.alloc();
+      windows.add(route, slot);
       this.windowCount += 1;
-    } else if (wouldExpire(window, spec, ts)) {
+    } else if (arena.wouldExpire(slot, ts)) {
       // Past its time: emptied in place (a replay finds about a third of its windows so).
-      resetWindow(window, spec);
+      arena.reset(slot);
     }
-    return applyToWindow(window, spec, ts, valueOf(observation), true);
+    return arena.apply(slot, ts, valueOf(observation));
   }
 
-  /** The rule's spec object if the observation has its shape; else a new one, kept for it. */
-  private specFor(rule: string, observation: Observation): WindowSpec {
-    const known = this.specs.get(rule);
-    if (known && sameShape(known, observation)) return known;
-    const spec = specOf(observation);
-    this.specs.set(rule, spec);
-    return spec;
+  /** The rule's arena if the observation has its shape; else a new one, kept for it. */
+  private arenaFor(rule: string, observation: Observation): WindowArena {
+    const known = this.arenas.get(rule);
+    if (known && sameShape(known.spec, observation)) return known;
+    const arena = arenaFor(specOf(observation));
+    this.arenas.set(rule, arena);
+    return arena;
   }
 
   /**
@@ -297,8 +315,14 @@ export class MemoryWindowStore implements WindowStore {
       this.actors,
       this.windowCount - target,
       this.evicted,
+      freeWindows,
     );
   }
+}
+
+/** The actor's windows' slots back to their arenas (it is evicted or lifted). */
+function freeWindows(actor: ActorState): void {
+  for (const windows of actor.windows.values()) windows.freeAll();
 }
 
 /** Drops windows and offences whose time has passed; true when nothing is left. */
@@ -320,10 +344,18 @@ function sweepActor(actor: ActorState, now: number): boolean {
 /** The current reading of a window without changing it (for a redelivered record). */
 function peek(actor: ActorState, observation: Observation): Reading {
   const windows = actor.windows.get(observation.key.rule);
-  const spec = windows && sameShape(windows.spec, observation) ? windows.spec : specOf(observation);
-  const window = windows?.get(observation.key.route ?? '');
-  const live = window && !wouldExpire(window, spec, observation.ts) ? window : undefined;
-  return peekWindow(live, spec, valueOf(observation));
+  const slot = windows ? windows.get(observation.key.route ?? '') : -1;
+  const value = valueOf(observation);
+  if (!windows || slot < 0) return peekWindow(undefined, specOf(observation), value);
+  if (sameShape(windows.spec, observation)) {
+    const { arena } = windows;
+    return arena.peek(arena.wouldExpire(slot, observation.ts) ? -1 : slot, value);
+  }
+  // A rule reloaded with another shape, not yet used since: read by the new one.
+  const spec = specOf(observation);
+  const window = windows.arena.toFlat(slot);
+  const live = !wouldExpireFlat(window, spec, observation.ts);
+  return peekWindow(live ? window : undefined, spec, value);
 }
 
 /** What the observation adds: a counter's amounts, a sequence's id or a distinct value's bit. */

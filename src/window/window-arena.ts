@@ -1,0 +1,330 @@
+// The memory store's windows of one shape, in an arena: counter and sequence windows as
+// fixed-size slots of Float64Array pages, so a replay's hundreds of thousands of windows
+// are no JavaScript objects the collector copies and marks (issue 16: a replay spent a
+// fifth of its time in scavenges, copying windows and their grown arrays). A window is
+// a slot number. Distinct windows (bitmaps) stay flat-window.ts arrays, in a list by
+// slot: their bitmaps are kept per live bucket only, which a fixed slot would multiply.
+//
+// A counter or sequence slot is a ring of the window's buckets, as the reference store
+// (test/support/reference-memory-store.ts) keeps them, where flat-window.ts keeps a
+// list of the live buckets; the readings are the same (the differential tests hold
+// both to the reference), and `toFlat`/`fromFlat` convert between the two layouts (a
+// rule reloaded with another shape: its windows are read by the new one, as the Redis
+// store reads its values).
+//
+//   slot: [head bucket, recent ids kept (sequence), each ring position's bucket, each
+//          ring position's figures (counter: one per figure; sequence: close ids, new
+//          ids), then (sequence) the recent ids, oldest first, up to `recentIds` of them]
+//   The buckets side by side: a reading checks every position's, and most windows hold
+//   one or two live buckets, whose figures alone are then read.
+import {
+  applyToWindow,
+  H,
+  newWindow,
+  peekWindow,
+  resetWindow,
+  wouldExpire,
+  type Window,
+  type WindowSpec,
+} from './flat-window.js';
+
+/** One shape's windows, by slot number. */
+export interface WindowArena {
+  readonly spec: WindowSpec;
+  /** A new, empty window's slot. */
+  alloc(): number;
+  free(slot: number): void;
+  /** The observation applied; the reading (flat-window.ts `applyToWindow`). */
+  apply(slot: number, ts: number, value: number | readonly number[]): number[];
+  /** The reading as it stands, changing nothing; slot -1: no window (zeros). */
+  peek(slot: number, value: number | readonly number[]): number[];
+  /** True when no bucket of the window would survive a move of its head to `ts`. */
+  wouldExpire(slot: number, ts: number): boolean;
+  /** The window emptied in place. */
+  reset(slot: number): void;
+  /** The window's newest bucket (-1 when empty). */
+  head(slot: number): number;
+  /** The window in flat-window.ts's layout (a copy). */
+  toFlat(slot: number): Window;
+  /** A slot holding `window` (flat layout), read by this arena's shape. */
+  fromFlat(window: Window): number;
+}
+
+export function arenaFor(spec: WindowSpec): WindowArena {
+  return spec.kind === 'd' ? new FlatArena(spec) : new RingArena(spec);
+}
+
+/** Slots per page: pages are never copied as the arena grows. */
+const PAGE_BITS = 12;
+const PAGE_SLOTS = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_SLOTS - 1;
+
+// Slot offsets.
+const HEAD = 0;
+const RECENT_COUNT = 1;
+const RING = 2;
+
+/** A dead ring position's bucket: never live, never equal to a bucket. */
+const NO_BUCKET = Number.NEGATIVE_INFINITY;
+
+class RingArena implements WindowArena {
+  private readonly pages: Float64Array[] = [];
+  private readonly freed: number[] = [];
+  private next = 0;
+  /** Ring positions (buckets in a window). */
+  private readonly positions: number;
+  /** Figures of a ring position. */
+  private readonly figures: number;
+  /** Where the figures start. */
+  private readonly figuresAt: number;
+  /** Where the recent ids start (sequence). */
+  private readonly recentAt: number;
+  private readonly stride: number;
+  private readonly isSequence: boolean;
+
+  constructor(readonly spec: WindowSpec) {
+    this.positions = Math.ceil(spec.windowMs / spec.bucketMs);
+    this.isSequence = spec.kind === 's';
+    this.figures = this.isSequence ? 2 : spec.p1;
+    this.figuresAt = RING + this.positions;
+    this.recentAt = this.figuresAt + this.positions * this.figures;
+    this.stride = this.recentAt + (this.isSequence ? spec.p2 : 0);
+  }
+
+  alloc(): number {
+    const slot = this.freed.length > 0 ? this.freed.pop()! : this.next++;
+    if (slot >>> PAGE_BITS >= this.pages.length)
+      this.pages.push(new Float64Array(PAGE_SLOTS * this.stride));
+    this.reset(slot);
+    return slot;
+  }
+
+  free(slot: number): void {
+    this.freed.push(slot);
+  }
+
+  reset(slot: number): void {
+    const d = this.pages[slot >>> PAGE_BITS]!;
+    const base = (slot & PAGE_MASK) * this.stride;
+    d[base + HEAD] = -1;
+    d[base + RECENT_COUNT] = 0;
+    d.fill(NO_BUCKET, base + RING, base + this.figuresAt);
+  }
+
+  head(slot: number): number {
+    return this.pages[slot >>> PAGE_BITS]![(slot & PAGE_MASK) * this.stride + HEAD]!;
+  }
+
+  wouldExpire(slot: number, ts: number): boolean {
+    return Math.floor(ts / this.spec.bucketMs) - this.head(slot) >= this.positions;
+  }
+
+  apply(slot: number, ts: number, value: number | readonly number[]): number[] {
+    const d = this.pages[slot >>> PAGE_BITS]!;
+    const base = (slot & PAGE_MASK) * this.stride;
+    const b = Math.floor(ts / this.spec.bucketMs);
+    if (b > d[base + HEAD]!) d[base + HEAD] = b;
+    const live = b > d[base + HEAD]! - this.positions;
+    if (!this.isSequence) {
+      if (live) {
+        const at = this.position(d, base, b);
+        const amounts = value as readonly number[];
+        for (let fig = 0; fig < this.figures; fig += 1) d[at + fig] = d[at + fig]! + amounts[fig]!;
+      }
+      return this.sums(d, base);
+    }
+    return this.applySequence(d, base, b, live, value as number);
+  }
+
+  peek(slot: number, value: number | readonly number[]): number[] {
+    if (slot < 0) return new Array<number>(this.isSequence ? 3 : this.figures).fill(0);
+    const d = this.pages[slot >>> PAGE_BITS]!;
+    const base = (slot & PAGE_MASK) * this.stride;
+    const reading = this.sums(d, base);
+    if (this.isSequence) reading[2] = this.closeToOthers(d, base, value as number) ? 1 : 0;
+    return reading;
+  }
+
+  toFlat(slot: number): Window {
+    const d = this.pages[slot >>> PAGE_BITS]!;
+    const base = (slot & PAGE_MASK) * this.stride;
+    const head = d[base + HEAD]!;
+    const entries: number[][] = [];
+    for (let p = 0; p < this.positions; p += 1) {
+      const bucket = d[base + RING + p]!;
+      const at = base + this.figuresAt + p * this.figures;
+      if (bucket > head - this.positions)
+        entries.push([bucket, ...d.subarray(at, at + this.figures)]);
+    }
+    entries.sort((a, b) => a[0]! - b[0]!);
+    const recent = this.isSequence
+      ? Array.from(d.subarray(base + this.recentAt, base + this.recentAt + d[base + RECENT_COUNT]!))
+      : 0;
+    return [0, head, entries.length, recent, ...entries.flat()];
+  }
+
+  fromFlat(window: Window): number {
+    const slot = this.alloc();
+    const d = this.pages[slot >>> PAGE_BITS]!;
+    const base = (slot & PAGE_MASK) * this.stride;
+    const head = window[H] as number;
+    d[base + HEAD] = head;
+    // Its entries as this shape reads them: the live ones (a flat window keeps dead ones
+    // until a new bucket needs room; no reading counts them).
+    const width = 1 + this.figures;
+    const kept = window[2] as number;
+    for (let j = 4; j < 4 + kept * width; j += width) {
+      const b = window[j] as number;
+      if (b <= head - this.positions) continue;
+      const at = this.position(d, base, b);
+      for (let fig = 0; fig < this.figures; fig += 1) d[at + fig] = window[j + 1 + fig] as number;
+    }
+    if (this.isSequence) {
+      // Only the last `recentIds` are recent (flat-window.ts trims a longer list so).
+      const recent = window[3] as number[];
+      const from = Math.max(0, recent.length - this.spec.p2);
+      for (let i = from; i < recent.length; i += 1) d[base + this.recentAt + i - from] = recent[i]!;
+      d[base + RECENT_COUNT] = recent.length - from;
+    }
+    return slot;
+  }
+
+  /**
+   * Where bucket b's figures are (b live), emptied first when its ring position held an
+   * older bucket.
+   */
+  private position(d: Float64Array, base: number, b: number): number {
+    const p = ((b % this.positions) + this.positions) % this.positions;
+    const at = base + this.figuresAt + p * this.figures;
+    if (d[base + RING + p] !== b) {
+      d[base + RING + p] = b;
+      for (let fig = 0; fig < this.figures; fig += 1) d[at + fig] = 0;
+    }
+    return at;
+  }
+
+  private sums(d: Float64Array, base: number): number[] {
+    const { figures } = this;
+    const totals = new Array<number>(this.isSequence ? 3 : figures).fill(0);
+    const oldest = d[base + HEAD]! - this.positions;
+    for (let p = 0; p < this.positions; p += 1) {
+      if (d[base + RING + p]! > oldest) {
+        const at = base + this.figuresAt + p * figures;
+        for (let fig = 0; fig < figures; fig += 1) totals[fig]! += d[at + fig]!;
+      }
+    }
+    return totals;
+  }
+
+  /** flat-window.ts applySequence, on the slot's ring and recent ids. */
+  private applySequence(d: Float64Array, base: number, b: number, live: boolean, id: number) {
+    const { p1: maxGap, p2: recentIds, p3: closeAmong } = this.spec;
+    const recent = base + this.recentAt;
+    let count = d[base + RECENT_COUNT]!;
+    let seen = false;
+    let close = false;
+    if (live) {
+      let at = -1;
+      for (let i = count - 1; i >= 0; i -= 1) {
+        if (d[recent + i] === id) {
+          at = i;
+          break;
+        }
+      }
+      if (at >= 0) {
+        // A repeat moves its id to the newest end.
+        seen = true;
+        d.copyWithin(recent + at, recent + at + 1, recent + count);
+        d[recent + count - 1] = id;
+      } else {
+        const from = closeAmong > 0 ? Math.max(0, count - closeAmong) : 0;
+        for (let i = from; i < count; i += 1) {
+          const gap = d[recent + i]! - id;
+          if (gap <= maxGap && gap >= -maxGap) {
+            close = true;
+            break;
+          }
+        }
+        // A repeat fetches no new record: it counts in neither figure.
+        const entry = this.position(d, base, b);
+        d[entry + 1] = d[entry + 1]! + 1;
+        if (close) d[entry] = d[entry]! + 1;
+        if (count === recentIds) {
+          d.copyWithin(recent, recent + 1, recent + count);
+          count -= 1;
+        }
+        d[recent + count] = id;
+        d[base + RECENT_COUNT] = count + 1;
+      }
+    }
+    const reading = this.sums(d, base);
+    reading[2] = !seen && close ? 1 : 0;
+    return reading;
+  }
+
+  /** Whether id lies within the gap of one of the recent ids other than itself. */
+  private closeToOthers(d: Float64Array, base: number, id: number): boolean {
+    const { p1: maxGap, p2: recentIds, p3: closeAmong } = this.spec;
+    const recent = base + this.recentAt;
+    const count = d[base + RECENT_COUNT]!;
+    const from = Math.max(0, count - (closeAmong > 0 ? closeAmong : recentIds));
+    for (let i = from; i < count; i += 1) {
+      const gap = d[recent + i]! - id;
+      if (gap !== 0 && gap <= maxGap && gap >= -maxGap) return true;
+    }
+    return false;
+  }
+}
+
+/** Distinct windows: flat-window.ts arrays (bitmaps set in place), by slot. */
+class FlatArena implements WindowArena {
+  private readonly windows: (Window | undefined)[] = [];
+  private readonly freed: number[] = [];
+
+  constructor(readonly spec: WindowSpec) {}
+
+  alloc(): number {
+    return this.place(newWindow(this.spec));
+  }
+
+  free(slot: number): void {
+    this.windows[slot] = undefined;
+    this.freed.push(slot);
+  }
+
+  apply(slot: number, ts: number, value: number | readonly number[]): number[] {
+    return applyToWindow(this.windows[slot]!, this.spec, ts, value, true);
+  }
+
+  peek(slot: number, value: number | readonly number[]): number[] {
+    return peekWindow(slot < 0 ? undefined : this.windows[slot], this.spec, value);
+  }
+
+  wouldExpire(slot: number, ts: number): boolean {
+    return wouldExpire(this.windows[slot]!, this.spec, ts);
+  }
+
+  reset(slot: number): void {
+    resetWindow(this.windows[slot]!, this.spec);
+  }
+
+  head(slot: number): number {
+    return this.windows[slot]![H] as number;
+  }
+
+  toFlat(slot: number): Window {
+    return this.windows[slot]!.map((value) =>
+      value instanceof Uint8Array ? new Uint8Array(value) : Array.isArray(value) ? [...value] : value,
+    );
+  }
+
+  fromFlat(window: Window): number {
+    return this.place(window);
+  }
+
+  private place(window: Window): number {
+    const slot = this.freed.length > 0 ? this.freed.pop()! : this.windows.length;
+    this.windows[slot] = window;
+    return slot;
+  }
+}
