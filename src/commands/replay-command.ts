@@ -67,9 +67,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIo): Pro
   const lockouts: LockoutCommand[] = [];
   const streaming = !values.table && !explainer;
   const workers: ReplayWorkers | undefined =
-    workerCount > 1
-      ? { count: workerCount, ruleSet, distinctHash: key.distinctHash }
-      : undefined;
+    workerCount > 1 ? { count: workerCount, ruleSet, distinctHash: key.distinctHash } : undefined;
   const summary = await replay(
     {
       inputs: positionals,

@@ -16,7 +16,6 @@ import { BULK_YOUNG_GENERATION_MB } from '../replay/shard-team.js';
 import { ExfilguardError } from '../vocabulary/errors.js';
 import type { CommandIo } from './io.js';
 
-
 /** Marks the worker data of a command's thread (a library user's worker has other data). */
 const MARK = 'exfilguard-command-thread';
 

@@ -110,19 +110,7 @@ export async function runReplay(
     issuedAt: (eventTs) => eventTs,
     ...(hooks.trace && { trace: hooks.trace }),
   });
-  const summary: ReplaySummary = {
-    lines: 0,
-    events: 0,
-    invalid: 0,
-    invalidSamples: [],
-    late: 0,
-    allowlisted: 0,
-    crawlers: 0,
-    lockoutsByRule: {},
-    evicted,
-    workers: 1,
-    seconds: 0,
-  };
+  const summary = emptySummary(evicted);
   const batchSize = options.batchSize ?? 1000;
   const reorder = new ReorderBuffer<AccessEvent>(options.reorderMs);
   const tally = new BatchTally();
@@ -162,6 +150,22 @@ export async function runReplay(
   summary.seconds = (performance.now() - began) / 1000;
   await store.close();
   return summary;
+}
+
+function emptySummary(evicted: EvictionCounts): ReplaySummary {
+  return {
+    lines: 0,
+    events: 0,
+    invalid: 0,
+    invalidSamples: [],
+    late: 0,
+    allowlisted: 0,
+    crawlers: 0,
+    lockoutsByRule: {},
+    evicted,
+    workers: 1,
+    seconds: 0,
+  };
 }
 
 /** The store, with each call's steps and answers handed to `onApplied` as well. */

@@ -37,7 +37,8 @@ export const MAX_WORKERS = 64;
 export function shardOf(scope: string, subject: string, shards: number): number {
   if (shards === 1) return 0;
   let hash = 0x811c9dc5;
-  for (let i = 0; i < scope.length; i += 1) hash = Math.imul(hash ^ scope.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < scope.length; i += 1)
+    hash = Math.imul(hash ^ scope.charCodeAt(i), 0x01000193);
   hash = Math.imul(hash ^ 0x3a, 0x01000193);
   for (let i = 0; i < subject.length; i += 1)
     hash = Math.imul(hash ^ subject.charCodeAt(i), 0x01000193);

@@ -65,9 +65,8 @@ describe('the memory store under its cap', () => {
 });
 
 function actor(lastSeen: number, seen: number, windows: number, pending = false): EvictableActor {
-  const routes = new Map(Array.from({ length: windows }, (_, i) => [`r${i}`, {}]));
   return {
-    windows: new Map([['rule', routes]]),
+    windows: [undefined, { size: windows }],
     ...(pending && { pending: new Map([['p', {}]]) }),
     lastSeen,
     seen,

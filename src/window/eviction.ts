@@ -10,8 +10,8 @@ import { getHeapStatistics } from 'node:v8';
 
 /** What eviction needs of an actor; the store keeps the rest. */
 export interface EvictableActor {
-  /** Rule → its windows (by route): only their count is read. */
-  readonly windows: ReadonlyMap<string, { readonly size: number }>;
+  /** Each rule's windows (by route; undefined for a rule without any): only their count is read. */
+  readonly windows: readonly ({ readonly size: number } | undefined)[];
   /** Granted lockouts not yet published: such an actor is kept. */
   readonly pending?: ReadonlyMap<string, unknown> | undefined;
   /** Newest event time observed. */
@@ -42,7 +42,7 @@ export const EVICT_TO = 0.8;
 /** Windows of an actor: rule → route → window. */
 export function windowCountOf(actor: EvictableActor): number {
   let count = 0;
-  for (const routes of actor.windows.values()) count += routes.size;
+  for (const routes of actor.windows) if (routes) count += routes.size;
   return count;
 }
 

@@ -25,9 +25,8 @@ export interface OffenceEntry {
   expiresAt: number;
 }
 
-/** An actor's state beside its windows' contents (a lift clears the windows too). */
+/** An actor's state beside its windows (a lift clears them too: the store does, first). */
 export interface LiftableActor {
-  readonly windows: Map<string, unknown>;
   /** Made at the first offence or lift: most actors never have one. */
   offences?: Map<string, OffenceEntry>;
   /** Highest offset applied per stream (a lift keeps them). */
@@ -90,11 +89,13 @@ export function liveOffence(
   return entry && entry.expiresAt > ts ? entry.state : undefined;
 }
 
+/**
+ * The lift, but for the actor's windows, which the store clears first: every window,
+ * whatever rules are named (the Redis store cannot pick one rule's windows, whose fields
+ * are HMACs of rule and route, and both stores must agree).
+ */
 export function liftActor(actor: LiftableActor, request: LiftRequest): void {
   const { rules, graceUntilMs } = request;
-  // Every window, whatever rules are named: the Redis store cannot pick one rule's
-  // windows (their fields are HMACs of rule and route), and both stores must agree.
-  actor.windows.clear();
   actor.offences ??= new Map();
   if (rules === undefined) actor.offences.clear();
   // The marker expires, in event time, when the grace ends: the claim then finds no

@@ -10,6 +10,7 @@
 import * as eviction from './eviction.js';
 import { firesOn } from './arithmetic.js';
 import { peekWindow, wouldExpire as wouldExpireFlat, type WindowSpec } from './flat-window.js';
+import { RuleWindows } from './rule-windows.js';
 import { arenaFor, type WindowArena } from './window-arena.js';
 import {
   claim,
@@ -37,100 +38,16 @@ import {
 const SWEEP_FLOOR = 50_000;
 
 /**
- * One rule's windows of one actor, by route ('' for a rule that does not split by route):
- * slots of the arena of the shape their steps measure them by (one arena per rule and
- * shape, shared by every actor; a rule reloaded with another shape moves a window to the
- * new shape's arena when it is next used, read by the new shape as the Redis store reads
- * it). No Map for the first route: most actors use one route of a rule.
- */
-class RuleWindows {
-  /** The first route's window, while it lives (-1: none). */
-  private route = '';
-  private slot = -1;
-  /** The other routes' windows (a rule split by route), made for the second route. */
-  private more: Map<string, number> | undefined;
-
-  constructor(public arena: WindowArena) {}
-
-  get spec(): WindowSpec {
-    return this.arena.spec;
-  }
-
-  get size(): number {
-    return (this.slot < 0 ? 0 : 1) + (this.more?.size ?? 0);
-  }
-
-  /** The route's slot, or -1. */
-  get(route: string): number {
-    return route === this.route && this.slot >= 0 ? this.slot : (this.more?.get(route) ?? -1);
-  }
-
-  /** Only for a route that has no window yet. */
-  add(route: string, slot: number): void {
-    if (this.slot < 0) {
-      this.route = route;
-      this.slot = slot;
-    } else {
-      (this.more ??= new Map()).set(route, slot);
-    }
-  }
-
-  /** Every window moved to `arena` (its rule's new shape), read by that shape. */
-  moveTo(arena: WindowArena): void {
-    const move = (slot: number) => {
-      const moved = arena.fromFlat(this.arena.toFlat(slot));
-      this.arena.free(slot);
-      return moved;
-    };
-    if (this.slot >= 0) this.slot = move(this.slot);
-    if (this.more) for (const [route, slot] of this.more) this.more.set(route, move(slot));
-    this.arena = arena;
-  }
-
-  /** Every window's slot back to the arena (the actor is dropped, evicted or lifted). */
-  freeAll(): void {
-    if (this.slot >= 0) this.arena.free(this.slot);
-    if (this.more) for (const slot of this.more.values()) this.arena.free(slot);
-    this.slot = -1;
-    this.more = undefined;
-  }
-
-  /** Drops the windows whose last bucket has left them by event time `now`. */
-  dropExpired(now: number): void {
-    const { arena } = this;
-    const { bucketMs, windowMs } = arena.spec;
-    // Its newest bucket's end, plus the window: no bucket of it is live after that.
-    const expired = (slot: number) => (arena.head(slot) + 1) * bucketMs + windowMs <= now;
-    if (this.more) {
-      for (const [route, slot] of this.more) {
-        if (expired(slot)) {
-          arena.free(slot);
-          this.more.delete(route);
-        }
-      }
-    }
-    if (this.slot >= 0 && expired(this.slot)) {
-      arena.free(this.slot);
-      this.slot = -1;
-      // Another route, if any, takes the first place (so `get` finds it there).
-      const next = this.more?.entries().next();
-      if (next && !next.done) {
-        [this.route, this.slot] = next.value;
-        this.more!.delete(this.route);
-      }
-    }
-    if (this.more?.size === 0) this.more = undefined;
-  }
-}
-
-/**
  * Everything kept for one actor. Looked up by scope, then subject: the event's own
  * strings, whose hashes V8 caches, instead of a key concatenated (and hashed) anew
  * for every observation — that lookup was the largest cost of a replay.
  */
 interface ActorState {
-  /** rule → route ('' for detectors that do not split by route) → window. */
-  readonly windows: Map<string, RuleWindows>;
+  /**
+   * By the rule's number in the store (`ordinals`) → route ('' for detectors that do not
+   * split by route) → window: an index, where a Map per actor was hashed for every step.
+   */
+  readonly windows: (RuleWindows | undefined)[];
   offences?: Map<string, OffenceEntry>;
   /** Highest offset applied per stream. */
   positions?: Map<string, number>;
@@ -164,6 +81,8 @@ export class MemoryWindowStore implements WindowStore {
   readonly evicted = { actors: 0, windows: 0 };
   /** Each rule's arena: its windows' shape, one for all its actors. */
   private readonly arenas = new Map<string, WindowArena>();
+  /** Each rule's number: its place in an actor's `windows`. */
+  private readonly ordinals = new Map<string, number>();
 
   constructor(private readonly options: MemoryStoreOptions = {}) {}
 
@@ -200,7 +119,9 @@ export class MemoryWindowStore implements WindowStore {
     // A subject never seen gets an actor for the grace marker alone: a manual lockout's
     // subject may never have been seen, and its grace must hold all the same.
     const actor = this.actor({ ...request, rule: EVERY_RULE });
+    // Every window, whatever rules are named (memory-actor.ts liftActor).
     freeWindows(actor);
+    actor.windows.length = 0;
     liftActor(actor, request);
   }
 
@@ -226,7 +147,7 @@ export class MemoryWindowStore implements WindowStore {
     let actor = subjects.get(key.subject);
     if (!actor) {
       actor = {
-        windows: new Map(),
+        windows: [],
         lastSeen: -Infinity,
         seen: 0,
         batch: 0,
@@ -242,7 +163,8 @@ export class MemoryWindowStore implements WindowStore {
     if (position) {
       const applied = before.positions?.get(position.stream);
       if (applied !== undefined && position.offset <= applied) {
-        return { reading: peek(actor, observation), applied: false };
+        const ordinal = this.ordinalOf(observation.key.rule);
+        return { reading: peek(actor, observation, ordinal), applied: false };
       }
       actor.positions ??= new Map();
       const highest = actor.positions.get(position.stream) ?? -1;
@@ -257,10 +179,11 @@ export class MemoryWindowStore implements WindowStore {
     const { ts } = observation;
     if (ts > this.newestTs) this.newestTs = ts;
     const { rule, route = '' } = observation.key;
-    let windows = actor.windows.get(rule);
+    const ordinal = this.ordinalOf(rule);
+    let windows = actor.windows[ordinal];
     if (!windows) {
       windows = new RuleWindows(this.arenaFor(rule, observation));
-      actor.windows.set(rule, windows);
+      actor.windows[ordinal] = windows;
     } else if (!sameShape(windows.spec, observation)) {
       windows.moveTo(this.arenaFor(rule, observation));
     }
@@ -275,6 +198,15 @@ export class MemoryWindowStore implements WindowStore {
       arena.reset(slot);
     }
     return arena.apply(slot, ts, valueOf(observation));
+  }
+
+  private ordinalOf(rule: string): number {
+    let ordinal = this.ordinals.get(rule);
+    if (ordinal === undefined) {
+      ordinal = this.ordinals.size;
+      this.ordinals.set(rule, ordinal);
+    }
+    return ordinal;
   }
 
   /** The rule's arena if the observation has its shape; else a new one, kept for it. */
@@ -322,28 +254,27 @@ export class MemoryWindowStore implements WindowStore {
 
 /** The actor's windows' slots back to their arenas (it is evicted or lifted). */
 function freeWindows(actor: ActorState): void {
-  for (const windows of actor.windows.values()) windows.freeAll();
+  for (const windows of actor.windows) windows?.freeAll();
 }
 
 /** Drops windows and offences whose time has passed; true when nothing is left. */
 function sweepActor(actor: ActorState, now: number): boolean {
-  for (const [rule, windows] of actor.windows) {
+  let kept = 0;
+  for (let ordinal = 0; ordinal < actor.windows.length; ordinal += 1) {
+    const windows = actor.windows[ordinal];
+    if (!windows) continue;
     windows.dropExpired(now);
-    if (windows.size === 0) actor.windows.delete(rule);
+    if (windows.size === 0) actor.windows[ordinal] = undefined;
+    else kept += 1;
   }
   for (const [rule, entry] of actor.offences ?? [])
     if (entry.expiresAt <= now) actor.offences!.delete(rule);
-  return (
-    actor.windows.size === 0 &&
-    !actor.offences?.size &&
-    !actor.positions?.size &&
-    !actor.pending?.size
-  );
+  return kept === 0 && !actor.offences?.size && !actor.positions?.size && !actor.pending?.size;
 }
 
 /** The current reading of a window without changing it (for a redelivered record). */
-function peek(actor: ActorState, observation: Observation): Reading {
-  const windows = actor.windows.get(observation.key.rule);
+function peek(actor: ActorState, observation: Observation, ordinal: number): Reading {
+  const windows = actor.windows[ordinal];
   const slot = windows ? windows.get(observation.key.route ?? '') : -1;
   const value = valueOf(observation);
   if (!windows || slot < 0) return peekWindow(undefined, specOf(observation), value);

@@ -314,7 +314,11 @@ class FlatArena implements WindowArena {
 
   toFlat(slot: number): Window {
     return this.windows[slot]!.map((value) =>
-      value instanceof Uint8Array ? new Uint8Array(value) : Array.isArray(value) ? [...value] : value,
+      value instanceof Uint8Array
+        ? new Uint8Array(value)
+        : Array.isArray(value)
+          ? [...value]
+          : value,
     );
   }
 

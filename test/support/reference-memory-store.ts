@@ -90,7 +90,10 @@ export class ReferenceWindowStore implements WindowStore {
   async lift(request: LiftRequest): Promise<void> {
     // A subject never seen gets an actor for the grace marker alone: a manual lockout's
     // subject may never have been seen, and its grace must hold all the same.
-    liftActor(this.actor({ ...request, rule: EVERY_RULE }), request);
+    const actor = this.actor({ ...request, rule: EVERY_RULE });
+    // Every window, whatever rules are named (memory-actor.ts liftActor).
+    actor.windows.clear();
+    liftActor(actor, request);
   }
 
   async close(): Promise<void> {

@@ -119,9 +119,18 @@ describe('exfilguard replay on its command thread (built JavaScript)', () => {
     );
     await writeFile(flood, `${lines.join('\n')}\n`);
     const evictedBy = async (workers: string) => {
-      const capped = await runBuilt(['replay', '--workers', workers, '--max-windows', '100', flood]);
+      const capped = await runBuilt([
+        'replay',
+        '--workers',
+        workers,
+        '--max-windows',
+        '100',
+        flood,
+      ]);
       expect(capped.code).toBe(0);
-      return Number(/memory cap: evicted (\d+) least recently seen actors/.exec(capped.stderr)?.[1]);
+      return Number(
+        /memory cap: evicted (\d+) least recently seen actors/.exec(capped.stderr)?.[1],
+      );
     };
     const alone = await evictedBy('1');
     const split = await evictedBy('2');

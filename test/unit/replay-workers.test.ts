@@ -81,7 +81,12 @@ function logEvents(): AccessEvent[] {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'exfilguard-workers-'));
   log = join(dir, 'mixed.jsonl');
-  await writeFile(log, `${logEvents().map((e) => JSON.stringify(e)).join('\n')}\n`);
+  await writeFile(
+    log,
+    `${logEvents()
+      .map((e) => JSON.stringify(e))
+      .join('\n')}\n`,
+  );
 });
 
 afterAll(async () => {

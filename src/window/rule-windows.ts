@@ -1,0 +1,91 @@
+// One rule's windows of one actor, as the memory store (memory-store.ts) keeps them: a
+// slot of the rule's arena per route (window-arena.ts).
+import type { WindowSpec } from './flat-window.js';
+import type { WindowArena } from './window-arena.js';
+
+/**
+ * One rule's windows of one actor, by route ('' for a rule that does not split by route):
+ * slots of the arena of the shape their steps measure them by (one arena per rule and
+ * shape, shared by every actor; a rule reloaded with another shape moves a window to the
+ * new shape's arena when it is next used, read by the new shape as the Redis store reads
+ * it). No Map for the first route: most actors use one route of a rule.
+ */
+export class RuleWindows {
+  /** The first route's window, while it lives (-1: none). */
+  private route = '';
+  private slot = -1;
+  /** The other routes' windows (a rule split by route), made for the second route. */
+  private more: Map<string, number> | undefined;
+
+  constructor(public arena: WindowArena) {}
+
+  get spec(): WindowSpec {
+    return this.arena.spec;
+  }
+
+  get size(): number {
+    return (this.slot < 0 ? 0 : 1) + (this.more?.size ?? 0);
+  }
+
+  /** The route's slot, or -1. */
+  get(route: string): number {
+    return route === this.route && this.slot >= 0 ? this.slot : (this.more?.get(route) ?? -1);
+  }
+
+  /** Only for a route that has no window yet. */
+  add(route: string, slot: number): void {
+    if (this.slot < 0) {
+      this.route = route;
+      this.slot = slot;
+    } else {
+      (this.more ??= new Map()).set(route, slot);
+    }
+  }
+
+  /** Every window moved to `arena` (its rule's new shape), read by that shape. */
+  moveTo(arena: WindowArena): void {
+    const move = (slot: number) => {
+      const moved = arena.fromFlat(this.arena.toFlat(slot));
+      this.arena.free(slot);
+      return moved;
+    };
+    if (this.slot >= 0) this.slot = move(this.slot);
+    if (this.more) for (const [route, slot] of this.more) this.more.set(route, move(slot));
+    this.arena = arena;
+  }
+
+  /** Every window's slot back to the arena (the actor is dropped, evicted or lifted). */
+  freeAll(): void {
+    if (this.slot >= 0) this.arena.free(this.slot);
+    if (this.more) for (const slot of this.more.values()) this.arena.free(slot);
+    this.slot = -1;
+    this.more = undefined;
+  }
+
+  /** Drops the windows whose last bucket has left them by event time `now`. */
+  dropExpired(now: number): void {
+    const { arena } = this;
+    const { bucketMs, windowMs } = arena.spec;
+    // Its newest bucket's end, plus the window: no bucket of it is live after that.
+    const expired = (slot: number) => (arena.head(slot) + 1) * bucketMs + windowMs <= now;
+    if (this.more) {
+      for (const [route, slot] of this.more) {
+        if (expired(slot)) {
+          arena.free(slot);
+          this.more.delete(route);
+        }
+      }
+    }
+    if (this.slot >= 0 && expired(this.slot)) {
+      arena.free(this.slot);
+      this.slot = -1;
+      // Another route, if any, takes the first place (so `get` finds it there).
+      const next = this.more?.entries().next();
+      if (next && !next.done) {
+        [this.route, this.slot] = next.value;
+        this.more!.delete(this.route);
+      }
+    }
+    if (this.more?.size === 0) this.more = undefined;
+  }
+}
