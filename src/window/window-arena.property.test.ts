@@ -200,6 +200,25 @@ describe('window arena against flat-window.ts', () => {
     expect(arena.apply(slots[4500]!, ts, 4_500_003)).toEqual([1, 2, 1]);
   });
 
+  it('forgets a freed or reset slot’s recent ids held beside the arena', () => {
+    const spec: WindowSpec = { kind: 's', windowMs: 60_000, bucketMs: 5000, p1: 5, p2: 32, p3: 0 };
+    const arena = arenaFor(spec);
+    const ts = 1_700_000_000_000;
+    const slot = arena.alloc();
+    // 20 ids far apart: more than a slot holds itself.
+    for (let i = 0; i < 20; i += 1) arena.apply(slot, ts, i * 1000);
+    expect(arena.toFlat(slot)[3]).toHaveLength(20);
+    expect(arena.apply(slot, ts, 19_003)).toEqual([1, 21, 1]);
+    arena.free(slot);
+    const again = arena.alloc();
+    expect(again).toBe(slot);
+    expect(arena.toFlat(again)[3]).toEqual([]);
+    expect(arena.apply(again, ts, 19_004)).toEqual([0, 1, 0]);
+    for (let i = 0; i < 20; i += 1) arena.apply(again, ts, i * 1000);
+    arena.reset(again);
+    expect(arena.peek(again, 1001)).toEqual([0, 0, 0]);
+  });
+
   it('keeps a distinct window as the flat array itself', () => {
     const spec: WindowSpec = { kind: 'd', windowMs: 60_000, bucketMs: 5000, p1: 64, p2: 0, p3: 0 };
     const arena = arenaFor(spec);

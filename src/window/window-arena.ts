@@ -12,11 +12,14 @@
 // rule reloaded with another shape: its windows are read by the new one, as the Redis
 // store reads its values).
 //
-//   slot: [head bucket, recent ids kept (sequence), each ring position's bucket, each
-//          ring position's figures (counter: one per figure; sequence: close ids, new
-//          ids), then (sequence) the recent ids, oldest first, up to `recentIds` of them]
+//   slot: [head bucket, recent ids kept (sequence; SPILLED: in a list), each ring
+//          position's bucket, each ring position's figures (counter: one per figure;
+//          sequence: close ids, new ids), then (sequence) the recent ids, oldest first]
 //   The buckets side by side: a reading checks every position's, and most windows hold
-//   one or two live buckets, whose figures alone are then read.
+//   one or two live buckets, whose figures alone are then read. A slot holds up to
+//   INLINE_IDS recent ids; a window with more (a scanner's, a busy user's) keeps them in
+//   a list of up to `recentIds` (64 by default) beside the arena: a slot sized for 64
+//   would double the arena for the few windows that need it.
 import {
   applyToWindow,
   H,
@@ -67,6 +70,16 @@ const RING = 2;
 /** A dead ring position's bucket: never live, never equal to a bucket. */
 const NO_BUCKET = Number.NEGATIVE_INFINITY;
 
+/** Recent ids a sequence slot holds itself. */
+const INLINE_IDS = 8;
+/** The recent-id count of a slot whose ids are in its list. */
+const SPILLED = -1;
+
+// What a sequence step found among the recent ids (the new id then pushed, unless SEEN).
+const FAR = 0;
+const CLOSE = 1;
+const SEEN = 2;
+
 class RingArena implements WindowArena {
   private readonly pages: Float64Array[] = [];
   private readonly freed: number[] = [];
@@ -81,6 +94,10 @@ class RingArena implements WindowArena {
   private readonly recentAt: number;
   private readonly stride: number;
   private readonly isSequence: boolean;
+  /** Recent ids a slot holds (sequence). */
+  private readonly inline: number;
+  /** The recent ids of slots that hold more than `inline`, by slot. */
+  private readonly spilled = new Map<number, number[]>();
 
   constructor(readonly spec: WindowSpec) {
     this.positions = Math.ceil(spec.windowMs / spec.bucketMs);
@@ -88,7 +105,8 @@ class RingArena implements WindowArena {
     this.figures = this.isSequence ? 2 : spec.p1;
     this.figuresAt = RING + this.positions;
     this.recentAt = this.figuresAt + this.positions * this.figures;
-    this.stride = this.recentAt + (this.isSequence ? spec.p2 : 0);
+    this.inline = this.isSequence ? Math.min(spec.p2, INLINE_IDS) : 0;
+    this.stride = this.recentAt + this.inline;
   }
 
   alloc(): number {
@@ -100,6 +118,7 @@ class RingArena implements WindowArena {
   }
 
   free(slot: number): void {
+    this.spilled.delete(slot);
     this.freed.push(slot);
   }
 
@@ -107,6 +126,7 @@ class RingArena implements WindowArena {
     const d = this.pages[slot >>> PAGE_BITS]!;
     const base = (slot & PAGE_MASK) * this.stride;
     d[base + HEAD] = -1;
+    if (d[base + RECENT_COUNT] === SPILLED) this.spilled.delete(slot);
     d[base + RECENT_COUNT] = 0;
     d.fill(NO_BUCKET, base + RING, base + this.figuresAt);
   }
@@ -133,7 +153,7 @@ class RingArena implements WindowArena {
       }
       return this.sums(d, base);
     }
-    return this.applySequence(d, base, b, live, value as number);
+    return this.applySequence(slot, d, base, b, live, value as number);
   }
 
   peek(slot: number, value: number | readonly number[]): number[] {
@@ -141,7 +161,7 @@ class RingArena implements WindowArena {
     const d = this.pages[slot >>> PAGE_BITS]!;
     const base = (slot & PAGE_MASK) * this.stride;
     const reading = this.sums(d, base);
-    if (this.isSequence) reading[2] = this.closeToOthers(d, base, value as number) ? 1 : 0;
+    if (this.isSequence) reading[2] = this.closeToOthers(slot, d, base, value as number) ? 1 : 0;
     return reading;
   }
 
@@ -157,9 +177,7 @@ class RingArena implements WindowArena {
         entries.push([bucket, ...d.subarray(at, at + this.figures)]);
     }
     entries.sort((a, b) => a[0]! - b[0]!);
-    const recent = this.isSequence
-      ? Array.from(d.subarray(base + this.recentAt, base + this.recentAt + d[base + RECENT_COUNT]!))
-      : 0;
+    const recent = this.isSequence ? this.recentIds(slot, d, base) : 0;
     return [0, head, entries.length, recent, ...entries.flat()];
   }
 
@@ -181,10 +199,14 @@ class RingArena implements WindowArena {
     }
     if (this.isSequence) {
       // Only the last `recentIds` are recent (flat-window.ts trims a longer list so).
-      const recent = window[3] as number[];
-      const from = Math.max(0, recent.length - this.spec.p2);
-      for (let i = from; i < recent.length; i += 1) d[base + this.recentAt + i - from] = recent[i]!;
-      d[base + RECENT_COUNT] = recent.length - from;
+      const recent = (window[3] as number[]).slice(-this.spec.p2);
+      if (recent.length > this.inline) {
+        this.spilled.set(slot, recent);
+        d[base + RECENT_COUNT] = SPILLED;
+      } else {
+        d.set(recent, base + this.recentAt);
+        d[base + RECENT_COUNT] = recent.length;
+      }
     }
     return slot;
   }
@@ -217,63 +239,115 @@ class RingArena implements WindowArena {
   }
 
   /** flat-window.ts applySequence, on the slot's ring and recent ids. */
-  private applySequence(d: Float64Array, base: number, b: number, live: boolean, id: number) {
-    const { p1: maxGap, p2: recentIds, p3: closeAmong } = this.spec;
-    const recent = base + this.recentAt;
-    let count = d[base + RECENT_COUNT]!;
-    let seen = false;
-    let close = false;
+  private applySequence(
+    slot: number,
+    d: Float64Array,
+    base: number,
+    b: number,
+    live: boolean,
+    id: number,
+  ): number[] {
+    let found = FAR;
     if (live) {
-      let at = -1;
-      for (let i = count - 1; i >= 0; i -= 1) {
-        if (d[recent + i] === id) {
-          at = i;
-          break;
-        }
-      }
-      if (at >= 0) {
-        // A repeat moves its id to the newest end.
-        seen = true;
-        d.copyWithin(recent + at, recent + at + 1, recent + count);
-        d[recent + count - 1] = id;
-      } else {
-        const from = closeAmong > 0 ? Math.max(0, count - closeAmong) : 0;
-        for (let i = from; i < count; i += 1) {
-          const gap = d[recent + i]! - id;
-          if (gap <= maxGap && gap >= -maxGap) {
-            close = true;
-            break;
-          }
-        }
-        // A repeat fetches no new record: it counts in neither figure.
+      const count = d[base + RECENT_COUNT]!;
+      found =
+        count === SPILLED
+          ? listStep(this.spilled.get(slot)!, id, this.spec)
+          : this.inlineStep(slot, d, base, count, id);
+      // A repeat fetches no new record: it counts in neither figure.
+      if (found !== SEEN) {
         const entry = this.position(d, base, b);
         d[entry + 1] = d[entry + 1]! + 1;
-        if (close) d[entry] = d[entry]! + 1;
-        if (count === recentIds) {
-          d.copyWithin(recent, recent + 1, recent + count);
-          count -= 1;
-        }
-        d[recent + count] = id;
-        d[base + RECENT_COUNT] = count + 1;
+        if (found === CLOSE) d[entry] = d[entry]! + 1;
       }
     }
     const reading = this.sums(d, base);
-    reading[2] = !seen && close ? 1 : 0;
+    reading[2] = found === CLOSE ? 1 : 0;
     return reading;
   }
 
-  /** Whether id lies within the gap of one of the recent ids other than itself. */
-  private closeToOthers(d: Float64Array, base: number, id: number): boolean {
+  /** listStep on the ids the slot holds; past `inline` of them, they move to a list. */
+  private inlineStep(slot: number, d: Float64Array, base: number, count: number, id: number) {
     const { p1: maxGap, p2: recentIds, p3: closeAmong } = this.spec;
     const recent = base + this.recentAt;
-    const count = d[base + RECENT_COUNT]!;
-    const from = Math.max(0, count - (closeAmong > 0 ? closeAmong : recentIds));
+    for (let i = count - 1; i >= 0; i -= 1) {
+      if (d[recent + i] === id) {
+        // A repeat moves its id to the newest end.
+        d.copyWithin(recent + i, recent + i + 1, recent + count);
+        d[recent + count - 1] = id;
+        return SEEN;
+      }
+    }
+    let found = FAR;
+    const from = closeAmong > 0 ? Math.max(0, count - closeAmong) : 0;
     for (let i = from; i < count; i += 1) {
       const gap = d[recent + i]! - id;
+      if (gap <= maxGap && gap >= -maxGap) {
+        found = CLOSE;
+        break;
+      }
+    }
+    if (count < this.inline) {
+      d[recent + count] = id;
+      d[base + RECENT_COUNT] = count + 1;
+    } else if (count < recentIds) {
+      const list = Array.from(d.subarray(recent, recent + count));
+      list.push(id);
+      this.spilled.set(slot, list);
+      d[base + RECENT_COUNT] = SPILLED;
+    } else {
+      d.copyWithin(recent, recent + 1, recent + count);
+      d[recent + count - 1] = id;
+    }
+    return found;
+  }
+
+  /** The slot's recent ids, oldest first (a copy). */
+  private recentIds(slot: number, d: Float64Array, base: number): number[] {
+    const count = d[base + RECENT_COUNT]!;
+    if (count === SPILLED) return [...this.spilled.get(slot)!];
+    return Array.from(d.subarray(base + this.recentAt, base + this.recentAt + count));
+  }
+
+  /** Whether id lies within the gap of one of the recent ids other than itself. */
+  private closeToOthers(slot: number, d: Float64Array, base: number, id: number): boolean {
+    const { p1: maxGap, p2: recentIds, p3: closeAmong } = this.spec;
+    const recent = this.recentIds(slot, d, base);
+    const from = Math.max(0, recent.length - (closeAmong > 0 ? closeAmong : recentIds));
+    for (let i = from; i < recent.length; i += 1) {
+      const gap = recent[i]! - id;
       if (gap !== 0 && gap <= maxGap && gap >= -maxGap) return true;
     }
     return false;
   }
+}
+
+/**
+ * The recent-id step of a sequence observation on a list of them, as flat-window.ts
+ * takes it: a repeat moves to the newest end (SEEN); a new id is CLOSE when within the
+ * gap of one of the last `closeAmong` (all when 0), and pushed, the oldest dropped past
+ * `recentIds`.
+ */
+function listStep(recent: number[], id: number, spec: WindowSpec): number {
+  const { p1: maxGap, p2: recentIds, p3: closeAmong } = spec;
+  const at = recent.lastIndexOf(id);
+  if (at >= 0) {
+    recent.splice(at, 1);
+    recent.push(id);
+    return SEEN;
+  }
+  let found = FAR;
+  const from = closeAmong > 0 ? Math.max(0, recent.length - closeAmong) : 0;
+  for (let i = from; i < recent.length; i += 1) {
+    const gap = recent[i]! - id;
+    if (gap <= maxGap && gap >= -maxGap) {
+      found = CLOSE;
+      break;
+    }
+  }
+  recent.push(id);
+  if (recent.length > recentIds) recent.shift();
+  return found;
 }
 
 /** Distinct windows: flat-window.ts arrays (bitmaps set in place), by slot. */
