@@ -28,10 +28,23 @@ interface Entry {
 interface Spec {
   readonly kind: 'c' | 's' | 'd';
 }
-/** Either layout of the memory store's private state: flat keys (up to 7f47eda) or per actor. */
+/** A rule's windows of an actor since the arenas (09973e2): slots of its arena. */
+interface ArenaWindows {
+  readonly slot: number;
+  readonly more?: Map<string, number>;
+  readonly arena: { readonly spec: Spec; toFlat(slot: number): unknown[] };
+}
+/**
+ * Any layout of the memory store's private state: flat keys (up to 7f47eda), per actor
+ * by rule (a Map), or per actor by the rule's number (an array, with `ordinals`).
+ */
 interface Store {
   readonly windows?: Map<string, Entry>;
-  readonly actors?: Map<string, Map<string, { windows: Map<string, Map<string, Entry>> }>>;
+  readonly actors?: Map<
+    string,
+    Map<string, { windows: Map<string, Map<string, Entry>> | (ArenaWindows | undefined)[] }>
+  >;
+  readonly ordinals?: Map<string, number>;
 }
 
 /** Every window as [rule, scope, key text of the flat layout or '', entry]. */
@@ -40,8 +53,20 @@ function* windowsOf(store: Store): Generator<[string, string, string, Entry]> {
     const [rule = '', scope = ''] = key.split('\u0000');
     yield [rule, scope, key, entry];
   }
+  const rules = [...(store.ordinals ?? [])].sort((a, b) => a[1] - b[1]).map(([rule]) => rule);
   for (const [scope, subjects] of store.actors ?? []) {
     for (const actor of subjects.values()) {
+      if (Array.isArray(actor.windows)) {
+        for (const [ordinal, windows] of actor.windows.entries()) {
+          if (!windows) continue;
+          const { arena } = windows;
+          for (const slot of [windows.slot, ...(windows.more?.values() ?? [])]) {
+            if (slot >= 0)
+              yield [rules[ordinal]!, scope, '', { window: arena.toFlat(slot), spec: arena.spec }];
+          }
+        }
+        continue;
+      }
       for (const [rule, routes] of actor.windows) {
         const { spec } = routes as { spec?: Spec };
         for (const entry of routes.values()) {
