@@ -12,8 +12,7 @@
 // output here, in order; this thread writes it and returns the exit code. Standard
 // input is piped through when the command reads "-".
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { BULK_YOUNG_GENERATION_MB } from '../replay/shard-team.js';
-import { ExfilguardError } from '../vocabulary/errors.js';
+import { BULK_YOUNG_GENERATION_MB, outOfMemory } from '../replay/shard-team.js';
 import type { CommandIo } from './io.js';
 
 /** Marks the worker data of a command's thread (a library user's worker has other data). */
@@ -59,19 +58,9 @@ export function runOnCommandThread(
       else if ('stderr' in message) io.stderr(message.stderr);
       else code = message.exit;
     });
-    worker.on('error', (error: Error & { code?: string }) => {
+    worker.on('error', (error: Error) => {
       // Over the heap limit the thread is stopped, not the process: say what to do.
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        reject(
-          new ExfilguardError(
-            'OUT_OF_MEMORY',
-            `${argv[0]} ran out of heap: lower --max-windows, or give node more heap (NODE_OPTIONS=--max-old-space-size=MiB)`,
-            { cause: error },
-          ),
-        );
-      } else {
-        reject(error);
-      }
+      reject(outOfMemory(error, argv[0] ?? 'the command', '--max-windows') ?? error);
     });
     worker.on('exit', (exitCode) => {
       if (readsStdin) process.stdin.unpipe(worker.stdin ?? undefined).destroy();

@@ -138,22 +138,32 @@ function reportOf(
       if ('evicted' in report) resolve(report.evicted);
       else fail(failure(shard, count, report.failed));
     });
-    worker.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        fail(
-          new ExfilguardError(
-            'OUT_OF_MEMORY',
-            `replay worker ${shard} of ${count} ran out of heap: lower --max-windows or --workers, or give node more heap (NODE_OPTIONS=--max-old-space-size=MiB)`,
-            { cause: error },
-          ),
-        );
-      } else {
-        fail(failure(shard, count, error.message, error));
-      }
+    worker.on('error', (error: Error) => {
+      fail(
+        outOfMemory(error, `replay worker ${shard} of ${count}`, '--max-windows or --workers') ??
+          failure(shard, count, error.message, error),
+      );
     });
     // After its report, an exit is the one `stop` asks for.
     worker.on('exit', (code) => fail(failure(shard, count, `stopped with code ${code}`)));
   });
+}
+
+/**
+ * A thread stopped over its heap limit (the process goes on), as OUT_OF_MEMORY saying
+ * what to lower; undefined for any other error. `who` ran out; `lower`: the options.
+ */
+export function outOfMemory(
+  error: Error & { code?: string },
+  who: string,
+  lower: string,
+): ExfilguardError | undefined {
+  if (error.code !== 'ERR_WORKER_OUT_OF_MEMORY') return undefined;
+  return new ExfilguardError(
+    'OUT_OF_MEMORY',
+    `${who} ran out of heap: lower ${lower}, or give node more heap (NODE_OPTIONS=--max-old-space-size=MiB)`,
+    { cause: error },
+  );
 }
 
 function failure(shard: number, count: number, why: string, cause?: Error): ExfilguardError {

@@ -157,7 +157,7 @@ class RingArena implements WindowArena {
   }
 
   peek(slot: number, value: number | readonly number[]): number[] {
-    if (slot < 0) return new Array<number>(this.isSequence ? 3 : this.figures).fill(0);
+    if (slot < 0) return peekWindow(undefined, this.spec, value);
     const d = this.pages[slot >>> PAGE_BITS]!;
     const base = (slot & PAGE_MASK) * this.stride;
     const reading = this.sums(d, base);
