@@ -34,15 +34,17 @@ interface ArenaWindows {
   readonly more?: Map<string, number>;
   readonly arena: { readonly spec: Spec; toFlat(slot: number): unknown[] };
 }
+type CensusActor = { windows: Map<string, Map<string, Entry>> | (ArenaWindows | undefined)[] };
 /**
  * Any layout of the memory store's private state: flat keys (up to 7f47eda), per actor
- * by rule (a Map), or per actor by the rule's number (an array, with `ordinals`).
+ * by rule (a Map), or per actor by the rule's number (an array, with `ordinals`); a
+ * scope's actors a Map, or (since the last-found actor) in its `bySubject`.
  */
 interface Store {
   readonly windows?: Map<string, Entry>;
   readonly actors?: Map<
     string,
-    Map<string, { windows: Map<string, Map<string, Entry>> | (ArenaWindows | undefined)[] }>
+    Map<string, CensusActor> | { readonly bySubject: Map<string, CensusActor> }
   >;
   readonly ordinals?: Map<string, number>;
 }
@@ -54,7 +56,8 @@ function* windowsOf(store: Store): Generator<[string, string, string, Entry]> {
     yield [rule, scope, key, entry];
   }
   const rules = [...(store.ordinals ?? [])].sort((a, b) => a[1] - b[1]).map(([rule]) => rule);
-  for (const [scope, subjects] of store.actors ?? []) {
+  for (const [scope, scoped] of store.actors ?? []) {
+    const subjects = scoped instanceof Map ? scoped : scoped.bySubject;
     for (const actor of subjects.values()) {
       if (Array.isArray(actor.windows)) {
         for (const [ordinal, windows] of actor.windows.entries()) {

@@ -62,6 +62,19 @@ interface ActorState {
   before: ActorSnapshot;
 }
 
+/**
+ * One scope's actors, and the last one a step found: an event's steps name the same
+ * few actors rule after rule (its address, session and user), so a step finds its
+ * actor here without the subject Map, whose hash table outgrows the CPU's caches and
+ * whose lookup was the store's largest single cost (issue 16). Forgotten whenever
+ * actors are dropped (sweep, eviction, close).
+ */
+interface ScopeActors {
+  readonly bySubject: Map<string, ActorState>;
+  lastSubject: string | undefined;
+  last: ActorState | undefined;
+}
+
 export interface MemoryStoreOptions {
   /** Live windows kept at most, checked after each apply (see bound). */
   readonly maxWindows?: number;
@@ -70,7 +83,7 @@ export interface MemoryStoreOptions {
 }
 
 export class MemoryWindowStore implements WindowStore {
-  private readonly actors = new Map<string, Map<string, ActorState>>();
+  private readonly actors = new Map<string, ScopeActors>();
   private newestTs = Number.NEGATIVE_INFINITY;
   /** Windows created since the last sweep, plus those the sweep kept: never fewer than live. */
   private windowCount = 0;
@@ -129,22 +142,39 @@ export class MemoryWindowStore implements WindowStore {
     this.actors.clear();
   }
 
+  /** The actors by scope, then subject (what eviction walks). */
+  private subjectMaps(): Map<string, Map<string, ActorState>> {
+    const maps = new Map<string, Map<string, ActorState>>();
+    for (const [scope, scoped] of this.actors) maps.set(scope, scoped.bySubject);
+    return maps;
+  }
+
+  /** Actors were dropped: no scope's last actor may be one of them. */
+  private forgetLastFound(): void {
+    for (const scoped of this.actors.values()) {
+      scoped.lastSubject = undefined;
+      scoped.last = undefined;
+    }
+  }
+
   /** Actors × rules (× routes) with live window state: for tests and memory figures. */
   get trackedWindows(): number {
     let count = 0;
-    for (const subjects of this.actors.values()) {
-      for (const actor of subjects.values()) count += eviction.windowCountOf(actor);
+    for (const { bySubject } of this.actors.values()) {
+      for (const actor of bySubject.values()) count += eviction.windowCountOf(actor);
     }
     return count;
   }
 
   private actor(key: WindowKey): ActorState {
-    let subjects = this.actors.get(key.scope);
-    if (!subjects) {
-      subjects = new Map();
-      this.actors.set(key.scope, subjects);
+    let scoped = this.actors.get(key.scope);
+    if (!scoped) {
+      scoped = { bySubject: new Map(), lastSubject: undefined, last: undefined };
+      this.actors.set(key.scope, scoped);
     }
-    let actor = subjects.get(key.subject);
+    const { subject } = key;
+    if (scoped.lastSubject === subject) return scoped.last!;
+    let actor = scoped.bySubject.get(subject);
     if (!actor) {
       actor = {
         windows: [],
@@ -153,8 +183,10 @@ export class MemoryWindowStore implements WindowStore {
         batch: 0,
         before: NOTHING_BEFORE,
       };
-      subjects.set(key.subject, actor);
+      scoped.bySubject.set(subject, actor);
     }
+    scoped.lastSubject = subject;
+    scoped.last = actor;
     return actor;
   }
 
@@ -224,9 +256,10 @@ export class MemoryWindowStore implements WindowStore {
    * 50,000 observations scanned every actor and was a quarter of a replay's time).
    */
   private sweep(): void {
-    for (const subjects of this.actors.values()) {
-      for (const [subject, actor] of subjects) {
-        if (sweepActor(actor, this.newestTs)) subjects.delete(subject);
+    this.forgetLastFound();
+    for (const { bySubject } of this.actors.values()) {
+      for (const [subject, actor] of bySubject) {
+        if (sweepActor(actor, this.newestTs)) bySubject.delete(subject);
       }
     }
     this.windowCount = this.trackedWindows;
@@ -236,6 +269,7 @@ export class MemoryWindowStore implements WindowStore {
   /**
    * Over the cap: sweep what has expired, then evict the least recently seen down to
    * 80 %. Run between batches, never inside one: a step's actor cannot vanish under it.
+   * The sweep forgets each scope's last-found actor, which may be one evicted here.
    */
   private bound(): void {
     this.sweep();
@@ -244,7 +278,7 @@ export class MemoryWindowStore implements WindowStore {
     );
     if (this.windowCount <= target) return;
     this.windowCount -= eviction.evictLeastRecentlySeen(
-      this.actors,
+      this.subjectMaps(),
       this.windowCount - target,
       this.evicted,
       freeWindows,
