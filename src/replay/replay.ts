@@ -8,7 +8,8 @@ import type { LockoutCommand } from '../decide/lockout.js';
 import { BatchTally, DetectionPipeline, type TraceEntry } from '../pipeline/index.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
 import type { RuleSet } from '../rules/load.js';
-import { openLineSource, type SourceLine } from '../source/files.js';
+import { openLineSource, sourceLineOf } from '../source/files.js';
+import type { SplitLine } from '../source/line-splitter.js';
 import type { EvictionCounts } from '../window/eviction.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
 import type { ApplyResult, Step, WindowStore } from '../window/store.js';
@@ -66,6 +67,8 @@ export interface ReplaySummary {
 }
 
 const INVALID_SAMPLES = 5;
+/** Lines between two progress reports (each redraws the bar on a terminal). */
+const PROGRESS_LINES = 10_000;
 
 export async function replay(options: ReplayOptions, hooks: ReplayHooks): Promise<ReplaySummary> {
   const began = performance.now();
@@ -126,15 +129,19 @@ export async function runReplay(
   };
 
   const source = await openLineSource(options.inputs);
-  for await (const line of source.lines) {
-    summary.lines += 1;
-    const event = parseLine(line, options.format, summary);
-    if (event) {
-      for (const due of reorder.push(event.ts, event)) batch.push(due);
-      if (batch.length >= batchSize) await runBatch();
-    }
-    if (hooks.onProgress && summary.lines % 10_000 === 0 && source.totalBytes > 0) {
-      hooks.onProgress(source.bytesRead() / source.totalBytes);
+  for await (const { file, firstLine, splits } of source.chunks) {
+    for (let i = 0; i < splits.length; i += 1) {
+      const split = splits[i]!;
+      if (split.kind === 'line' && split.text.length === 0) continue;
+      summary.lines += 1;
+      const event = parseLine(split, options.format, summary, file, firstLine + i);
+      if (event) {
+        for (const due of reorder.push(event.ts, event)) batch.push(due);
+        if (batch.length >= batchSize) await runBatch();
+      }
+      if (hooks.onProgress && summary.lines % PROGRESS_LINES === 0 && source.totalBytes > 0) {
+        hooks.onProgress(source.bytesRead() / source.totalBytes);
+      }
     }
   }
   // The events still held: pushed one by one (a spread of a million would overflow
@@ -185,21 +192,25 @@ function observedStore(
   };
 }
 
+/** `split` is line `line` of `file`. */
 function parseLine(
-  line: SourceLine,
+  split: SplitLine,
   format: EventFormat,
   summary: ReplaySummary,
+  file: string,
+  line: number,
 ): AccessEvent | undefined {
-  const outcome = line.rejection
-    ? ({ ok: false, error: line.rejection } as const)
-    : parseEvent(line.text, format);
+  const outcome =
+    split.kind === 'line'
+      ? parseEvent(split.text, format)
+      : ({ ok: false, error: sourceLineOf(file, line, split)!.rejection! } as const);
   if (outcome.ok) {
     summary.events += 1;
     return outcome.event;
   }
   summary.invalid += 1;
   if (summary.invalidSamples.length < INVALID_SAMPLES) {
-    summary.invalidSamples.push(`${line.file}:${line.line}: ${outcome.error.message}`);
+    summary.invalidSamples.push(`${file}:${line}: ${outcome.error.message}`);
   }
   return undefined;
 }

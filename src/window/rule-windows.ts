@@ -65,18 +65,15 @@ export class RuleWindows {
   /** Drops the windows whose last bucket has left them by event time `now`. */
   dropExpired(now: number): void {
     const { arena } = this;
-    const { bucketMs, windowMs } = arena.spec;
-    // Its newest bucket's end, plus the window: no bucket of it is live after that.
-    const expired = (slot: number) => (arena.head(slot) + 1) * bucketMs + windowMs <= now;
     if (this.more) {
       for (const [route, slot] of this.more) {
-        if (expired(slot)) {
+        if (expired(arena, slot, now)) {
           arena.free(slot);
           this.more.delete(route);
         }
       }
     }
-    if (this.slot >= 0 && expired(this.slot)) {
+    if (this.slot >= 0 && expired(arena, this.slot, now)) {
       arena.free(this.slot);
       this.slot = -1;
       // Another route, if any, takes the first place (so `get` finds it there).
@@ -88,4 +85,14 @@ export class RuleWindows {
     }
     if (this.more?.size === 0) this.more = undefined;
   }
+}
+
+/**
+ * Whether no bucket of the window is live at event time `now`: its newest bucket's end,
+ * plus the window, is past. (A function, not a closure per call: a sweep asks it of
+ * every window, and the closures were 4 % of what a replay allocated.)
+ */
+function expired(arena: WindowArena, slot: number, now: number): boolean {
+  const { bucketMs, windowMs } = arena.spec;
+  return (arena.head(slot) + 1) * bucketMs + windowMs <= now;
 }
