@@ -8,11 +8,22 @@
 // lockouts byte for byte the same (BENCHMARKS.md, issue 16) — what `node
 // --max-semi-space-size=32` gives, which a user would otherwise have to know to pass.
 //
+// Its old generation grows less between full collections than V8 would choose
+// (BULK_HEAP_GROWING_PERCENT): V8 let a replay's heap reach ~2.5× what the last full
+// collection kept, most of it the events the reorder window had held and dropped. At
+// 1.5×, the 1,000,000-line JSONL bench log peaks at 684–709 MB instead of 888–907, for
+// about the same CPU (side by side, lockouts byte for byte the same; BENCHMARKS.md).
+//
 // The thread runs the command's usual code (cli.ts `main`) with an io that posts its
 // output here, in order; this thread writes it and returns the exit code. Standard
 // input is piped through when the command reads "-".
+import { setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { BULK_YOUNG_GENERATION_MB, outOfMemory } from '../replay/shard-team.js';
+import {
+  BULK_HEAP_GROWING_PERCENT,
+  BULK_YOUNG_GENERATION_MB,
+  outOfMemory,
+} from '../replay/shard-team.js';
 import type { CommandIo } from './io.js';
 
 /** Marks the worker data of a command's thread (a library user's worker has other data). */
@@ -45,6 +56,10 @@ export function runOnCommandThread(
 ): Promise<number> {
   const data: CommandThreadData = { mark: MARK, argv, stderrIsTty: io.stderrIsTty };
   const readsStdin = argv.includes('-');
+  // A V8 flag is the process's, not a thread's (a Worker takes no V8 options): set here,
+  // where the process is the command's, it holds for the command thread and the replay
+  // workers it starts; the main thread only relays their output.
+  setFlagsFromString(`--heap-growing-percent=${BULK_HEAP_GROWING_PERCENT}`);
   const worker = new Worker(entry, {
     workerData: data,
     stdin: readsStdin,
