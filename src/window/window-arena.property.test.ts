@@ -64,15 +64,20 @@ const moveArbitrary: fc.Arbitrary<Move> = fc.record({
 const valueOf = (spec: WindowSpec, move: Move) =>
   spec.kind === 'c' ? move.amounts.slice(0, spec.p1) : move.id;
 
-/** The flat window's live buckets, sorted, and its recent ids as a reading sees them. */
+/**
+ * The flat window's live buckets, sorted, and its recent ids as a reading sees them. A
+ * bucket of zeros (a counter step that added nothing) counts as none: readings are sums,
+ * and the ring keeps no bucket numbers to tell such a bucket from an empty position.
+ */
 function liveContent(window: Window, spec: WindowSpec) {
   const buckets = Math.ceil(spec.windowMs / spec.bucketMs);
   const width = spec.kind === 'c' ? 1 + spec.p1 : 3;
   const head = window[H] as number;
   const entries: number[][] = [];
   for (let j = 4; j < 4 + (window[2] as number) * width; j += width) {
-    if ((window[j] as number) > head - buckets)
-      entries.push(window.slice(j, j + width) as number[]);
+    const entry = window.slice(j, j + width) as number[];
+    if (entry[0]! > head - buckets && entry.slice(1).some((figure) => figure !== 0))
+      entries.push(entry);
   }
   entries.sort((a, b) => a[0]! - b[0]!);
   const recent = spec.kind === 's' ? (window[3] as number[]).slice(-spec.p2) : 0;
@@ -217,6 +222,19 @@ describe('window arena against flat-window.ts', () => {
     for (let i = 0; i < 20; i += 1) arena.apply(again, ts, i * 1000);
     arena.reset(again);
     expect(arena.peek(again, 1001)).toEqual([0, 0, 0]);
+  });
+
+  it('empties the positions the head passes, a whole window of them at once too', () => {
+    // The store resets a window that would expire before it applies a step to it; the
+    // arena holds by itself all the same, as flat-window.ts does.
+    const spec: WindowSpec = { kind: 'c', windowMs: 60_000, bucketMs: 10_000, p1: 1, p2: 0, p3: 0 };
+    const arena = arenaFor(spec);
+    const flat = newWindow(spec);
+    const slot = arena.alloc();
+    const ts = 1_700_000_000_000;
+    for (const dt of [0, 10_000, 20_000, 70_000, 75_000, 200_000, 260_000, 265_000, 900_000]) {
+      expect(arena.apply(slot, ts + dt, [1])).toEqual(applyToWindow(flat, spec, ts + dt, [1]));
+    }
   });
 
   it('keeps a distinct window as the flat array itself', () => {

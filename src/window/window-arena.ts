@@ -13,10 +13,13 @@
 // store reads its values).
 //
 //   slot: [head bucket, recent ids kept (sequence; SPILLED: in a list), each ring
-//          position's bucket, each ring position's figures (counter: one per figure;
-//          sequence: close ids, new ids), then (sequence) the recent ids, oldest first]
-//   The buckets side by side: a reading checks every position's, and most windows hold
-//   one or two live buckets, whose figures alone are then read. A slot holds up to
+//          position's figures (counter: one per figure; sequence: close ids, new ids),
+//          then (sequence) the recent ids, oldest first]
+//   Ring position p holds the one bucket of the window that is p modulo the window's
+//   bucket count, or zeros: when the head moves on, the positions of the buckets it
+//   passes are emptied, so no position holds a bucket that has left the window, and no
+//   bucket number is kept per position (a quarter of a slot; issue 16, RSS). An entry
+//   of zeros reads as no entry, as in every layout: readings are sums. A slot holds up to
 //   INLINE_IDS recent ids; a window with more (a scanner's, a busy user's) keeps them in
 //   a list of up to `recentIds` (64 by default) beside the arena: a slot sized for 64
 //   would double the arena for the few windows that need it.
@@ -67,8 +70,8 @@ const HEAD = 0;
 const RECENT_COUNT = 1;
 const RING = 2;
 
-/** A dead ring position's bucket: never live, never equal to a bucket. */
-const NO_BUCKET = Number.NEGATIVE_INFINITY;
+/** The head of an empty window: every bucket is newer. */
+const NO_HEAD = -1;
 
 /** Recent ids a sequence slot holds itself. */
 const INLINE_IDS = 8;
@@ -103,7 +106,7 @@ class RingArena implements WindowArena {
     this.positions = Math.ceil(spec.windowMs / spec.bucketMs);
     this.isSequence = spec.kind === 's';
     this.figures = this.isSequence ? 2 : spec.p1;
-    this.figuresAt = RING + this.positions;
+    this.figuresAt = RING;
     this.recentAt = this.figuresAt + this.positions * this.figures;
     this.inline = this.isSequence ? Math.min(spec.p2, INLINE_IDS) : 0;
     this.stride = this.recentAt + this.inline;
@@ -125,10 +128,10 @@ class RingArena implements WindowArena {
   reset(slot: number): void {
     const d = this.pages[slot >>> PAGE_BITS]!;
     const base = (slot & PAGE_MASK) * this.stride;
-    d[base + HEAD] = -1;
+    d[base + HEAD] = NO_HEAD;
     if (d[base + RECENT_COUNT] === SPILLED) this.spilled.delete(slot);
     d[base + RECENT_COUNT] = 0;
-    d.fill(NO_BUCKET, base + RING, base + this.figuresAt);
+    d.fill(0, base + this.figuresAt, base + this.recentAt);
   }
 
   head(slot: number): number {
@@ -143,11 +146,11 @@ class RingArena implements WindowArena {
     const d = this.pages[slot >>> PAGE_BITS]!;
     const base = (slot & PAGE_MASK) * this.stride;
     const b = Math.floor(ts / this.spec.bucketMs);
-    if (b > d[base + HEAD]!) d[base + HEAD] = b;
+    if (b > d[base + HEAD]!) this.advance(d, base, b);
     const live = b > d[base + HEAD]! - this.positions;
     if (!this.isSequence) {
       if (live) {
-        const at = this.position(d, base, b);
+        const at = this.position(base, b);
         const amounts = value as readonly number[];
         for (let fig = 0; fig < this.figures; fig += 1) d[at + fig] = d[at + fig]! + amounts[fig]!;
       }
@@ -170,11 +173,11 @@ class RingArena implements WindowArena {
     const base = (slot & PAGE_MASK) * this.stride;
     const head = d[base + HEAD]!;
     const entries: number[][] = [];
-    for (let p = 0; p < this.positions; p += 1) {
-      const bucket = d[base + RING + p]!;
-      const at = base + this.figuresAt + p * this.figures;
-      if (bucket > head - this.positions)
-        entries.push([bucket, ...d.subarray(at, at + this.figures)]);
+    // The window's buckets, each from its position (those holding only zeros left out).
+    for (let bucket = head - this.positions + 1; head !== NO_HEAD && bucket <= head; bucket += 1) {
+      const at = this.position(base, bucket);
+      const figures = [...d.subarray(at, at + this.figures)];
+      if (figures.some((figure) => figure !== 0)) entries.push([bucket, ...figures]);
     }
     entries.sort((a, b) => a[0]! - b[0]!);
     const recent = this.isSequence ? this.recentIds(slot, d, base) : 0;
@@ -193,8 +196,8 @@ class RingArena implements WindowArena {
     const kept = window[2] as number;
     for (let j = 4; j < 4 + kept * width; j += width) {
       const b = window[j] as number;
-      if (b <= head - this.positions) continue;
-      const at = this.position(d, base, b);
+      if (b <= head - this.positions || b > head) continue;
+      const at = this.position(base, b);
       for (let fig = 0; fig < this.figures; fig += 1) d[at + fig] = window[j + 1 + fig] as number;
     }
     if (this.isSequence) {
@@ -211,29 +214,38 @@ class RingArena implements WindowArena {
     return slot;
   }
 
-  /**
-   * Where bucket b's figures are (b live), emptied first when its ring position held an
-   * older bucket.
-   */
-  private position(d: Float64Array, base: number, b: number): number {
+  /** Where bucket b's figures are (b in the window). */
+  private position(base: number, b: number): number {
     const p = ((b % this.positions) + this.positions) % this.positions;
-    const at = base + this.figuresAt + p * this.figures;
-    if (d[base + RING + p] !== b) {
-      d[base + RING + p] = b;
-      for (let fig = 0; fig < this.figures; fig += 1) d[at + fig] = 0;
-    }
-    return at;
+    return base + this.figuresAt + p * this.figures;
   }
 
+  /**
+   * The head moved on to b: the positions of the buckets it passes are emptied (all of
+   * them when it passes a whole window), so each position holds a bucket of the window.
+   */
+  private advance(d: Float64Array, base: number, b: number): void {
+    const head = d[base + HEAD]!;
+    d[base + HEAD] = b;
+    // A new window's slot was emptied when it was made (reset).
+    if (head === NO_HEAD) return;
+    if (b - head >= this.positions) {
+      d.fill(0, base + this.figuresAt, base + this.recentAt);
+      return;
+    }
+    for (let bucket = head + 1; bucket <= b; bucket += 1) {
+      const at = this.position(base, bucket);
+      d.fill(0, at, at + this.figures);
+    }
+  }
+
+  /** Every position's figures, summed: each holds a bucket of the window, or zeros. */
   private sums(d: Float64Array, base: number): number[] {
     const { figures } = this;
     const totals = new Array<number>(this.isSequence ? 3 : figures).fill(0);
-    const oldest = d[base + HEAD]! - this.positions;
-    for (let p = 0; p < this.positions; p += 1) {
-      if (d[base + RING + p]! > oldest) {
-        const at = base + this.figuresAt + p * figures;
-        for (let fig = 0; fig < figures; fig += 1) totals[fig]! += d[at + fig]!;
-      }
+    const end = base + this.recentAt;
+    for (let at = base + this.figuresAt; at < end; at += figures) {
+      for (let fig = 0; fig < figures; fig += 1) totals[fig]! += d[at + fig]!;
     }
     return totals;
   }
@@ -256,7 +268,7 @@ class RingArena implements WindowArena {
           : this.inlineStep(slot, d, base, count, id);
       // A repeat fetches no new record: it counts in neither figure.
       if (found !== SEEN) {
-        const entry = this.position(d, base, b);
+        const entry = this.position(base, b);
         d[entry + 1] = d[entry + 1]! + 1;
         if (found === CLOSE) d[entry] = d[entry]! + 1;
       }
