@@ -11,8 +11,9 @@
 // Its old generation grows less between full collections than V8 would choose
 // (BULK_HEAP_GROWING_PERCENT): V8 let a replay's heap reach ~2.5× what the last full
 // collection kept, most of it the events the reorder window had held and dropped. At
-// 1.5×, the 1,000,000-line JSONL bench log peaks at 684–709 MB instead of 888–907, for
-// about the same CPU (side by side, lockouts byte for byte the same; BENCHMARKS.md).
+// 1.5×, the 1,000,000-line JSONL bench log peaked at 684–709 MB instead of 888–907
+// (side by side, lockouts byte for byte the same; BENCHMARKS.md): three times as many
+// full collections, ~1.5 s more marking, partly won back by fewer scavenges.
 //
 // The thread runs the command's usual code (cli.ts `main`) with an io that posts its
 // output here, in order; this thread writes it and returns the exit code. Standard

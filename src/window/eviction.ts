@@ -31,8 +31,9 @@ export interface EvictionCounts {
  * Measured on a flood of fresh actors (bench/flood-log.ts, shipped rules, ~23 windows an
  * actor), before the arenas: peak RSS 1.13 GB at 200,000 windows, 1.52 GB at 400,000,
  * 2.46 GB with 1.15 million: ~2 KB a window, so the cap kept the heap about half full.
- * Since, counter and sequence windows are 208–368 B slots outside the heap
- * (window-arena.ts): 581 MB, 790 MB and 796 MB (issue 16). The cap is kept as it was:
+ * Since, counter and sequence windows are 112–272 B slots outside the heap
+ * (window-arena.ts), and the bulk thread's heap grows less between full collections:
+ * 360 MB, 509 MB and 658 MB (issue 16). The cap is kept as it was:
  * it errs further on the safe side, and actors and distinct windows are still on the
  * heap it follows. A lower cap would
  * evict on ordinary logs (200,000 evicted 185,705 actors of the 1,000,000-line bench log,
