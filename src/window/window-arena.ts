@@ -68,6 +68,7 @@ const PAGE_MASK = PAGE_SLOTS - 1;
 // Slot offsets.
 const HEAD = 0;
 const RECENT_COUNT = 1;
+/** Where the ring positions' figures start. */
 const RING = 2;
 
 /** The head of an empty window: every bucket is newer. */
@@ -91,8 +92,6 @@ class RingArena implements WindowArena {
   private readonly positions: number;
   /** Figures of a ring position. */
   private readonly figures: number;
-  /** Where the figures start. */
-  private readonly figuresAt: number;
   /** Where the recent ids start (sequence). */
   private readonly recentAt: number;
   private readonly stride: number;
@@ -106,8 +105,7 @@ class RingArena implements WindowArena {
     this.positions = Math.ceil(spec.windowMs / spec.bucketMs);
     this.isSequence = spec.kind === 's';
     this.figures = this.isSequence ? 2 : spec.p1;
-    this.figuresAt = RING;
-    this.recentAt = this.figuresAt + this.positions * this.figures;
+    this.recentAt = RING + this.positions * this.figures;
     this.inline = this.isSequence ? Math.min(spec.p2, INLINE_IDS) : 0;
     this.stride = this.recentAt + this.inline;
   }
@@ -131,7 +129,7 @@ class RingArena implements WindowArena {
     d[base + HEAD] = NO_HEAD;
     if (d[base + RECENT_COUNT] === SPILLED) this.spilled.delete(slot);
     d[base + RECENT_COUNT] = 0;
-    d.fill(0, base + this.figuresAt, base + this.recentAt);
+    d.fill(0, base + RING, base + this.recentAt);
   }
 
   head(slot: number): number {
@@ -217,7 +215,7 @@ class RingArena implements WindowArena {
   /** Where bucket b's figures are (b in the window). */
   private position(base: number, b: number): number {
     const p = ((b % this.positions) + this.positions) % this.positions;
-    return base + this.figuresAt + p * this.figures;
+    return base + RING + p * this.figures;
   }
 
   /**
@@ -230,7 +228,7 @@ class RingArena implements WindowArena {
     // A new window's slot was emptied when it was made (reset).
     if (head === NO_HEAD) return;
     if (b - head >= this.positions) {
-      d.fill(0, base + this.figuresAt, base + this.recentAt);
+      d.fill(0, base + RING, base + this.recentAt);
       return;
     }
     for (let bucket = head + 1; bucket <= b; bucket += 1) {
@@ -244,7 +242,7 @@ class RingArena implements WindowArena {
     const { figures } = this;
     const totals = new Array<number>(this.isSequence ? 3 : figures).fill(0);
     const end = base + this.recentAt;
-    for (let at = base + this.figuresAt; at < end; at += figures) {
+    for (let at = base + RING; at < end; at += figures) {
       for (let fig = 0; fig < figures; fig += 1) totals[fig]! += d[at + fig]!;
     }
     return totals;
