@@ -252,13 +252,23 @@ function applyDistinct(
     const bitmap = st[at + 1] as Uint8Array;
     const old = bitmap[byte]!;
     if ((old & mask) === 0) {
-      const changed = ownsBitmaps ? bitmap : new Uint8Array(bitmap);
+      // A bitmap kept while the rule had fewer bits (a reloaded threshold) grows to this
+      // shape's size, so the bit is kept, as the memory store's arena keeps it.
+      const bytes = Math.ceil(spec.p1 / 8);
+      const changed = ownsBitmaps && bitmap.length >= bytes ? bitmap : grownCopy(bitmap, bytes);
       changed[byte] = old | mask;
       st[at + 1] = changed;
       unionGainsBit(st, spec, at, b, byte, mask);
     }
   }
   return distinctReading(st, spec);
+}
+
+/** A copy of the bitmap, at least `bytes` long (the bytes past it zeros). */
+function grownCopy(bitmap: Uint8Array, bytes: number): Uint8Array {
+  const copy = new Uint8Array(Math.max(bitmap.length, bytes));
+  copy.set(bitmap);
+  return copy;
 }
 
 /** Only the last p2 recent ids are recent: a list kept while a rule kept more loses its oldest. */

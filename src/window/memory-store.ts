@@ -5,7 +5,8 @@
 // A window is a slot of its shape's arena (window-arena.ts): counter and sequence
 // windows are rings in Float64Array pages, no JavaScript object each, which the
 // collector would copy and mark again and again (a replay keeps some 750,000 windows);
-// distinct windows are flat-window.ts arrays. test/support/reference-memory-store.ts
+// distinct windows' rings hold bitmaps kept in blocks of Uint8Array pages
+// (distinct-arena.ts). test/support/reference-memory-store.ts
 // keeps the arithmetic as independent code, for the differential tests.
 import * as eviction from './eviction.js';
 import { firesOn } from './arithmetic.js';

@@ -1,7 +1,7 @@
 // One rule's windows of one actor, as the memory store (memory-store.ts) keeps them: a
 // slot of the rule's arena per route (window-arena.ts).
 import type { WindowSpec } from './flat-window.js';
-import type { WindowArena } from './window-arena.js';
+import type { WindowArena } from './arena.js';
 
 /**
  * One rule's windows of one actor, by route ('' for a rule that does not split by route):

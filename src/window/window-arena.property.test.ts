@@ -19,26 +19,30 @@ import { arenaFor, type WindowArena } from './window-arena.js';
 
 const specArbitrary: fc.Arbitrary<WindowSpec> = fc
   .record({
-    kind: fc.constantFrom<'c' | 's'>('c', 's'),
+    kind: fc.constantFrom<'c' | 's' | 'd'>('c', 's', 'd'),
     bucketMs: fc.integer({ min: 1, max: 10 }).map((n) => n * 1000),
     buckets: fc.integer({ min: 2, max: 24 }),
     figures: fc.integer({ min: 1, max: 3 }),
     maxGap: fc.integer({ min: 1, max: 40 }),
     recentIds: fc.integer({ min: 2, max: 64 }),
     closeAmong: fc.integer({ min: 0, max: 64 }),
+    // Bitmaps of a byte, of the shipped 64 bytes, of a size not whole bytes.
+    bits: fc.constantFrom(8, 100, 512, 1024),
   })
-  .map(({ kind, bucketMs, buckets, figures, maxGap, recentIds, closeAmong }) =>
+  .map(({ kind, bucketMs, buckets, figures, maxGap, recentIds, closeAmong, bits }) =>
     kind === 'c'
       ? { kind, windowMs: bucketMs * buckets, bucketMs, p1: figures, p2: 0, p3: 0 }
-      : {
-          kind,
-          // A window need not be whole buckets (the last one is then cut short).
-          windowMs: bucketMs * buckets - (buckets % 3 === 0 ? 500 : 0),
-          bucketMs,
-          p1: maxGap,
-          p2: recentIds,
-          p3: Math.min(closeAmong, recentIds),
-        },
+      : kind === 'd'
+        ? { kind, windowMs: bucketMs * buckets, bucketMs, p1: bits, p2: 0, p3: 0 }
+        : {
+            kind,
+            // A window need not be whole buckets (the last one is then cut short).
+            windowMs: bucketMs * buckets - (buckets % 3 === 0 ? 500 : 0),
+            bucketMs,
+            p1: maxGap,
+            p2: recentIds,
+            p3: Math.min(closeAmong, recentIds),
+          },
   );
 
 /** A step: time moved by `dt` (negative: a late event), a value, sometimes a peek. */
@@ -61,8 +65,13 @@ const moveArbitrary: fc.Arbitrary<Move> = fc.record({
   peek: fc.boolean(),
 });
 
+/** A distinct step's bit: from the id, so that walks and repeats hit the same bits. */
 const valueOf = (spec: WindowSpec, move: Move) =>
-  spec.kind === 'c' ? move.amounts.slice(0, spec.p1) : move.id;
+  spec.kind === 'c'
+    ? move.amounts.slice(0, spec.p1)
+    : spec.kind === 'd'
+      ? move.id % spec.p1
+      : move.id;
 
 /**
  * The flat window's live buckets, sorted, and its recent ids as a reading sees them. A
@@ -71,11 +80,18 @@ const valueOf = (spec: WindowSpec, move: Move) =>
  */
 function liveContent(window: Window, spec: WindowSpec) {
   const buckets = Math.ceil(spec.windowMs / spec.bucketMs);
-  const width = spec.kind === 'c' ? 1 + spec.p1 : 3;
+  const width = spec.kind === 'c' ? 1 + spec.p1 : spec.kind === 'd' ? 2 : 3;
   const head = window[H] as number;
   const entries: number[][] = [];
   for (let j = 4; j < 4 + (window[2] as number) * width; j += width) {
-    const entry = window.slice(j, j + width) as number[];
+    // A distinct bucket's entry: its number and its bitmap's bytes (those of the shape).
+    const entry =
+      spec.kind === 'd'
+        ? [
+            window[j] as number,
+            ...(window[j + 1] as Uint8Array).subarray(0, Math.ceil(spec.p1 / 8)),
+          ]
+        : (window.slice(j, j + width) as number[]);
     if (entry[0]! > head - buckets && entry.slice(1).some((figure) => figure !== 0))
       entries.push(entry);
   }
@@ -237,22 +253,55 @@ describe('window arena against flat-window.ts', () => {
     }
   });
 
-  it('keeps a distinct window as the flat array itself', () => {
+  it('keeps distinct windows’ bitmaps in blocks it reuses, a window’s own bits its own', () => {
     const spec: WindowSpec = { kind: 'd', windowMs: 60_000, bucketMs: 5000, p1: 64, p2: 0, p3: 0 };
     const arena = arenaFor(spec);
-    const slot = arena.alloc();
-    const flat = newWindow(spec);
     const ts = 1_700_000_000_000;
-    for (const [dt, bit] of [
-      [0, 3],
-      [1000, 3],
-      [9000, 40],
-      [70_000, 3],
-    ] as const) {
-      expect(arena.apply(slot, ts + dt, bit)).toEqual(
-        applyToWindow(flat, spec, ts + dt, bit, true),
-      );
+    // More than a page of slots and of bitmaps, each window one bit of its own number.
+    const slots = Array.from({ length: 5000 }, (_, i) => {
+      const slot = arena.alloc();
+      expect(arena.apply(slot, ts, i % 64)).toEqual([1]);
+      return slot;
+    });
+    // A bucket left behind gives its bitmap back; the window's newer bits stay counted.
+    const slot = slots[7]!;
+    arena.apply(slot, ts + 5000, 8);
+    arena.apply(slot, ts + 5000, 7);
+    expect(arena.peek(slot, 0)).toEqual([2]);
+    expect(arena.apply(slot, ts + 60_000, 9)).toEqual([3]);
+    expect(arena.toFlat(slot).slice(0, 3)).toEqual([0, Math.floor((ts + 60_000) / 5000), 2]);
+    // Freed, a slot and its bitmaps come back empty; the others keep their bits.
+    arena.free(slots[10]!);
+    const again = arena.alloc();
+    expect(again).toBe(slots[10]);
+    expect(arena.head(again)).toBe(-1);
+    expect(arena.apply(again, ts, 3)).toEqual([1]);
+    expect(arena.apply(slots[11]!, ts, 11)).toEqual([1]);
+    expect(arena.apply(slots[4500]!, ts, 4500 % 64)).toEqual([1]);
+    expect(arena.apply(slots[4500]!, ts, 1)).toEqual([2]);
+    arena.reset(slots[4500]!);
+    expect(arena.peek(slots[4500]!, 1)).toEqual(peekWindow(newWindow(spec), spec, 1));
+  });
+});
+
+describe('a distinct window read by a reloaded rule with more bits', () => {
+  it('keeps a bit set past the end of a bucket’s older, smaller bitmap', () => {
+    const small: WindowSpec = { kind: 'd', windowMs: 60_000, bucketMs: 5000, p1: 8, p2: 0, p3: 0 };
+    const large: WindowSpec = { ...small, p1: 1024 };
+    const ts = 1_700_000_000_000;
+    const flat = newWindow(small);
+    applyToWindow(flat, small, ts, 3, true);
+    const arena = arenaFor(large);
+    const slot = arena.fromFlat(flat);
+    // Bit 500 twice in the same bucket: counted once, in the flat layout (owned bitmaps,
+    // as the memory store kept them, and read from Redis) and in the arena alike.
+    for (const owned of [true, false]) {
+      const window = structuredClone(flat);
+      const once = applyToWindow(window, large, ts + 1000, 500, owned);
+      expect(applyToWindow(window, large, ts + 1000, 500, owned)).toEqual(once);
     }
-    expect(arena.toFlat(slot)).toEqual(flat);
+    const once = arena.apply(slot, ts + 1000, 500);
+    expect(once).toEqual(applyToWindow(structuredClone(flat), large, ts + 1000, 500, true));
+    expect(arena.apply(slot, ts + 1000, 500)).toEqual(once);
   });
 });

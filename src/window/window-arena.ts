@@ -2,8 +2,8 @@
 // fixed-size slots of Float64Array pages, so a replay's hundreds of thousands of windows
 // are no JavaScript objects the collector copies and marks (issue 16: a replay spent a
 // fifth of its time in scavenges, copying windows and their grown arrays). A window is
-// a slot number. Distinct windows (bitmaps) stay flat-window.ts arrays, in a list by
-// slot: their bitmaps are kept per live bucket only, which a fixed slot would multiply.
+// a slot number. Distinct windows (bitmaps) have an arena of their own shape,
+// distinct-arena.ts: their slots hold bitmaps' numbers, a bitmap per live bucket only.
 //
 // A counter or sequence slot is a ring of the window's buckets, as the reference store
 // (test/support/reference-memory-store.ts) keeps them, where flat-window.ts keeps a
@@ -23,56 +23,20 @@
 //   INLINE_IDS recent ids; a window with more (a scanner's, a busy user's) keeps them in
 //   a list of up to `recentIds` (64 by default) beside the arena: a slot sized for 64
 //   would double the arena for the few windows that need it.
-import {
-  applyToWindow,
-  H,
-  newWindow,
-  peekWindow,
-  resetWindow,
-  wouldExpire,
-  type Window,
-  type WindowSpec,
-} from './flat-window.js';
+import { HEAD, NO_HEAD, RingSlots, type WindowArena } from './arena.js';
+import { DistinctArena } from './distinct-arena.js';
+import { H, peekWindow, type Window, type WindowSpec } from './flat-window.js';
 
-/** One shape's windows, by slot number. */
-export interface WindowArena {
-  readonly spec: WindowSpec;
-  /** A new, empty window's slot. */
-  alloc(): number;
-  free(slot: number): void;
-  /** The observation applied; the reading (flat-window.ts `applyToWindow`). */
-  apply(slot: number, ts: number, value: number | readonly number[]): number[];
-  /** The reading as it stands, changing nothing; slot -1: no window (zeros). */
-  peek(slot: number, value: number | readonly number[]): number[];
-  /** True when no bucket of the window would survive a move of its head to `ts`. */
-  wouldExpire(slot: number, ts: number): boolean;
-  /** The window emptied in place. */
-  reset(slot: number): void;
-  /** The window's newest bucket (-1 when empty). */
-  head(slot: number): number;
-  /** The window in flat-window.ts's layout (a copy). */
-  toFlat(slot: number): Window;
-  /** A slot holding `window` (flat layout), read by this arena's shape. */
-  fromFlat(window: Window): number;
-}
+export type { WindowArena } from './arena.js';
 
 export function arenaFor(spec: WindowSpec): WindowArena {
-  return spec.kind === 'd' ? new FlatArena(spec) : new RingArena(spec);
+  return spec.kind === 'd' ? new DistinctArena(spec) : new RingArena(spec);
 }
 
-/** Slots per page: pages are never copied as the arena grows. */
-const PAGE_BITS = 12;
-const PAGE_SLOTS = 1 << PAGE_BITS;
-const PAGE_MASK = PAGE_SLOTS - 1;
-
-// Slot offsets.
-const HEAD = 0;
+// Slot offsets (HEAD first).
 const RECENT_COUNT = 1;
 /** Where the ring positions' figures start. */
 const RING = 2;
-
-/** The head of an empty window: every bucket is newer. */
-const NO_HEAD = -1;
 
 /** Recent ids a sequence slot holds itself. */
 const INLINE_IDS = 8;
@@ -84,65 +48,51 @@ const FAR = 0;
 const CLOSE = 1;
 const SEEN = 2;
 
-class RingArena implements WindowArena {
-  private readonly pages: Float64Array[] = [];
-  private readonly freed: number[] = [];
-  private next = 0;
-  /** Ring positions (buckets in a window). */
-  private readonly positions: number;
+class RingArena extends RingSlots implements WindowArena {
   /** Figures of a ring position. */
   private readonly figures: number;
   /** Where the recent ids start (sequence). */
   private readonly recentAt: number;
-  private readonly stride: number;
   private readonly isSequence: boolean;
   /** Recent ids a slot holds (sequence). */
   private readonly inline: number;
   /** The recent ids of slots that hold more than `inline`, by slot. */
   private readonly spilled = new Map<number, number[]>();
 
-  constructor(readonly spec: WindowSpec) {
-    this.positions = Math.ceil(spec.windowMs / spec.bucketMs);
-    this.isSequence = spec.kind === 's';
-    this.figures = this.isSequence ? 2 : spec.p1;
-    this.recentAt = RING + this.positions * this.figures;
-    this.inline = this.isSequence ? Math.min(spec.p2, INLINE_IDS) : 0;
-    this.stride = this.recentAt + this.inline;
+  constructor(spec: WindowSpec) {
+    const isSequence = spec.kind === 's';
+    const figures = isSequence ? 2 : spec.p1;
+    const inline = isSequence ? Math.min(spec.p2, INLINE_IDS) : 0;
+    super(spec, RING, figures, inline);
+    this.isSequence = isSequence;
+    this.figures = figures;
+    this.inline = inline;
+    this.recentAt = RING + this.positions * figures;
   }
 
   alloc(): number {
-    const slot = this.freed.length > 0 ? this.freed.pop()! : this.next++;
-    if (slot >>> PAGE_BITS >= this.pages.length)
-      this.pages.push(new Float64Array(PAGE_SLOTS * this.stride));
+    const slot = this.takeSlot();
     this.reset(slot);
     return slot;
   }
 
   free(slot: number): void {
     this.spilled.delete(slot);
-    this.freed.push(slot);
+    this.giveBack(slot);
   }
 
   reset(slot: number): void {
-    const d = this.pages[slot >>> PAGE_BITS]!;
-    const base = (slot & PAGE_MASK) * this.stride;
+    const d = this.page(slot);
+    const base = this.base(slot);
     d[base + HEAD] = NO_HEAD;
     if (d[base + RECENT_COUNT] === SPILLED) this.spilled.delete(slot);
     d[base + RECENT_COUNT] = 0;
     d.fill(0, base + RING, base + this.recentAt);
   }
 
-  head(slot: number): number {
-    return this.pages[slot >>> PAGE_BITS]![(slot & PAGE_MASK) * this.stride + HEAD]!;
-  }
-
-  wouldExpire(slot: number, ts: number): boolean {
-    return Math.floor(ts / this.spec.bucketMs) - this.head(slot) >= this.positions;
-  }
-
   apply(slot: number, ts: number, value: number | readonly number[]): number[] {
-    const d = this.pages[slot >>> PAGE_BITS]!;
-    const base = (slot & PAGE_MASK) * this.stride;
+    const d = this.page(slot);
+    const base = this.base(slot);
     const b = Math.floor(ts / this.spec.bucketMs);
     if (b > d[base + HEAD]!) this.advance(d, base, b);
     const live = b > d[base + HEAD]! - this.positions;
@@ -159,16 +109,16 @@ class RingArena implements WindowArena {
 
   peek(slot: number, value: number | readonly number[]): number[] {
     if (slot < 0) return peekWindow(undefined, this.spec, value);
-    const d = this.pages[slot >>> PAGE_BITS]!;
-    const base = (slot & PAGE_MASK) * this.stride;
+    const d = this.page(slot);
+    const base = this.base(slot);
     const reading = this.sums(d, base);
     if (this.isSequence) reading[2] = this.closeToOthers(slot, d, base, value as number) ? 1 : 0;
     return reading;
   }
 
   toFlat(slot: number): Window {
-    const d = this.pages[slot >>> PAGE_BITS]!;
-    const base = (slot & PAGE_MASK) * this.stride;
+    const d = this.page(slot);
+    const base = this.base(slot);
     const head = d[base + HEAD]!;
     const entries: number[][] = [];
     // The window's buckets, each from its position (those holding only zeros left out).
@@ -184,8 +134,8 @@ class RingArena implements WindowArena {
 
   fromFlat(window: Window): number {
     const slot = this.alloc();
-    const d = this.pages[slot >>> PAGE_BITS]!;
-    const base = (slot & PAGE_MASK) * this.stride;
+    const d = this.page(slot);
+    const base = this.base(slot);
     const head = window[H] as number;
     d[base + HEAD] = head;
     // Its entries as this shape reads them: the live ones (a flat window keeps dead ones
@@ -210,12 +160,6 @@ class RingArena implements WindowArena {
       }
     }
     return slot;
-  }
-
-  /** Where bucket b's figures are (b in the window). */
-  private position(base: number, b: number): number {
-    const p = ((b % this.positions) + this.positions) % this.positions;
-    return base + RING + p * this.figures;
   }
 
   /**
@@ -358,61 +302,4 @@ function listStep(recent: number[], id: number, spec: WindowSpec): number {
   recent.push(id);
   if (recent.length > recentIds) recent.shift();
   return found;
-}
-
-/** Distinct windows: flat-window.ts arrays (bitmaps set in place), by slot. */
-class FlatArena implements WindowArena {
-  private readonly windows: (Window | undefined)[] = [];
-  private readonly freed: number[] = [];
-
-  constructor(readonly spec: WindowSpec) {}
-
-  alloc(): number {
-    return this.place(newWindow(this.spec));
-  }
-
-  free(slot: number): void {
-    this.windows[slot] = undefined;
-    this.freed.push(slot);
-  }
-
-  apply(slot: number, ts: number, value: number | readonly number[]): number[] {
-    return applyToWindow(this.windows[slot]!, this.spec, ts, value, true);
-  }
-
-  peek(slot: number, value: number | readonly number[]): number[] {
-    return peekWindow(slot < 0 ? undefined : this.windows[slot], this.spec, value);
-  }
-
-  wouldExpire(slot: number, ts: number): boolean {
-    return wouldExpire(this.windows[slot]!, this.spec, ts);
-  }
-
-  reset(slot: number): void {
-    resetWindow(this.windows[slot]!, this.spec);
-  }
-
-  head(slot: number): number {
-    return this.windows[slot]![H] as number;
-  }
-
-  toFlat(slot: number): Window {
-    return this.windows[slot]!.map((value) =>
-      value instanceof Uint8Array
-        ? new Uint8Array(value)
-        : Array.isArray(value)
-          ? [...value]
-          : value,
-    );
-  }
-
-  fromFlat(window: Window): number {
-    return this.place(window);
-  }
-
-  private place(window: Window): number {
-    const slot = this.freed.length > 0 ? this.freed.pop()! : this.windows.length;
-    this.windows[slot] = window;
-    return slot;
-  }
 }
