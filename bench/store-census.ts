@@ -37,7 +37,8 @@ interface ArenaWindows {
 type CensusActor = { windows: Map<string, Map<string, Entry>> | (ArenaWindows | undefined)[] };
 /**
  * Any layout of the memory store's private state: flat keys (up to 7f47eda), per actor
- * by rule (a Map), or per actor by the rule's number (an array, with `ordinals`); a
+ * by rule (a Map), or per actor by the rule's (or, since, its shape's) number (an array,
+ * with `ordinals` or `shapesByOrdinal`); a
  * scope's actors a Map, or (since the last-found actor) in its `bySubject`.
  */
 interface Store {
@@ -47,6 +48,8 @@ interface Store {
     Map<string, CensusActor> | { readonly bySubject: Map<string, CensusActor> }
   >;
   readonly ordinals?: Map<string, number>;
+  /** Since a rule may have windows of two shapes: the rule of each place in `windows`. */
+  readonly shapesByOrdinal?: readonly { readonly rule: string }[];
 }
 
 /** Every window as [rule, scope, key text of the flat layout or '', entry]. */
@@ -55,7 +58,9 @@ function* windowsOf(store: Store): Generator<[string, string, string, Entry]> {
     const [rule = '', scope = ''] = key.split('\u0000');
     yield [rule, scope, key, entry];
   }
-  const rules = [...(store.ordinals ?? [])].sort((a, b) => a[1] - b[1]).map(([rule]) => rule);
+  const rules =
+    store.shapesByOrdinal?.map((shape) => shape.rule) ??
+    [...(store.ordinals ?? [])].sort((a, b) => a[1] - b[1]).map(([rule]) => rule);
   for (const [scope, scoped] of store.actors ?? []) {
     const subjects = scoped instanceof Map ? scoped : scoped.bySubject;
     for (const actor of subjects.values()) {

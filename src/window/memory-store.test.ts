@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeWindowStore } from '../../test/contract/window-store-contract.js';
+import { ReferenceWindowStore } from '../../test/support/reference-memory-store.js';
 import { MemoryWindowStore } from './memory-store.js';
 import { windowKey, type Step } from './store.js';
 
@@ -66,5 +67,84 @@ describe('the memory store sweep', () => {
     await store.apply([count('198.51.100.2', ts + 111)]);
     const { results } = await store.apply([count('198.51.100.1', ts + 112)]);
     expect(results[0]!.reading).toEqual([2]);
+  });
+});
+
+describe('a rule whose routes have windows of two shapes', () => {
+  // hostile-address: an address's identities (a 1,024-bit bitmap on the IDENTITIES route)
+  // and its locked identities (a 64-bit bitmap), one rule. Each window is read by its own
+  // shape only, so a step of one shape must leave the other shape's window as it was.
+  const window = { windowMs: 3_600_000, bucketMs: 300_000 };
+  const distinct = (route: string | undefined, bit: number, bits: number, ts: number): Step => ({
+    observation: {
+      kind: 'distinct',
+      key: windowKey('hostile-address', 'ip', '198.51.100.9', route),
+      ts,
+      window,
+      bit,
+      bits,
+    },
+    fire: { atLeast: [null] },
+    lockout: { ttlMs: 60_000 },
+  });
+  const identity = (bit: number, ts: number) => distinct('#identities', bit, 1024, ts);
+  const locked = (bit: number, ts: number) => distinct(undefined, bit, 64, ts);
+
+  it('keeps each window’s bits as the reference store does, steps of both shapes in turn', async () => {
+    const store = new MemoryWindowStore();
+    const reference = new ReferenceWindowStore();
+    const ts = 1_700_000_000_000;
+    // 300 identities on bits above the small shape's 64, a lockout, then more of each.
+    const steps: Step[] = [];
+    for (let i = 0; i < 300; i += 1) steps.push(identity(100 + i * 3, ts + i * 1000));
+    steps.push(locked(5, ts + 301_000));
+    for (let i = 0; i < 20; i += 1) steps.push(identity(1 + i * 50, ts + 302_000 + i * 1000));
+    steps.push(locked(9, ts + 330_000), identity(1000, ts + 331_000));
+    for (const step of steps) {
+      const [mine] = (await store.apply([step])).results;
+      const [theirs] = (await reference.apply([step])).results;
+      expect(mine!.reading).toEqual(theirs!.reading);
+    }
+  });
+
+  it('reads a reloaded rule’s windows by its new shape, each when next used', async () => {
+    // The sequence rule's gap and the breadth rule's bits change under the same ids:
+    // every window, on every route, is read by the new shape as the reference reads it.
+    const store = new MemoryWindowStore();
+    const reference = new ReferenceWindowStore();
+    const ts = 1_700_000_000_000;
+    const walk = (route: string, id: number, maxGap: number, at: number): Step => ({
+      observation: {
+        kind: 'sequence',
+        key: windowKey('scan', 'ip', '198.51.100.9', route),
+        ts: at,
+        window,
+        id,
+        maxGap,
+        recentIds: 16,
+      },
+      fire: { atLeast: [null] },
+      lockout: { ttlMs: 60_000 },
+    });
+    const steps: Step[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      steps.push(
+        walk('/a/:id', 100 + i * 6, 5, ts + i * 1000),
+        walk('/b/:id', 900 + i * 7, 5, ts + i * 1000),
+      );
+      steps.push(identity(200 + i * 9, ts + i * 1000));
+    }
+    // Reloaded: a gap of 8 and bitmaps of 64 bits; route /b later than /a.
+    for (let i = 12; i < 20; i += 1) steps.push(walk('/a/:id', 100 + i * 6, 8, ts + i * 1000));
+    for (let i = 12; i < 20; i += 1) {
+      steps.push(walk('/b/:id', 900 + i * 7, 8, ts + i * 1000));
+      steps.push(distinct('#identities', 7 + i, 64, ts + i * 1000));
+    }
+    for (const step of steps) {
+      const [mine] = (await store.apply([step])).results;
+      const [theirs] = (await reference.apply([step])).results;
+      expect(mine!.reading).toEqual(theirs!.reading);
+    }
+    expect(store.trackedWindows).toBe(3);
   });
 });

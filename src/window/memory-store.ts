@@ -45,8 +45,9 @@ const SWEEP_FLOOR = 50_000;
  */
 interface ActorState {
   /**
-   * By the rule's number in the store (`ordinals`) → route ('' for detectors that do not
-   * split by route) → window: an index, where a Map per actor was hashed for every step.
+   * By the number of the rule's shape in the store (`shapes`) → route ('' for detectors
+   * that do not split by route) → window: an index, where a Map per actor was hashed for
+   * every step.
    */
   readonly windows: (RuleWindows | undefined)[];
   offences?: Map<string, OffenceEntry>;
@@ -76,6 +77,13 @@ interface ScopeActors {
   last: ActorState | undefined;
 }
 
+/** One shape of a rule's windows: their arena, and their place in an actor's `windows`. */
+interface RuleShape {
+  readonly rule: string;
+  readonly arena: WindowArena;
+  readonly ordinal: number;
+}
+
 export interface MemoryStoreOptions {
   /** Live windows kept at most, checked after each apply (see bound). */
   readonly maxWindows?: number;
@@ -93,10 +101,10 @@ export class MemoryWindowStore implements WindowStore {
   private batches = 0;
   /** Actors and windows evicted to stay under the cap (state lost, not expired). */
   readonly evicted = { actors: 0, windows: 0 };
-  /** Each rule's arena: its windows' shape, one for all its actors. */
-  private readonly arenas = new Map<string, WindowArena>();
-  /** Each rule's number: its place in an actor's `windows`. */
-  private readonly ordinals = new Map<string, number>();
+  /** Each rule's shapes: an arena for all its actors' windows of that shape. */
+  private readonly shapes = new Map<string, RuleShape[]>();
+  /** Every rule's shapes, by their place in an actor's `windows`. */
+  private readonly shapesByOrdinal: RuleShape[] = [];
 
   constructor(private readonly options: MemoryStoreOptions = {}) {}
 
@@ -195,10 +203,8 @@ export class MemoryWindowStore implements WindowStore {
     const { observation, position } = step;
     if (position) {
       const applied = before.positions?.get(position.stream);
-      if (applied !== undefined && position.offset <= applied) {
-        const ordinal = this.ordinalOf(observation.key.rule);
-        return { reading: peek(actor, observation, ordinal), applied: false };
-      }
+      if (applied !== undefined && position.offset <= applied)
+        return { reading: this.peek(actor, observation), applied: false };
       actor.positions ??= new Map();
       const highest = actor.positions.get(position.stream) ?? -1;
       actor.positions.set(position.stream, Math.max(position.offset, highest));
@@ -211,44 +217,94 @@ export class MemoryWindowStore implements WindowStore {
   private observeOne(actor: ActorState, observation: Observation): Reading {
     const { ts } = observation;
     if (ts > this.newestTs) this.newestTs = ts;
-    const { rule, route = '' } = observation.key;
-    const ordinal = this.ordinalOf(rule);
-    let windows = actor.windows[ordinal];
+    const route = observation.key.route ?? '';
+    const shape = this.shapeOf(observation);
+    const { arena } = shape;
+    let windows = actor.windows[shape.ordinal];
     if (!windows) {
-      windows = new RuleWindows(this.arenaFor(rule, observation));
-      actor.windows[ordinal] = windows;
-    } else if (!sameShape(windows.spec, observation)) {
-      windows.moveTo(this.arenaFor(rule, observation));
+      windows = new RuleWindows(arena);
+      actor.windows[shape.ordinal] = windows;
     }
-    const { arena } = windows;
     let slot = windows.get(route);
+    let made = false;
     if (slot < 0) {
-      slot = arena.alloc();
+      slot = this.moveFromOtherShape(actor, shape, route);
+      made = slot < 0;
+      if (made) {
+        slot = arena.alloc();
+        this.windowCount += 1;
+      }
       windows.add(route, slot);
-      this.windowCount += 1;
-    } else if (arena.wouldExpire(slot, ts)) {
-      // Past its time: emptied in place (a replay finds about a third of its windows so).
-      arena.reset(slot);
     }
+    // Past its time: emptied in place (a replay finds about a third of its windows so).
+    if (!made && arena.wouldExpire(slot, ts)) arena.reset(slot);
     return arena.apply(slot, ts, valueOf(observation));
   }
 
-  private ordinalOf(rule: string): number {
-    let ordinal = this.ordinals.get(rule);
-    if (ordinal === undefined) {
-      ordinal = this.ordinals.size;
-      this.ordinals.set(rule, ordinal);
-    }
-    return ordinal;
+  /** The current reading of a window without changing it (for a redelivered record). */
+  private peek(actor: ActorState, observation: Observation): Reading {
+    const route = observation.key.route ?? '';
+    const shape = this.shapeOf(observation);
+    const { arena } = shape;
+    const value = valueOf(observation);
+    const slot = actor.windows[shape.ordinal]?.get(route) ?? -1;
+    if (slot >= 0) return arena.peek(arena.wouldExpire(slot, observation.ts) ? -1 : slot, value);
+    // A reloaded rule's window of its former shape, not yet used since: read by this one.
+    const other = this.otherShapesWindow(actor, shape, route);
+    if (!other) return arena.peek(-1, value);
+    const window = other.shape.arena.toFlat(other.slot);
+    const live = !wouldExpireFlat(window, arena.spec, observation.ts);
+    return peekWindow(live ? window : undefined, arena.spec, value);
   }
 
-  /** The rule's arena if the observation has its shape; else a new one, kept for it. */
-  private arenaFor(rule: string, observation: Observation): WindowArena {
-    const known = this.arenas.get(rule);
-    if (known && sameShape(known.spec, observation)) return known;
-    const arena = arenaFor(specOf(observation));
-    this.arenas.set(rule, arena);
-    return arena;
+  /**
+   * The rule's shape that the observation measures by, made at its first step: a rule has
+   * one per kind of window it keeps (hostile-address: an address's identities and its
+   * locked ones, on routes of their own), and a reloaded rule one more for its new shape.
+   */
+  private shapeOf(observation: Observation): RuleShape {
+    const { rule } = observation.key;
+    let shapes = this.shapes.get(rule);
+    if (shapes === undefined) {
+      shapes = [];
+      this.shapes.set(rule, shapes);
+    }
+    for (let i = 0; i < shapes.length; i += 1)
+      if (sameShape(shapes[i]!.arena.spec, observation)) return shapes[i]!;
+    const shape = {
+      rule,
+      arena: arenaFor(specOf(observation)),
+      ordinal: this.shapesByOrdinal.length,
+    };
+    shapes.push(shape);
+    this.shapesByOrdinal.push(shape);
+    return shape;
+  }
+
+  /** The route's window in another shape of the rule (it was reloaded), if the actor has one. */
+  private otherShapesWindow(actor: ActorState, shape: RuleShape, route: string) {
+    const shapes = this.shapes.get(shape.rule)!;
+    for (let i = 0; shapes.length > 1 && i < shapes.length; i += 1) {
+      const other = shapes[i]!;
+      const windows = other === shape ? undefined : actor.windows[other.ordinal];
+      const slot = windows ? windows.get(route) : -1;
+      if (slot >= 0) return { shape: other, windows: windows!, slot };
+    }
+    return undefined;
+  }
+
+  /**
+   * The route's window of another shape of the rule moved to this one's arena, read by
+   * this shape as the Redis store reads its value (a rule reloaded with another shape);
+   * -1 when there is none. Only this route's: each window moves when it is next used.
+   */
+  private moveFromOtherShape(actor: ActorState, shape: RuleShape, route: string): number {
+    const other = this.otherShapesWindow(actor, shape, route);
+    if (!other) return -1;
+    const moved = shape.arena.fromFlat(other.shape.arena.toFlat(other.slot));
+    other.windows.remove(route);
+    if (other.windows.size === 0) actor.windows[other.shape.ordinal] = undefined;
+    return moved;
   }
 
   /**
@@ -305,23 +361,6 @@ function sweepActor(actor: ActorState, now: number): boolean {
   for (const [rule, entry] of actor.offences ?? [])
     if (entry.expiresAt <= now) actor.offences!.delete(rule);
   return kept === 0 && !actor.offences?.size && !actor.positions?.size && !actor.pending?.size;
-}
-
-/** The current reading of a window without changing it (for a redelivered record). */
-function peek(actor: ActorState, observation: Observation, ordinal: number): Reading {
-  const windows = actor.windows[ordinal];
-  const slot = windows ? windows.get(observation.key.route ?? '') : -1;
-  const value = valueOf(observation);
-  if (!windows || slot < 0) return peekWindow(undefined, specOf(observation), value);
-  if (sameShape(windows.spec, observation)) {
-    const { arena } = windows;
-    return arena.peek(arena.wouldExpire(slot, observation.ts) ? -1 : slot, value);
-  }
-  // A rule reloaded with another shape, not yet used since: read by the new one.
-  const spec = specOf(observation);
-  const window = windows.arena.toFlat(slot);
-  const live = !wouldExpireFlat(window, spec, observation.ts);
-  return peekWindow(live ? window : undefined, spec, value);
 }
 
 /** What the observation adds: a counter's amounts, a sequence's id or a distinct value's bit. */

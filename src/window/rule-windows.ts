@@ -1,14 +1,13 @@
 // One rule's windows of one actor, as the memory store (memory-store.ts) keeps them: a
 // slot of the rule's arena per route (window-arena.ts).
-import type { WindowSpec } from './flat-window.js';
 import type { WindowArena } from './arena.js';
 
 /**
- * One rule's windows of one actor, by route ('' for a rule that does not split by route):
- * slots of the arena of the shape their steps measure them by (one arena per rule and
- * shape, shared by every actor; a rule reloaded with another shape moves a window to the
- * new shape's arena when it is next used, read by the new shape as the Redis store reads
- * it). No Map for the first route: most actors use one route of a rule.
+ * One rule's windows of one shape of one actor, by route ('' for a rule that does not
+ * split by route): slots of the shape's arena (one arena per rule and shape, shared by
+ * every actor; a rule reloaded with another shape has its window moved to the new
+ * shape's arena when it is next used, memory-store.ts). No Map for the first route: most
+ * actors use one route of a rule.
  */
 export class RuleWindows {
   /** The first route's window, while it lives (-1: none). */
@@ -17,11 +16,7 @@ export class RuleWindows {
   /** The other routes' windows (a rule split by route), made for the second route. */
   private more: Map<string, number> | undefined;
 
-  constructor(public arena: WindowArena) {}
-
-  get spec(): WindowSpec {
-    return this.arena.spec;
-  }
+  constructor(readonly arena: WindowArena) {}
 
   get size(): number {
     return (this.slot < 0 ? 0 : 1) + (this.more?.size ?? 0);
@@ -42,24 +37,25 @@ export class RuleWindows {
     }
   }
 
-  /** Every window moved to `arena` (its rule's new shape), read by that shape. */
-  moveTo(arena: WindowArena): void {
-    const move = (slot: number) => {
-      const moved = arena.fromFlat(this.arena.toFlat(slot));
-      this.arena.free(slot);
-      return moved;
-    };
-    if (this.slot >= 0) this.slot = move(this.slot);
-    if (this.more) for (const [route, slot] of this.more) this.more.set(route, move(slot));
-    this.arena = arena;
-  }
-
   /** Every window's slot back to the arena (the actor is dropped, evicted or lifted). */
   freeAll(): void {
     if (this.slot >= 0) this.arena.free(this.slot);
     if (this.more) for (const slot of this.more.values()) this.arena.free(slot);
     this.slot = -1;
     this.more = undefined;
+  }
+
+  /** The route's window back to the arena (it moved to another shape's). */
+  remove(route: string): void {
+    if (route === this.route && this.slot >= 0) {
+      this.arena.free(this.slot);
+      this.slot = -1;
+      this.promoteNext();
+    } else if (this.more?.has(route)) {
+      this.arena.free(this.more.get(route)!);
+      this.more.delete(route);
+    }
+    if (this.more?.size === 0) this.more = undefined;
   }
 
   /** Drops the windows whose last bucket has left them by event time `now`. */
@@ -76,14 +72,18 @@ export class RuleWindows {
     if (this.slot >= 0 && expired(arena, this.slot, now)) {
       arena.free(this.slot);
       this.slot = -1;
-      // Another route, if any, takes the first place (so `get` finds it there).
-      const next = this.more?.entries().next();
-      if (next && !next.done) {
-        [this.route, this.slot] = next.value;
-        this.more!.delete(this.route);
-      }
+      this.promoteNext();
     }
     if (this.more?.size === 0) this.more = undefined;
+  }
+
+  /** The first place is empty: another route, if any, takes it (so `get` finds it there). */
+  private promoteNext(): void {
+    const next = this.more?.entries().next();
+    if (next && !next.done) {
+      [this.route, this.slot] = next.value;
+      this.more!.delete(this.route);
+    }
   }
 }
 
