@@ -31,13 +31,13 @@ export interface EvictionCounts {
  * Measured on a flood of fresh actors (bench/flood-log.ts, shipped rules, ~23 windows an
  * actor), before the arenas: peak RSS 1.13 GB at 200,000 windows, 1.52 GB at 400,000,
  * 2.46 GB with 1.15 million: ~2 KB a window, so the cap kept the heap about half full.
- * Since, counter and sequence windows are 112–272 B slots outside the heap
- * (window-arena.ts), and the bulk thread's heap grows less between full collections:
- * 360 MB, 509 MB and 658 MB (issue 16). The cap is kept as it was:
- * it errs further on the safe side, and actors are still on the heap it follows
- * (distinct windows too until distinct-arena.ts; their bitmaps, 8–512 B a live bucket,
- * are outside the heap since, so the cap bounds them, not the heap limit). A lower cap would
- * evict on ordinary logs (200,000 evicted 185,705 actors of the 1,000,000-line bench log,
+ * Since, windows are slots outside the heap (counter and sequence 112–272 B,
+ * window-arena.ts; distinct 120 B and a bitmap of 8–512 B per live bucket,
+ * distinct-arena.ts), and the bulk thread's heap grows less between full collections:
+ * 364 MB, 427 MB and 606 MB (issue 16). The cap is kept as it was: it errs further on
+ * the safe side, and actors are still on the heap it follows (the windows' slots are
+ * not, so the cap bounds them, not the heap limit). A lower cap would evict on ordinary
+ * logs (200,000 evicted 185,705 actors of the 1,000,000-line bench log,
  * 50 minutes of a mid-size site), and an evicted slow scanner's windows restart.
  */
 export const DEFAULT_MAX_WINDOWS = Math.floor(getHeapStatistics().heap_size_limit / 4096);
