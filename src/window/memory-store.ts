@@ -284,8 +284,9 @@ export class MemoryWindowStore implements WindowStore {
   /** The route's window in another shape of the rule (it was reloaded), if the actor has one. */
   private otherShapesWindow(actor: ActorState, shape: RuleShape, route: string) {
     const shapes = this.shapes.get(shape.rule)!;
-    for (let i = 0; shapes.length > 1 && i < shapes.length; i += 1) {
-      const other = shapes[i]!;
+    // Most rules have one shape: nothing to look for.
+    if (shapes.length === 1) return undefined;
+    for (const other of shapes) {
       const windows = other === shape ? undefined : actor.windows[other.ordinal];
       const slot = windows ? windows.get(route) : -1;
       if (slot >= 0) return { shape: other, windows: windows!, slot };
