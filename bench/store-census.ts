@@ -34,7 +34,15 @@ interface ArenaWindows {
   readonly more?: Map<string, number>;
   readonly arena: { readonly spec: Spec; toFlat(slot: number): unknown[] };
 }
-type CensusActor = { windows: Map<string, Map<string, Entry>> | (ArenaWindows | undefined)[] };
+type Arena = ArenaWindows['arena'];
+/**
+ * Since the rule's windows object went (issue 16, seventh session): route and slot per
+ * shape in the actor's array itself, two entries each, more routes in `moreRoutes`.
+ */
+type CensusActor = {
+  windows: Map<string, Map<string, Entry>> | (ArenaWindows | undefined)[] | (string | number)[];
+  moreRoutes?: (Map<string, number> | undefined)[];
+};
 /**
  * Any layout of the memory store's private state: flat keys (up to 7f47eda), per actor
  * by rule (a Map), or per actor by the rule's (or, since, its shape's) number (an array,
@@ -49,7 +57,7 @@ interface Store {
   >;
   readonly ordinals?: Map<string, number>;
   /** Since a rule may have windows of two shapes: the rule of each place in `windows`. */
-  readonly shapesByOrdinal?: readonly { readonly rule: string }[];
+  readonly shapesByOrdinal?: readonly { readonly rule: string; readonly arena?: Arena }[];
 }
 
 /** Every window as [rule, scope, key text of the flat layout or '', entry]. */
@@ -64,8 +72,22 @@ function* windowsOf(store: Store): Generator<[string, string, string, Entry]> {
   for (const [scope, scoped] of store.actors ?? []) {
     const subjects = scoped instanceof Map ? scoped : scoped.bySubject;
     for (const actor of subjects.values()) {
+      if (Array.isArray(actor.windows) && actor.windows.some((w) => typeof w === 'number')) {
+        const pairs = actor.windows as (string | number)[];
+        for (let ordinal = 0; 2 * ordinal < pairs.length; ordinal += 1) {
+          const arena = store.shapesByOrdinal![ordinal]!.arena!;
+          const first = pairs[2 * ordinal + 1] as number;
+          for (const slot of [first, ...(actor.moreRoutes?.[ordinal]?.values() ?? [])]) {
+            if (slot >= 0)
+              yield [rules[ordinal]!, scope, '', { window: arena.toFlat(slot), spec: arena.spec }];
+          }
+        }
+        continue;
+      }
       if (Array.isArray(actor.windows)) {
-        for (const [ordinal, windows] of actor.windows.entries()) {
+        for (const [ordinal, windows] of (
+          actor.windows as (ArenaWindows | undefined)[]
+        ).entries()) {
           if (!windows) continue;
           const { arena } = windows;
           for (const slot of [windows.slot, ...(windows.more?.values() ?? [])]) {

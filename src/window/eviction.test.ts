@@ -64,9 +64,13 @@ describe('the memory store under its cap', () => {
   }, 60_000);
 });
 
-function actor(lastSeen: number, seen: number, windows: number, pending = false): EvictableActor {
+interface CountedActor extends EvictableActor {
+  readonly windows: number;
+}
+
+function actor(lastSeen: number, seen: number, windows: number, pending = false): CountedActor {
   return {
-    windows: [undefined, { size: windows }],
+    windows,
     ...(pending && { pending: new Map([['p', {}]]) }),
     lastSeen,
     seen,
@@ -83,7 +87,8 @@ describe('evictLeastRecentlySeen', () => {
       ['newest', actor(10, 1, 3)],
     ]);
     const counts = { actors: 0, windows: 0 };
-    expect(evictLeastRecentlySeen(new Map([['ip', subjects]]), 6, counts)).toBe(6);
+    const windowsOf = (a: CountedActor) => a.windows;
+    expect(evictLeastRecentlySeen(new Map([['ip', subjects]]), 6, counts, windowsOf)).toBe(6);
     expect([...subjects.keys()]).toEqual(['old-pending', 'busy-now', 'newest']);
     expect(counts).toEqual({ actors: 2, windows: 6 });
   });

@@ -8,10 +8,8 @@
 // flood.
 import { getHeapStatistics } from 'node:v8';
 
-/** What eviction needs of an actor; the store keeps the rest. */
+/** What eviction needs of an actor; the store keeps the rest (its windows: `WindowsOf`). */
 export interface EvictableActor {
-  /** Each rule's windows (by route; undefined for a rule without any): only their count is read. */
-  readonly windows: readonly ({ readonly size: number } | undefined)[];
   /** Granted lockouts not yet published: such an actor is kept. */
   readonly pending?: ReadonlyMap<string, unknown> | undefined;
   /** Newest event time observed. */
@@ -45,16 +43,12 @@ export const DEFAULT_MAX_WINDOWS = Math.floor(getHeapStatistics().heap_size_limi
 /** Evict down to this share of the cap, so a pass (sweep, sort) runs once per fifth of it. */
 export const EVICT_TO = 0.8;
 
-/** Windows of an actor: rule → route → window. */
-export function windowCountOf(actor: EvictableActor): number {
-  let count = 0;
-  for (const routes of actor.windows) if (routes) count += routes.size;
-  return count;
-}
+/** How many live windows an actor has (the store knows its layout). */
+export type WindowsOf<A> = (actor: A) => number;
 
 /** What evicting the actor frees; NaN for one that must be kept. */
-function windowsOf(actor: EvictableActor): number {
-  return actor.pending?.size ? Number.NaN : windowCountOf(actor);
+function freedBy<A extends EvictableActor>(actor: A, windowsOf: WindowsOf<A>): number {
+  return actor.pending?.size ? Number.NaN : windowsOf(actor);
 }
 
 /**
@@ -65,15 +59,16 @@ export function evictLeastRecentlySeen<A extends EvictableActor>(
   actors: Map<string, Map<string, A>>,
   need: number,
   counts: EvictionCounts,
+  windowsOf: WindowsOf<A>,
   /** Told of each actor evicted (the memory store frees its windows' slots). */
   onEvict?: (actor: A) => void,
 ): number {
-  const cutoff = cutoffTime(actors, need);
+  const cutoff = cutoffTime(actors, need, windowsOf);
   const ties: { subjects: Map<string, A>; subject: string; actor: A; windows: number }[] = [];
   const freed: EvictionCounts = { actors: 0, windows: 0 };
   for (const subjects of actors.values()) {
     for (const [subject, actor] of subjects) {
-      const windows = windowsOf(actor);
+      const windows = freedBy(actor, windowsOf);
       if (Number.isNaN(windows) || actor.lastSeen > cutoff) continue;
       if (actor.lastSeen === cutoff) {
         ties.push({ subjects, subject, actor, windows });
@@ -104,11 +99,15 @@ export function evictLeastRecentlySeen<A extends EvictableActor>(
  * times: with the sweep before it, ~1.5 µs per live window (measured at 200,000),
  * paid once per fifth of the cap created.
  */
-function cutoffTime(actors: Map<string, Map<string, EvictableActor>>, need: number): number {
+function cutoffTime<A extends EvictableActor>(
+  actors: Map<string, Map<string, A>>,
+  need: number,
+  windowsOf: WindowsOf<A>,
+): number {
   const times: number[] = [];
   for (const subjects of actors.values()) {
     for (const actor of subjects.values()) {
-      const windows = windowsOf(actor);
+      const windows = freedBy(actor, windowsOf);
       for (let i = 0; i < windows; i += 1) times.push(actor.lastSeen);
     }
   }

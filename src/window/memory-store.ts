@@ -11,7 +11,16 @@
 import * as eviction from './eviction.js';
 import { firesOn } from './arithmetic.js';
 import { peekWindow, wouldExpire as wouldExpireFlat, type WindowSpec } from './flat-window.js';
-import { RuleWindows } from './rule-windows.js';
+import {
+  addWindow,
+  dropExpired,
+  freeAll,
+  removeWindow,
+  slotOf,
+  windowCount,
+  type ActorWindows,
+  type ArenasByShape,
+} from './actor-windows.js';
 import { arenaFor, type WindowArena } from './window-arena.js';
 import {
   claim,
@@ -43,13 +52,10 @@ const SWEEP_FLOOR = 50_000;
  * strings, whose hashes V8 caches, instead of a key concatenated (and hashed) anew
  * for every observation — that lookup was the largest cost of a replay.
  */
-interface ActorState {
-  /**
-   * By the number of the rule's shape in the store (`shapes`) → route ('' for detectors
-   * that do not split by route) → window: an index, where a Map per actor was hashed for
-   * every step.
-   */
-  readonly windows: (RuleWindows | undefined)[];
+interface ActorState extends ActorWindows {
+  // `windows`: by the number of the rule's shape in the store (`shapes`), then route
+  // ('' for detectors that do not split by route), the window's slot (actor-windows.ts):
+  // an index, where a Map per actor was hashed for every step.
   offences?: Map<string, OffenceEntry>;
   /** Highest offset applied per stream. */
   positions?: Map<string, number>;
@@ -142,8 +148,7 @@ export class MemoryWindowStore implements WindowStore {
     // subject may never have been seen, and its grace must hold all the same.
     const actor = this.actor({ ...request, rule: EVERY_RULE });
     // Every window, whatever rules are named (memory-actor.ts liftActor).
-    freeWindows(actor);
-    actor.windows.length = 0;
+    freeAll(actor, this.shapesByOrdinal);
     liftActor(actor, request);
   }
 
@@ -170,7 +175,7 @@ export class MemoryWindowStore implements WindowStore {
   get trackedWindows(): number {
     let count = 0;
     for (const { bySubject } of this.actors.values()) {
-      for (const actor of bySubject.values()) count += eviction.windowCountOf(actor);
+      for (const actor of bySubject.values()) count += windowCount(actor);
     }
     return count;
   }
@@ -220,12 +225,7 @@ export class MemoryWindowStore implements WindowStore {
     const route = observation.key.route ?? '';
     const shape = this.shapeOf(observation);
     const { arena } = shape;
-    let windows = actor.windows[shape.ordinal];
-    if (!windows) {
-      windows = new RuleWindows(arena);
-      actor.windows[shape.ordinal] = windows;
-    }
-    let slot = windows.get(route);
+    let slot = slotOf(actor, shape.ordinal, route);
     let made = false;
     if (slot < 0) {
       slot = this.moveFromOtherShape(actor, shape, route);
@@ -234,7 +234,7 @@ export class MemoryWindowStore implements WindowStore {
         slot = arena.alloc();
         this.windowCount += 1;
       }
-      windows.add(route, slot);
+      addWindow(actor, shape.ordinal, route, slot);
     }
     // Past its time: emptied in place (a replay finds about a third of its windows so).
     if (!made && arena.wouldExpire(slot, ts)) arena.reset(slot);
@@ -247,7 +247,7 @@ export class MemoryWindowStore implements WindowStore {
     const shape = this.shapeOf(observation);
     const { arena } = shape;
     const value = valueOf(observation);
-    const slot = actor.windows[shape.ordinal]?.get(route) ?? -1;
+    const slot = slotOf(actor, shape.ordinal, route);
     if (slot >= 0) return arena.peek(arena.wouldExpire(slot, observation.ts) ? -1 : slot, value);
     // A reloaded rule's window of its former shape, not yet used since: read by this one.
     const other = this.otherShapesWindow(actor, shape, route);
@@ -287,9 +287,8 @@ export class MemoryWindowStore implements WindowStore {
     // Most rules have one shape: nothing to look for.
     if (shapes.length === 1) return undefined;
     for (const other of shapes) {
-      const windows = other === shape ? undefined : actor.windows[other.ordinal];
-      const slot = windows ? windows.get(route) : -1;
-      if (slot >= 0) return { shape: other, windows: windows!, slot };
+      const slot = other === shape ? -1 : slotOf(actor, other.ordinal, route);
+      if (slot >= 0) return { shape: other, slot };
     }
     return undefined;
   }
@@ -303,8 +302,7 @@ export class MemoryWindowStore implements WindowStore {
     const other = this.otherShapesWindow(actor, shape, route);
     if (!other) return -1;
     const moved = shape.arena.fromFlat(other.shape.arena.toFlat(other.slot));
-    other.windows.remove(route);
-    if (other.windows.size === 0) actor.windows[other.shape.ordinal] = undefined;
+    removeWindow(actor, other.shape.ordinal, route, other.shape.arena);
     return moved;
   }
 
@@ -317,7 +315,7 @@ export class MemoryWindowStore implements WindowStore {
     this.forgetLastFound();
     for (const { bySubject } of this.actors.values()) {
       for (const [subject, actor] of bySubject) {
-        if (sweepActor(actor, this.newestTs)) bySubject.delete(subject);
+        if (sweepActor(actor, this.shapesByOrdinal, this.newestTs)) bySubject.delete(subject);
       }
     }
     this.windowCount = this.trackedWindows;
@@ -339,26 +337,15 @@ export class MemoryWindowStore implements WindowStore {
       this.subjectMaps(),
       this.windowCount - target,
       this.evicted,
-      freeWindows,
+      windowCount,
+      (actor) => freeAll(actor, this.shapesByOrdinal),
     );
   }
 }
 
-/** The actor's windows' slots back to their arenas (it is evicted or lifted). */
-function freeWindows(actor: ActorState): void {
-  for (const windows of actor.windows) windows?.freeAll();
-}
-
 /** Drops windows and offences whose time has passed; true when nothing is left. */
-function sweepActor(actor: ActorState, now: number): boolean {
-  let kept = 0;
-  for (let ordinal = 0; ordinal < actor.windows.length; ordinal += 1) {
-    const windows = actor.windows[ordinal];
-    if (!windows) continue;
-    windows.dropExpired(now);
-    if (windows.size === 0) actor.windows[ordinal] = undefined;
-    else kept += 1;
-  }
+function sweepActor(actor: ActorState, shapes: ArenasByShape, now: number): boolean {
+  const kept = dropExpired(actor, shapes, now);
   for (const [rule, entry] of actor.offences ?? [])
     if (entry.expiresAt <= now) actor.offences!.delete(rule);
   return kept === 0 && !actor.offences?.size && !actor.positions?.size && !actor.pending?.size;
