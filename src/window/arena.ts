@@ -90,7 +90,11 @@ export abstract class RingSlots {
 
   /** Where bucket b's ring position is, in the page of the slot at `base` (b in the window). */
   protected position(base: number, b: number): number {
-    const p = ((b % this.positions) + this.positions) % this.positions;
+    // b's ring position, b mod positions (b ≥ 0 or not). Floor and product, not `%`: b
+    // comes from a Float64Array, and V8 takes a double's `%` to a C call (fmod), which
+    // was 2-3 % of a replay (issue 16). Exact: b and the quotient are far below 2^53.
+    const { positions } = this;
+    const p = b - Math.floor(b / positions) * positions;
     return base + this.ringAt + p * this.width;
   }
 }
