@@ -46,6 +46,7 @@ import { decodePercent, pathEnd, pathStart, readSegments } from '../request-path
 import { idParamName, visitQueryParamsWhere } from './query.js';
 import { dressedId } from './segment-id.js';
 import { classifySegment, prefixedNumber, type IdKind } from './segment.js';
+import { routeText } from './route-texts.js';
 
 export type { IdKind } from './segment.js';
 
@@ -94,14 +95,14 @@ export function normalizePath(path: string): NormalizedPath {
   const pathText = decodePercent(path.slice(pathStart(path, end), end));
   const { segments, cut } = readSegments(pathText, toSegment);
   const last = segments[segments.length - 1];
-  const route = buildRoute(segments, cut);
+  const route = routeText(buildRoute(segments, cut));
   const isStatic = last !== undefined && isStaticAsset(last.text ?? last.routeText);
   const id = lastId(segments);
   if (id === undefined) {
     const fromQuery = query === '' ? undefined : queryId(query);
     if (fromQuery === undefined) return { route, query, isStatic };
     const { objectId, idKind, numericId } = fromQuery;
-    const withId = withQueryIds(route, fromQuery.names);
+    const withId = routeText(withQueryIds(route, fromQuery.names));
     return numericId === undefined
       ? { route: withId, objectId, idKind, query, isStatic }
       : { route: withId, objectId, idKind, numericId, query, isStatic };
@@ -237,7 +238,7 @@ export function idSpaceRoute(route: string): string {
   const mark = route.indexOf('?');
   if (mark === -1) return route;
   const path = route.slice(0, mark);
-  return path === '/' ? `/${ID_PLACEHOLDER}` : `${path}/${ID_PLACEHOLDER}`;
+  return routeText(path === '/' ? `/${ID_PLACEHOLDER}` : `${path}/${ID_PLACEHOLDER}`);
 }
 
 /** The id as a number when exact: ids beyond 2^53 - 1 would round to a neighbour. */
