@@ -36,12 +36,12 @@ interface ArenaWindows {
 }
 type Arena = ArenaWindows['arena'];
 /**
- * Since the rule's windows object went (issue 16, seventh session): route and slot per
- * shape in the actor's array itself, two entries each, more routes in `moreRoutes`.
+ * Since the rule's windows object went (issue 16, seventh session): shape, route and slot
+ * of each window in the actor's array itself, three entries each; past 32, in `more`.
  */
 type CensusActor = {
   windows: Map<string, Map<string, Entry>> | (ArenaWindows | undefined)[] | (string | number)[];
-  moreRoutes?: (Map<string, number> | undefined)[];
+  more?: (Map<string, number> | undefined)[];
 };
 /**
  * Any layout of the memory store's private state: flat keys (up to 7f47eda), per actor
@@ -73,14 +73,15 @@ function* windowsOf(store: Store): Generator<[string, string, string, Entry]> {
     const subjects = scoped instanceof Map ? scoped : scoped.bySubject;
     for (const actor of subjects.values()) {
       if (Array.isArray(actor.windows) && actor.windows.some((w) => typeof w === 'number')) {
-        const pairs = actor.windows as (string | number)[];
-        for (let ordinal = 0; 2 * ordinal < pairs.length; ordinal += 1) {
+        const triples = actor.windows as (string | number)[];
+        const listed: [number, number][] = [];
+        for (let at = 0; at < triples.length; at += 3)
+          listed.push([triples[at] as number, triples[at + 2] as number]);
+        for (const [ordinal, routes] of (actor.more ?? []).entries())
+          for (const slot of routes?.values() ?? []) listed.push([ordinal, slot]);
+        for (const [ordinal, slot] of listed) {
           const arena = store.shapesByOrdinal![ordinal]!.arena!;
-          const first = pairs[2 * ordinal + 1] as number;
-          for (const slot of [first, ...(actor.moreRoutes?.[ordinal]?.values() ?? [])]) {
-            if (slot >= 0)
-              yield [rules[ordinal]!, scope, '', { window: arena.toFlat(slot), spec: arena.spec }];
-          }
+          yield [rules[ordinal]!, scope, '', { window: arena.toFlat(slot), spec: arena.spec }];
         }
         continue;
       }

@@ -7,6 +7,7 @@ import {
   dropExpired,
   eachWindow,
   freeAll,
+  LISTED_WINDOWS,
   removeWindow,
   slotOf,
   windowCount,
@@ -75,8 +76,6 @@ describe('an actor’s windows', () => {
     removeWindow(actor, 0, '/api/users', shapes[0]!.arena);
     expect(slotOf(actor, 0, '/api/users')).toBe(-1);
     expect(slotOf(actor, 0, '/api/orders')).toBe(b);
-    // The second route now holds the first place: no map is left for the shape.
-    expect(actor.moreRoutes?.[0]).toBeUndefined();
     expect(windowCount(actor)).toBe(1);
     // A route never seen: nothing freed, nothing changed.
     removeWindow(actor, 0, '/api/none', shapes[0]!.arena);
@@ -104,6 +103,35 @@ describe('an actor’s windows', () => {
     // Two hours on: nothing is left.
     expect(dropExpired(actor, shapes, T0 + 7_200_000)).toBe(0);
     expect(windowCount(actor)).toBe(0);
+  });
+
+  it('keeps windows past its list by shape and route, and finds, drops and frees them', () => {
+    const { shapes, actor, open } = setUp();
+    const listed = Array.from({ length: LISTED_WINDOWS }, (_, i) => open(0, `/listed/${i}`, T0));
+    const past = Array.from({ length: 5 }, (_, i) =>
+      open(0, `/past/${i}`, T0 + (i < 2 ? 0 : 50_000)),
+    );
+    const hourPast = open(1, '/past/hour', T0);
+    expect(actor.windows.length).toBe(3 * LISTED_WINDOWS);
+    expect(windowCount(actor)).toBe(LISTED_WINDOWS + 6);
+    expect(past.map((_, i) => slotOf(actor, 0, `/past/${i}`))).toEqual(past);
+    expect(slotOf(actor, 1, '/past/hour')).toBe(hourPast);
+    expect(slotOf(actor, 1, '/past/0')).toBe(-1);
+    expect(listed.map((_, i) => slotOf(actor, 0, `/listed/${i}`))).toEqual(listed);
+    removeWindow(actor, 0, '/past/4', shapes[0]!.arena);
+    expect(slotOf(actor, 0, '/past/4')).toBe(-1);
+    expect(windowCount(actor)).toBe(LISTED_WINDOWS + 5);
+    // 70 s on: the minute windows opened at T0 have passed, listed or not.
+    expect(dropExpired(actor, shapes, T0 + 70_000)).toBe(3);
+    expect([slotOf(actor, 0, '/past/2'), slotOf(actor, 0, '/past/3')]).toEqual([past[2], past[3]]);
+    expect(slotOf(actor, 1, '/past/hour')).toBe(hourPast);
+    expect(slotOf(actor, 0, '/listed/0')).toBe(-1);
+    freeAll(actor, shapes);
+    expect(windowCount(actor)).toBe(0);
+    expect(actor.more).toBeUndefined();
+    // Every slot came back: the arena hands out no new one before reusing them.
+    const all = [...listed, ...past];
+    expect(nextSlots(shapes[0]!.arena, all.length).sort()).toEqual([...all].sort());
   });
 
   it('frees every window of every shape when the actor goes', () => {

@@ -53,9 +53,9 @@ const SWEEP_FLOOR = 50_000;
  * for every observation — that lookup was the largest cost of a replay.
  */
 interface ActorState extends ActorWindows {
-  // `windows`: by the number of the rule's shape in the store (`shapes`), then route
-  // ('' for detectors that do not split by route), the window's slot (actor-windows.ts):
-  // an index, where a Map per actor was hashed for every step.
+  // `windows`: each window's rule shape (its number in `shapes`), route ('' for detectors
+  // that do not split by route) and slot, scanned by a step (actor-windows.ts), where a
+  // Map per actor was hashed for every step.
   offences?: Map<string, OffenceEntry>;
   /** Highest offset applied per stream. */
   positions?: Map<string, number>;
