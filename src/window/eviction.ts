@@ -32,7 +32,7 @@ export interface EvictionCounts {
  * Since, windows are slots outside the heap (counter and sequence 112–272 B,
  * window-arena.ts; distinct 120 B and a bitmap of 8–512 B per live bucket,
  * distinct-arena.ts), and the bulk thread's heap grows less between full collections:
- * 364 MB, 427 MB and 606 MB (issue 16). The cap is kept as it was: it errs further on
+ * 347 MB, 384 MB and 506 MB (issue 16). The cap is kept as it was: it errs further on
  * the safe side, and actors are still on the heap it follows (the windows' slots are
  * not, so the cap bounds them, not the heap limit). A lower cap would evict on ordinary
  * logs (200,000 evicted 185,705 actors of the 1,000,000-line bench log,
