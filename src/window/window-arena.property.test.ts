@@ -155,6 +155,46 @@ describe('window arena against flat-window.ts', () => {
     );
   });
 
+  it('keeps many windows’ recent ids apart as they grow into blocks and are freed', () => {
+    // Several sequence windows of one arena, steps in turn: their ids outgrow the slot,
+    // then the small blocks, and a window freed gives its block to the next that needs
+    // one (recent-id-blocks.ts). Each must read as its own flat window.
+    const sequences = specArbitrary.filter((spec) => spec.kind === 's');
+    const turn = fc.record({
+      window: fc.integer({ min: 0, max: 3 }),
+      move: moveArbitrary,
+      // Sometimes the window is dropped and a new one made in its place.
+      renew: fc.integer({ min: 0, max: 30 }).map((n) => n === 0),
+    });
+    fc.assert(
+      fc.property(sequences, fc.array(turn, { maxLength: 400 }), (spec, turns) => {
+        const arena = arenaFor(spec);
+        const slots = [0, 1, 2, 3].map(() => arena.alloc());
+        const flats = slots.map(() => newWindow(spec));
+        let ts = 1_700_000_000_000;
+        for (const { window, move, renew } of turns) {
+          if (renew) {
+            arena.free(slots[window]!);
+            slots[window] = arena.alloc();
+            flats[window] = newWindow(spec);
+          }
+          // Time moves on slowly here, so that the ids pile up.
+          ts = Math.max(0, ts + Math.min(move.dt, 200));
+          const slot = slots[window]!;
+          const flat = flats[window]!;
+          if (wouldExpire(flat, spec, ts)) resetWindow(flat, spec);
+          if (arena.wouldExpire(slot, ts)) arena.reset(slot);
+          expect(arena.apply(slot, ts, move.id)).toEqual(
+            applyToWindow(flat, spec, ts, move.id, true),
+          );
+        }
+        for (const [i, slot] of slots.entries())
+          expect(liveContent(arena.toFlat(slot), spec)).toEqual(liveContent(flats[i]!, spec));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('reads a window moved from the flat layout (fromFlat) as the flat layout goes on', () => {
     fc.assert(
       fc.property(

@@ -12,20 +12,23 @@
 // rule reloaded with another shape: its windows are read by the new one, as the Redis
 // store reads its values).
 //
-//   slot: [head bucket, recent ids kept (sequence; SPILLED: in a list), each ring
+//   slot: [head bucket, recent ids kept (sequence), each ring
 //          position's figures (counter: one per figure; sequence: close ids, new ids),
-//          then (sequence) the recent ids, oldest first]
+//          then (sequence) the recent ids, oldest first, or past INLINE_IDS of them
+//          the number of their block]
 //   Ring position p holds the one bucket of the window that is p modulo the window's
 //   bucket count, or zeros: when the head moves on, the positions of the buckets it
 //   passes are emptied, so no position holds a bucket that has left the window, and no
 //   bucket number is kept per position (a quarter of a slot; issue 16, RSS). An entry
 //   of zeros reads as no entry, as in every layout: readings are sums. A slot holds up to
 //   INLINE_IDS recent ids; a window with more (a scanner's, a busy user's) keeps them in
-//   a list of up to `recentIds` (64 by default) beside the arena: a slot sized for 64
-//   would double the arena for the few windows that need it.
+//   a block of 16, then of `recentIds` (64 by default) once it outgrows 16
+//   (recent-id-blocks.ts): a slot sized for 64 would double the arena for the few
+//   windows that need it.
 import { HEAD, NO_HEAD, RingSlots, type WindowArena } from './arena.js';
 import { DistinctArena } from './distinct-arena.js';
 import { H, peekWindow, type Window, type WindowSpec } from './flat-window.js';
+import { IdBlocks } from './recent-id-blocks.js';
 
 export type { WindowArena } from './arena.js';
 
@@ -40,8 +43,8 @@ const RING = 2;
 
 /** Recent ids a sequence slot holds itself. */
 const INLINE_IDS = 8;
-/** The recent-id count of a slot whose ids are in its list. */
-const SPILLED = -1;
+/** Recent ids of the smaller blocks, for lists past INLINE_IDS. */
+const SMALL_BLOCK_IDS = 16;
 
 // What a sequence step found among the recent ids (the new id then pushed, unless SEEN).
 const FAR = 0;
@@ -56,8 +59,9 @@ class RingArena extends RingSlots implements WindowArena {
   private readonly isSequence: boolean;
   /** Recent ids a slot holds (sequence). */
   private readonly inline: number;
-  /** The recent ids of slots that hold more than `inline`, by slot. */
-  private readonly spilled = new Map<number, number[]>();
+  /** Blocks for a window's recent ids past `inline`, then past the small blocks' size. */
+  private readonly smallBlocks: IdBlocks;
+  private readonly largeBlocks: IdBlocks;
 
   constructor(spec: WindowSpec) {
     const isSequence = spec.kind === 's';
@@ -68,6 +72,8 @@ class RingArena extends RingSlots implements WindowArena {
     this.figures = figures;
     this.inline = inline;
     this.recentAt = RING + this.positions * figures;
+    this.smallBlocks = new IdBlocks(Math.min(SMALL_BLOCK_IDS, spec.p2));
+    this.largeBlocks = new IdBlocks(spec.p2);
   }
 
   alloc(): number {
@@ -77,7 +83,7 @@ class RingArena extends RingSlots implements WindowArena {
   }
 
   free(slot: number): void {
-    this.spilled.delete(slot);
+    this.reset(slot);
     this.giveBack(slot);
   }
 
@@ -85,7 +91,8 @@ class RingArena extends RingSlots implements WindowArena {
     const d = this.page(slot);
     const base = this.base(slot);
     d[base + HEAD] = NO_HEAD;
-    if (d[base + RECENT_COUNT] === SPILLED) this.spilled.delete(slot);
+    const count = d[base + RECENT_COUNT]!;
+    if (count > this.inline) this.blocksOf(count).free(d[base + this.recentAt]!);
     d[base + RECENT_COUNT] = 0;
     d.fill(0, base + RING, base + this.recentAt);
   }
@@ -104,7 +111,7 @@ class RingArena extends RingSlots implements WindowArena {
       }
       return this.sums(d, base);
     }
-    return this.applySequence(slot, d, base, b, live, value as number);
+    return this.applySequence(d, base, b, live, value as number);
   }
 
   peek(slot: number, value: number | readonly number[]): number[] {
@@ -112,7 +119,7 @@ class RingArena extends RingSlots implements WindowArena {
     const d = this.page(slot);
     const base = this.base(slot);
     const reading = this.sums(d, base);
-    if (this.isSequence) reading[2] = this.closeToOthers(slot, d, base, value as number) ? 1 : 0;
+    if (this.isSequence) reading[2] = this.closeToOthers(d, base, value as number) ? 1 : 0;
     return reading;
   }
 
@@ -128,7 +135,7 @@ class RingArena extends RingSlots implements WindowArena {
       if (figures.some((figure) => figure !== 0)) entries.push([bucket, ...figures]);
     }
     entries.sort((a, b) => a[0]! - b[0]!);
-    const recent = this.isSequence ? this.recentIds(slot, d, base) : 0;
+    const recent = this.isSequence ? this.recentIds(d, base) : 0;
     return [0, head, entries.length, recent, ...entries.flat()];
   }
 
@@ -151,13 +158,16 @@ class RingArena extends RingSlots implements WindowArena {
     if (this.isSequence) {
       // Only the last `recentIds` are recent (flat-window.ts trims a longer list so).
       const recent = (window[3] as number[]).slice(-this.spec.p2);
-      if (recent.length > this.inline) {
-        this.spilled.set(slot, recent);
-        d[base + RECENT_COUNT] = SPILLED;
+      const count = recent.length;
+      if (count > this.inline) {
+        const blocks = this.blocksOf(count);
+        const block = blocks.alloc();
+        blocks.page(block).set(recent, blocks.base(block));
+        d[base + this.recentAt] = block;
       } else {
         d.set(recent, base + this.recentAt);
-        d[base + RECENT_COUNT] = recent.length;
       }
+      d[base + RECENT_COUNT] = count;
     }
     return slot;
   }
@@ -194,7 +204,6 @@ class RingArena extends RingSlots implements WindowArena {
 
   /** flat-window.ts applySequence, on the slot's ring and recent ids. */
   private applySequence(
-    slot: number,
     d: Float64Array,
     base: number,
     b: number,
@@ -203,11 +212,7 @@ class RingArena extends RingSlots implements WindowArena {
   ): number[] {
     let found = FAR;
     if (live) {
-      const count = d[base + RECENT_COUNT]!;
-      found =
-        count === SPILLED
-          ? listStep(this.spilled.get(slot)!, id, this.spec)
-          : this.inlineStep(slot, d, base, count, id);
+      found = this.recentStep(d, base, id);
       // A repeat fetches no new record: it counts in neither figure.
       if (found !== SEEN) {
         const entry = this.position(base, b);
@@ -220,53 +225,105 @@ class RingArena extends RingSlots implements WindowArena {
     return reading;
   }
 
-  /** listStep on the ids the slot holds; past `inline` of them, they move to a list. */
-  private inlineStep(slot: number, d: Float64Array, base: number, count: number, id: number) {
-    const { p1: maxGap, p2: recentIds, p3: closeAmong } = this.spec;
-    const recent = base + this.recentAt;
+  /**
+   * The recent-id step of a sequence observation, as flat-window.ts takes it: a repeat
+   * moves to the newest end (SEEN); a new id is CLOSE when within the gap of one of the
+   * last `closeAmong` (all when 0), and pushed, the oldest dropped past `recentIds`. The
+   * ids are in the slot up to `inline` of them, then in a block (recentIdsAt).
+   */
+  private recentStep(d: Float64Array, base: number, id: number): number {
+    const { p1: maxGap, p3: closeAmong } = this.spec;
+    const count = d[base + RECENT_COUNT]!;
+    // Where the ids are (recentIdsAt, without its array: this runs for every step).
+    let ids = d;
+    let at = base + this.recentAt;
+    if (count > this.inline) {
+      const blocks = this.blocksOf(count);
+      const block = d[at]!;
+      ids = blocks.page(block);
+      at = blocks.base(block);
+    }
     for (let i = count - 1; i >= 0; i -= 1) {
-      if (d[recent + i] === id) {
-        // A repeat moves its id to the newest end.
-        d.copyWithin(recent + i, recent + i + 1, recent + count);
-        d[recent + count - 1] = id;
+      if (ids[at + i] === id) {
+        ids.copyWithin(at + i, at + i + 1, at + count);
+        ids[at + count - 1] = id;
         return SEEN;
       }
     }
     let found = FAR;
     const from = closeAmong > 0 ? Math.max(0, count - closeAmong) : 0;
     for (let i = from; i < count; i += 1) {
-      const gap = d[recent + i]! - id;
+      const gap = ids[at + i]! - id;
       if (gap <= maxGap && gap >= -maxGap) {
         found = CLOSE;
         break;
       }
     }
-    if (count < this.inline) {
-      d[recent + count] = id;
-      d[base + RECENT_COUNT] = count + 1;
-    } else if (count < recentIds) {
-      const list = Array.from(d.subarray(recent, recent + count));
-      list.push(id);
-      this.spilled.set(slot, list);
-      d[base + RECENT_COUNT] = SPILLED;
-    } else {
-      d.copyWithin(recent, recent + 1, recent + count);
-      d[recent + count - 1] = id;
-    }
+    this.pushRecent(d, base, count, ids, at, id);
     return found;
   }
 
+  /** A new id after the `count` at ids[at…]: in place, in a larger block, or the oldest out. */
+  private pushRecent(
+    d: Float64Array,
+    base: number,
+    count: number,
+    ids: Float64Array,
+    at: number,
+    id: number,
+  ): void {
+    const recentIds = this.spec.p2;
+    if (count === recentIds) {
+      ids.copyWithin(at, at + 1, at + count);
+      ids[at + count - 1] = id;
+      return;
+    }
+    if (count < this.capacityOf(count)) {
+      ids[at + count] = id;
+      d[base + RECENT_COUNT] = count + 1;
+      return;
+    }
+    // Full, and the rule keeps more: into a block of the next size, the old one given back.
+    const blocks = this.blocksOf(count + 1);
+    const block = blocks.alloc();
+    const to = blocks.page(block);
+    const start = blocks.base(block);
+    to.set(ids.subarray(at, at + count), start);
+    to[start + count] = id;
+    if (count > this.inline) this.blocksOf(count).free(d[base + this.recentAt]!);
+    d[base + this.recentAt] = block;
+    d[base + RECENT_COUNT] = count + 1;
+  }
+
+  /** Where the slot's `count` recent ids are: the slot itself, or its block's page. */
+  private recentIdsAt(d: Float64Array, base: number, count: number): [Float64Array, number] {
+    if (count <= this.inline) return [d, base + this.recentAt];
+    const blocks = this.blocksOf(count);
+    const block = d[base + this.recentAt]!;
+    return [blocks.page(block), blocks.base(block)];
+  }
+
+  /** The blocks that hold a list of `count` ids (past `inline`). */
+  private blocksOf(count: number): IdBlocks {
+    return count <= this.smallBlocks.capacity ? this.smallBlocks : this.largeBlocks;
+  }
+
+  /** How many ids the place of a list of `count` holds. */
+  private capacityOf(count: number): number {
+    return count <= this.inline ? this.inline : this.blocksOf(count).capacity;
+  }
+
   /** The slot's recent ids, oldest first (a copy). */
-  private recentIds(slot: number, d: Float64Array, base: number): number[] {
+  private recentIds(d: Float64Array, base: number): number[] {
     const count = d[base + RECENT_COUNT]!;
-    if (count === SPILLED) return [...this.spilled.get(slot)!];
-    return Array.from(d.subarray(base + this.recentAt, base + this.recentAt + count));
+    const [ids, at] = this.recentIdsAt(d, base, count);
+    return Array.from(ids.subarray(at, at + count));
   }
 
   /** Whether id lies within the gap of one of the recent ids other than itself. */
-  private closeToOthers(slot: number, d: Float64Array, base: number, id: number): boolean {
+  private closeToOthers(d: Float64Array, base: number, id: number): boolean {
     const { p1: maxGap, p2: recentIds, p3: closeAmong } = this.spec;
-    const recent = this.recentIds(slot, d, base);
+    const recent = this.recentIds(d, base);
     const from = Math.max(0, recent.length - (closeAmong > 0 ? closeAmong : recentIds));
     for (let i = from; i < recent.length; i += 1) {
       const gap = recent[i]! - id;
@@ -274,32 +331,4 @@ class RingArena extends RingSlots implements WindowArena {
     }
     return false;
   }
-}
-
-/**
- * The recent-id step of a sequence observation on a list of them, as flat-window.ts
- * takes it: a repeat moves to the newest end (SEEN); a new id is CLOSE when within the
- * gap of one of the last `closeAmong` (all when 0), and pushed, the oldest dropped past
- * `recentIds`.
- */
-function listStep(recent: number[], id: number, spec: WindowSpec): number {
-  const { p1: maxGap, p2: recentIds, p3: closeAmong } = spec;
-  const at = recent.lastIndexOf(id);
-  if (at >= 0) {
-    recent.splice(at, 1);
-    recent.push(id);
-    return SEEN;
-  }
-  let found = FAR;
-  const from = closeAmong > 0 ? Math.max(0, recent.length - closeAmong) : 0;
-  for (let i = from; i < recent.length; i += 1) {
-    const gap = recent[i]! - id;
-    if (gap <= maxGap && gap >= -maxGap) {
-      found = CLOSE;
-      break;
-    }
-  }
-  recent.push(id);
-  if (recent.length > recentIds) recent.shift();
-  return found;
 }
