@@ -66,6 +66,15 @@ export abstract class RingSlots {
     return Math.floor(ts / this.spec.bucketMs) - this.head(slot) >= this.positions;
   }
 
+  /** The window emptied in place, what it holds beside its slot given back. */
+  abstract reset(slot: number): void;
+
+  /** Emptied first, so that what it holds beside its slot (bitmaps, recent ids) goes back too. */
+  free(slot: number): void {
+    this.reset(slot);
+    this.giveBack(slot);
+  }
+
   /** A slot off the free list or a new one, as it was left (the caller empties it). */
   protected takeSlot(): number {
     const slot = this.freed.length > 0 ? this.freed.pop()! : this.next++;
@@ -74,7 +83,7 @@ export abstract class RingSlots {
     return slot;
   }
 
-  protected giveBack(slot: number): void {
+  private giveBack(slot: number): void {
     this.freed.push(slot);
   }
 

@@ -82,11 +82,6 @@ class RingArena extends RingSlots implements WindowArena {
     return slot;
   }
 
-  free(slot: number): void {
-    this.reset(slot);
-    this.giveBack(slot);
-  }
-
   reset(slot: number): void {
     const d = this.page(slot);
     const base = this.base(slot);
