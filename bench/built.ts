@@ -28,7 +28,8 @@ export interface Modules extends TimeRules {
   parseEvent(raw: string, format: Format): Outcome;
   normalizeEvent(event: Event): Event;
   ReorderBuffer: new (maxDelayMs: number) => {
-    push(ts: number, item: Event): Event[];
+    /** Appends the events due to `due`; a build before issue 16's eighth session returns them. */
+    push(ts: number, item: Event, due: Event[]): Event[] | undefined;
     flush(): Event[];
   };
   DetectionPipeline: new (

@@ -91,7 +91,9 @@ async function throughPipeline(c: Context, store: StoreLike): Promise<number> {
     lines += 1;
     const event = parsed(c, line.text);
     if (!event) continue;
-    for (const due of reorder.push(event.ts, event)) batch.push(due);
+    // Appended to the batch (since issue 16's eighth session); returned before it.
+    const due = reorder.push(event.ts, event, batch);
+    if (due) for (const held of due) batch.push(held);
     if (batch.length >= BATCH) {
       const result = await pipeline.process(batch, undefined, tally);
       await pipeline.confirm?.(result);
@@ -197,9 +199,12 @@ export const STAGES: readonly Stage[] = [
     formats: BOTH,
     run: async (c) => {
       const reorder = new c.m.ReorderBuffer(REORDER_MS);
+      const due: Event[] = [];
       const lines = await eachLine(c, (text) => {
         const event = parsed(c, text);
-        if (event) reorder.push(c.m.normalizeEvent(event).ts, event);
+        if (!event) return;
+        reorder.push(c.m.normalizeEvent(event).ts, event, due);
+        due.length = 0;
       });
       reorder.flush();
       return lines;

@@ -154,7 +154,11 @@ async function main(): Promise<void> {
     parseEvent: (t: string, f: string) => { ok: boolean; event?: Event };
   }>('event/parse.js');
   const { ReorderBuffer } = await load<{
-    ReorderBuffer: new (ms: number) => { push(ts: number, e: Event): Event[]; flush(): Event[] };
+    ReorderBuffer: new (ms: number) => {
+      /** Appends to `due` (issue 16's eighth session on); returns the events due before it. */
+      push(ts: number, e: Event, due: Event[]): Event[] | undefined;
+      flush(): Event[];
+    };
   }>('replay/reorder.js');
   type Pipelines = {
     DetectionPipeline: new (
@@ -187,7 +191,8 @@ async function main(): Promise<void> {
   for await (const line of (await openLineSource([log])).lines) {
     const outcome = parseEvent(line.text, format);
     if (!outcome.event) continue;
-    batch.push(...reorder.push(outcome.event.ts, outcome.event));
+    const due = reorder.push(outcome.event.ts, outcome.event, batch);
+    if (due) batch.push(...due);
     if (batch.length >= 1000) {
       await pipeline.process(batch);
       batch = [];

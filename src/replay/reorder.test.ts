@@ -41,14 +41,39 @@ class SortedModel {
   }
 }
 
+/** What one push releases. */
+function pushed<T>(buffer: ReorderBuffer<T>, ts: number, item: T): T[] {
+  const due: T[] = [];
+  buffer.push(ts, item, due);
+  return due;
+}
+
+/** Events of times `times` (item i at times[i]) pushed to both: each push releases alike. */
+function agreesWithModel(times: readonly number[], delay: number, maxHeld: number): void {
+  const buffer = new ReorderBuffer<number>(delay, maxHeld);
+  const model = new SortedModel(delay, maxHeld);
+  times.forEach((ts, item) => {
+    expect(pushed(buffer, ts, item)).toEqual(model.push(ts, item));
+    expect(buffer.held).toBeLessThanOrEqual(maxHeld);
+  });
+  expect(buffer.flush()).toEqual(model.flush());
+  expect(buffer.late).toBe(model.late);
+}
+
+/** Times from a start and steps between them. */
+function timesOf(start: number, steps: readonly number[]): number[] {
+  let ts = start;
+  return steps.map((dt) => (ts += dt));
+}
+
 describe('ReorderBuffer', () => {
   it('puts events back in time order within the delay, stable for equal times', () => {
     const buffer = new ReorderBuffer<string>(60_000);
     const out = [
-      ...buffer.push(30_000, 'b'),
-      ...buffer.push(10_000, 'a'),
-      ...buffer.push(30_000, 'c'),
-      ...buffer.push(95_000, 'd'), // releases everything at or before 35 s
+      ...pushed(buffer, 30_000, 'b'),
+      ...pushed(buffer, 10_000, 'a'),
+      ...pushed(buffer, 30_000, 'c'),
+      ...pushed(buffer, 95_000, 'd'), // releases everything at or before 35 s
       ...buffer.flush(),
     ];
     expect(out).toEqual(['a', 'b', 'c', 'd']);
@@ -58,9 +83,9 @@ describe('ReorderBuffer', () => {
   it('counts an event later than the delay and still releases it', () => {
     const buffer = new ReorderBuffer<string>(1000);
     const out = [
-      ...buffer.push(5000, 'a'),
-      ...buffer.push(9000, 'b'),
-      ...buffer.push(1000, 'late'),
+      ...pushed(buffer, 5000, 'a'),
+      ...pushed(buffer, 9000, 'b'),
+      ...pushed(buffer, 1000, 'late'),
     ];
     expect(out).toEqual(['a', 'late']);
     expect(buffer.late).toBe(1);
@@ -68,7 +93,7 @@ describe('ReorderBuffer', () => {
 
   it('holds at most maxHeld events, releasing the oldest', () => {
     const buffer = new ReorderBuffer<number>(3_600_000, 3);
-    const out = [1, 2, 3, 4, 5].flatMap((n) => buffer.push(n, n));
+    const out = [1, 2, 3, 4, 5].flatMap((n) => pushed(buffer, n, n));
     expect(out).toEqual([1, 2]);
     expect(buffer.flush()).toEqual([3, 4, 5]);
   });
@@ -86,37 +111,52 @@ describe('ReorderBuffer', () => {
         fc.array(step, { maxLength: 300 }),
         fc.integer({ min: 0, max: 150 }),
         fc.integer({ min: 1, max: 40 }),
-        (steps, delay, maxHeld) => {
-          const buffer = new ReorderBuffer<number>(delay, maxHeld);
-          const model = new SortedModel(delay, maxHeld);
-          let ts = 1_000;
-          steps.forEach((dt, item) => {
-            ts += dt;
-            expect(buffer.push(ts, item)).toEqual(model.push(ts, item));
-            expect(buffer.held).toBeLessThanOrEqual(maxHeld);
-          });
-          expect(buffer.flush()).toEqual(model.flush());
-          expect(buffer.late).toBe(model.late);
-        },
+        (steps, delay, maxHeld) => agreesWithModel(timesOf(1_000, steps), delay, maxHeld),
       ),
       { numRuns: 500 },
     );
   });
 
-  it('keeps its order across the queue being emptied and compacted', () => {
-    // 10,000 events in order (the queue compacts past 4,096 released), one in 7 early.
-    const buffer = new ReorderBuffer<number>(50, 100_000);
-    const model = new SortedModel(50, 100_000);
-    const out: number[] = [];
-    const expected: number[] = [];
-    for (let i = 0; i < 10_000; i += 1) {
-      const ts = i * 3 - (i % 7 === 0 ? 20 : 0);
-      out.push(...buffer.push(ts, i));
-      expected.push(...model.push(ts, i));
-    }
-    out.push(...buffer.flush());
-    expected.push(...model.flush());
-    expect(out).toEqual(expected);
-    expect(out).toHaveLength(10_000);
+  it('slides a late event into the queue or heaps it, as far back as it came', () => {
+    // Dense logs (many events of a delay's span held) with events from a few places to
+    // hundreds of places late: slid into the queue up to its limit, heaped past it.
+    const step = fc.oneof(
+      { weight: 12, arbitrary: fc.integer({ min: 0, max: 4 }) },
+      { weight: 2, arbitrary: fc.integer({ min: -60, max: 0 }) },
+      { weight: 1, arbitrary: fc.integer({ min: -1500, max: -200 }) },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 1500 }),
+        fc.integer({ min: 100, max: 3000 }),
+        fc.integer({ min: 100, max: 2000 }),
+        (steps, delay, maxHeld) => agreesWithModel(timesOf(10_000, steps), delay, maxHeld),
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('orders a shuffled span with many ties, the heap holding most of it', () => {
+    // Times from a short span in any order: most events are far more than the slide's
+    // limit back, ties are everywhere, and the queue grows while the heap is full.
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 150 }), { minLength: 200, maxLength: 2500 }),
+        fc.integer({ min: 50, max: 3000 }),
+        (times, maxHeld) => agreesWithModel(times, 10_000, maxHeld),
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('keeps its order across the queue wrapping around, growing and emptying', () => {
+    // 20,000 events: 10,000 at 3 ms (some 170 held: the queue wraps around its ring many
+    // times), then 10,000 at three a millisecond (some 1,500 held: it grows while
+    // wrapped); one in 7 early by a few places (slid in), one in 50 by hundreds (heaped).
+    const times = Array.from({ length: 20_000 }, (_, i) => {
+      const ts = i < 10_000 ? i * 3 : 30_000 + Math.floor((i - 10_000) / 3);
+      return ts - (i % 7 === 0 ? 20 : 0) - (i % 50 === 0 ? 400 : 0);
+    });
+    agreesWithModel(times, 500, 100_000);
   });
 });

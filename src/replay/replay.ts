@@ -136,7 +136,7 @@ export async function runReplay(
       summary.lines += 1;
       const event = parseLine(split, options.format, summary, file, firstLine + i);
       if (event) {
-        for (const due of reorder.push(event.ts, event)) batch.push(due);
+        reorder.push(event.ts, event, batch);
         if (batch.length >= batchSize) await runBatch();
       }
       if (hooks.onProgress && summary.lines % PROGRESS_LINES === 0 && source.totalBytes > 0) {

@@ -186,14 +186,23 @@ class RingArena extends RingSlots implements WindowArena {
     }
   }
 
-  /** Every position's figures, summed: each holds a bucket of the window, or zeros. */
+  /**
+   * Every position's figures, summed: each holds a bucket of the window, or zeros. Each
+   * figure in its own sum, in ring order, pushed onto an empty array: a reading is made
+   * for every step, and an array made of zeros first (small integers) was made again
+   * as soon as a figure turned out a double.
+   */
   private sums(d: Float64Array, base: number): number[] {
     const { figures } = this;
-    const totals = new Array<number>(this.isSequence ? 3 : figures).fill(0);
     const end = base + this.recentAt;
-    for (let at = base + RING; at < end; at += figures) {
-      for (let fig = 0; fig < figures; fig += 1) totals[fig]! += d[at + fig]!;
+    const totals: number[] = [];
+    for (let fig = 0; fig < figures; fig += 1) {
+      let sum = 0;
+      for (let at = base + RING + fig; at < end; at += figures) sum += d[at]!;
+      totals.push(sum);
     }
+    // A sequence's third figure: whether this step's id was close (the caller sets it).
+    if (this.isSequence) totals.push(0);
     return totals;
   }
 
