@@ -188,21 +188,36 @@ class RingArena extends RingSlots implements WindowArena {
 
   /**
    * Every position's figures, summed: each holds a bucket of the window, or zeros. Each
-   * figure in its own sum, in ring order, pushed onto an empty array: a reading is made
-   * for every step, and an array made of zeros first (small integers) was made again
-   * as soon as a figure turned out a double.
+   * figure's sum in ring order, into an array of the reading's size made at once: a
+   * reading is made for every step (an array filled with zeros first, then given a sum
+   * that was not a small integer, was made again; one grown by pushes is made too big).
    */
   private sums(d: Float64Array, base: number): number[] {
     const { figures } = this;
+    const first = base + RING;
     const end = base + this.recentAt;
-    const totals: number[] = [];
+    if (figures === 2) {
+      // Sequences (close ids, new ids) and counters of two figures, the common case.
+      let sum0 = 0;
+      let sum1 = 0;
+      for (let at = first; at < end; at += 2) {
+        sum0 += d[at]!;
+        sum1 += d[at + 1]!;
+      }
+      // A sequence's third figure: whether this step's id was close (the caller sets it).
+      return this.isSequence ? [sum0, sum1, 0] : [sum0, sum1];
+    }
+    if (figures === 1) {
+      let sum = 0;
+      for (let at = first; at < end; at += 1) sum += d[at]!;
+      return [sum];
+    }
+    const totals = new Array<number>(figures);
     for (let fig = 0; fig < figures; fig += 1) {
       let sum = 0;
-      for (let at = base + RING + fig; at < end; at += figures) sum += d[at]!;
-      totals.push(sum);
+      for (let at = first + fig; at < end; at += figures) sum += d[at]!;
+      totals[fig] = sum;
     }
-    // A sequence's third figure: whether this step's id was close (the caller sets it).
-    if (this.isSequence) totals.push(0);
     return totals;
   }
 
