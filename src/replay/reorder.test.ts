@@ -66,6 +66,28 @@ function timesOf(start: number, steps: readonly number[]): number[] {
   return steps.map((dt) => (ts += dt));
 }
 
+/** Random logs of up to `maxLength` steps from `start`: buffer and model agree on each. */
+function agreesOnRandomLogs(
+  step: fc.Arbitrary<number>,
+  log: {
+    start: number;
+    maxLength: number;
+    delay: fc.IntegerConstraints;
+    maxHeld: fc.IntegerConstraints;
+  },
+  numRuns: number,
+): void {
+  fc.assert(
+    fc.property(
+      fc.array(step, { maxLength: log.maxLength }),
+      fc.integer(log.delay),
+      fc.integer(log.maxHeld),
+      (steps, delay, maxHeld) => agreesWithModel(timesOf(log.start, steps), delay, maxHeld),
+    ),
+    { numRuns },
+  );
+}
+
 describe('ReorderBuffer', () => {
   it('puts events back in time order within the delay, stable for equal times', () => {
     const buffer = new ReorderBuffer<string>(60_000);
@@ -106,14 +128,10 @@ describe('ReorderBuffer', () => {
       { weight: 3, arbitrary: fc.integer({ min: -200, max: 0 }) },
       { weight: 1, arbitrary: fc.constant(0) },
     );
-    fc.assert(
-      fc.property(
-        fc.array(step, { maxLength: 300 }),
-        fc.integer({ min: 0, max: 150 }),
-        fc.integer({ min: 1, max: 40 }),
-        (steps, delay, maxHeld) => agreesWithModel(timesOf(1_000, steps), delay, maxHeld),
-      ),
-      { numRuns: 500 },
+    agreesOnRandomLogs(
+      step,
+      { start: 1_000, maxLength: 300, delay: { min: 0, max: 150 }, maxHeld: { min: 1, max: 40 } },
+      500,
     );
   });
 
@@ -125,14 +143,15 @@ describe('ReorderBuffer', () => {
       { weight: 2, arbitrary: fc.integer({ min: -60, max: 0 }) },
       { weight: 1, arbitrary: fc.integer({ min: -1500, max: -200 }) },
     );
-    fc.assert(
-      fc.property(
-        fc.array(step, { maxLength: 1500 }),
-        fc.integer({ min: 100, max: 3000 }),
-        fc.integer({ min: 100, max: 2000 }),
-        (steps, delay, maxHeld) => agreesWithModel(timesOf(10_000, steps), delay, maxHeld),
-      ),
-      { numRuns: 100 },
+    agreesOnRandomLogs(
+      step,
+      {
+        start: 10_000,
+        maxLength: 1500,
+        delay: { min: 100, max: 3000 },
+        maxHeld: { min: 100, max: 2000 },
+      },
+      100,
     );
   });
 
