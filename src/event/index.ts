@@ -10,3 +10,4 @@ export {
   type EventRejectionCode,
   type ParseOutcome,
 } from './rejection.js';
+export { peekEventTime } from './peek-time.js';

@@ -3,17 +3,16 @@
 // on yesterday's logs. Composition root of the offline path:
 //   files → lines → parse → reorder by event time → pipeline (batches) → lockouts.
 import type { DistinctHash } from '../detect/index.js';
-import { type AccessEvent, type EventFormat, parseEvent } from '../event/index.js';
+import type { AccessEvent, EventFormat } from '../event/index.js';
 import type { LockoutCommand } from '../decide/lockout.js';
 import { BatchTally, DetectionPipeline, type TraceEntry } from '../pipeline/index.js';
 import type { CompiledRuleSet } from '../rules/compile.js';
 import type { RuleSet } from '../rules/load.js';
-import { openLineSource, sourceLineOf } from '../source/files.js';
-import type { SplitLine } from '../source/line-splitter.js';
+import { openLineSource } from '../source/files.js';
 import type { EvictionCounts } from '../window/eviction.js';
 import { MemoryWindowStore } from '../window/memory-store.js';
 import type { ApplyResult, Step, WindowStore } from '../window/store.js';
-import { ReorderBuffer } from './reorder.js';
+import { EventOrder } from './event-order.js';
 import { startShardTeam } from './shard-team.js';
 
 export interface ReplayOptions {
@@ -66,7 +65,6 @@ export interface ReplaySummary {
   seconds: number;
 }
 
-const INVALID_SAMPLES = 5;
 /** Lines between two progress reports (each redraws the bar on a terminal). */
 const PROGRESS_LINES = 10_000;
 
@@ -115,7 +113,7 @@ export async function runReplay(
   });
   const summary = emptySummary(evicted);
   const batchSize = options.batchSize ?? 1000;
-  const reorder = new ReorderBuffer<AccessEvent>(options.reorderMs);
+  const order = new EventOrder(options.reorderMs, options.format);
   const tally = new BatchTally();
   let batch: AccessEvent[] = [];
   const runBatch = async () => {
@@ -134,26 +132,27 @@ export async function runReplay(
       const split = splits[i]!;
       if (split.kind === 'line' && split.text.length === 0) continue;
       summary.lines += 1;
-      const event = parseLine(split, options.format, summary, file, firstLine + i);
-      if (event) {
-        reorder.push(event.ts, event, batch);
-        if (batch.length >= batchSize) await runBatch();
-      }
+      order.add(split, { file, line: firstLine + i, order: summary.lines }, batch);
+      if (batch.length >= batchSize) await runBatch();
       if (hooks.onProgress && summary.lines % PROGRESS_LINES === 0 && source.totalBytes > 0) {
         hooks.onProgress(source.bytesRead() / source.totalBytes);
       }
     }
   }
-  // The events still held: pushed one by one (a spread of a million would overflow
-  // the stack) and run in batches of the usual size.
-  for (const due of reorder.flush()) {
+  // The events still held, run in batches of the usual size.
+  const rest: AccessEvent[] = [];
+  order.flush(rest);
+  for (const due of rest) {
     batch.push(due);
     if (batch.length >= batchSize) await runBatch();
   }
   await runBatch();
+  summary.events = order.events;
+  summary.invalid = order.invalid;
+  summary.invalidSamples = order.invalidSamples;
+  summary.late = order.late;
   summary.allowlisted = tally.allowlisted;
   summary.crawlers = tally.crawlers;
-  summary.late = reorder.late;
   summary.seconds = (performance.now() - began) / 1000;
   await store.close();
   return summary;
@@ -190,27 +189,4 @@ function observedStore(
     lift: (request) => store.lift(request),
     close: () => store.close(),
   };
-}
-
-/** `split` is line `line` of `file`. */
-function parseLine(
-  split: SplitLine,
-  format: EventFormat,
-  summary: ReplaySummary,
-  file: string,
-  line: number,
-): AccessEvent | undefined {
-  const outcome =
-    split.kind === 'line'
-      ? parseEvent(split.text, format)
-      : ({ ok: false, error: sourceLineOf(file, line, split)!.rejection! } as const);
-  if (outcome.ok) {
-    summary.events += 1;
-    return outcome.event;
-  }
-  summary.invalid += 1;
-  if (summary.invalidSamples.length < INVALID_SAMPLES) {
-    summary.invalidSamples.push(`${file}:${line}: ${outcome.error.message}`);
-  }
-  return undefined;
 }
