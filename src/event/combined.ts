@@ -44,9 +44,9 @@ function invalidLine(problem: string): ParseOutcome {
 
 /** `%h %l %u ` up to the ` [` that opens the time; returns the index after `[`. */
 function readClient(line: string, start: number, event: Draft): Step {
+  const timeOpen = timeOpenOf(line, start);
   const ipEnd = line.indexOf(' ', start);
-  const identEnd = ipEnd < 0 ? -1 : line.indexOf(' ', ipEnd + 1);
-  const timeOpen = identEnd < 0 ? -1 : line.indexOf(' [', identEnd);
+  const identEnd = line.indexOf(' ', ipEnd + 1);
   if (timeOpen < 0) return invalidLine('no "[time]" after host, ident and user');
   event.ip = line.slice(start, ipEnd);
   if (!isIpAddress(event.ip)) {
@@ -64,12 +64,7 @@ function readClient(line: string, start: number, event: Draft): Step {
 /** `17/May/2015:10:05:03 +0000] "`; returns the index after the opening quote of %r. */
 function readTime(line: string, at: number, end: number, event: Draft): Step {
   const close = at + LOG_TIME_CHARS;
-  if (
-    close + 3 > end ||
-    line[close] !== ']' ||
-    line[close + 1] !== ' ' ||
-    line[close + 2] !== '"'
-  ) {
+  if (!isTimeShape(line, at, end)) {
     const shown = preview(line.slice(at - 1, Math.min(end, close + 1)));
     return rejectField('time', `expected [dd/Mon/yyyy:HH:MM:SS +hhmm] "request", got ${shown}`);
   }
@@ -79,6 +74,31 @@ function readTime(line: string, at: number, end: number, event: Draft): Step {
     ? 'expected [dd/Mon/yyyy:HH:MM:SS +hhmm]'
     : 'time out of range (years 1970 to 2200)';
   return rejectField('time', `${problem}, got ${preview(line.slice(at - 1, close + 1))}`);
+}
+
+/** The ` [` after `%h %l %u` that opens the time, -1 when there is none. */
+function timeOpenOf(line: string, start: number): number {
+  const ipEnd = line.indexOf(' ', start);
+  const identEnd = ipEnd < 0 ? -1 : line.indexOf(' ', ipEnd + 1);
+  return identEnd < 0 ? -1 : line.indexOf(' [', identEnd);
+}
+
+/** Whether `line[at…]` is a time's length, then `] "`. */
+function isTimeShape(line: string, at: number, end: number): boolean {
+  const close = at + LOG_TIME_CHARS;
+  return (
+    close + 3 <= end && line[close] === ']' && line[close + 1] === ' ' && line[close + 2] === '"'
+  );
+}
+
+/**
+ * The event time parseCombined reads from the line at `start`, NaN when it reads none:
+ * found as it finds it, without reading the rest (replay's peekEventTime).
+ */
+export function combinedLineTime(line: string, start: number): number {
+  const timeOpen = timeOpenOf(line, start);
+  if (timeOpen < 0 || !isTimeShape(line, timeOpen + 2, contentEnd(line))) return NaN;
+  return parseLogTime(line, timeOpen + 2);
 }
 
 /** ` 200 1234` (`-` for no body); returns the index after %b. */

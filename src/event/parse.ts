@@ -89,7 +89,7 @@ function decodeUtf8(bytes: Uint8Array): string {
 }
 
 /** Index of the first character that is not whitespace or a byte-order mark. */
-function contentStart(text: string): number {
+export function contentStart(text: string): number {
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);

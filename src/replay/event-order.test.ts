@@ -10,6 +10,12 @@ import { ReorderBuffer } from './reorder.js';
 const T0 = Date.UTC(2026, 0, 5, 8);
 const FILE = 'access.log';
 
+/** `10.0.n.1 - - [05/Jan/2026:08:00:07 +0000] "GET /api/users/n HTTP/1.1" 200 12`. */
+function combined(offsetMs: number, n: number, status: number): string {
+  const seconds = String(Math.floor(offsetMs / 1000)).padStart(2, '0');
+  return `10.0.${n % 200}.1 - - [05/Jan/2026:08:00:${seconds} +0000] "GET /api/users/${n} HTTP/1.1" ${status} 12`;
+}
+
 /** One line of a log, made from a time offset and a kind. */
 function lineOf(kind: number, offsetMs: number, n: number): SplitLine {
   const ts = new Date(T0 + offsetMs).toISOString();
@@ -27,6 +33,10 @@ function lineOf(kind: number, offsetMs: number, n: number): SplitLine {
       return { kind: 'line', text: JSON.stringify({ ts, ...fields }).slice(0, 60) };
     case 5: // neither JSON nor a log line
       return { kind: 'line', text: `garbage ${n}` };
+    case 6: // a combined log line: held unparsed
+      return { kind: 'line', text: combined(offsetMs, n, 200) };
+    case 7: // a combined log line, invalid status: found invalid once it is parsed
+      return { kind: 'line', text: combined(offsetMs, n, 99) };
     default: // over the length cap
       return { kind: 'over-long', bytes: 2_000_000 };
   }
@@ -52,7 +62,7 @@ function eagerly(splits: readonly SplitLine[], delayMs: number) {
     const outcome = parseEvent(split.text, 'auto');
     if (outcome.ok) buffer.push(outcome.event.ts, outcome.event, released);
     else {
-      const ts = peekEventTime(split.text);
+      const ts = peekEventTime(split.text, 'auto');
       if (!Number.isNaN(ts)) buffer.push(ts, null, released);
       invalid += 1;
       if (samples.length < 5) samples.push(`${FILE}:${i + 1}: ${outcome.error.message}`);
@@ -75,7 +85,10 @@ function ordered(splits: readonly SplitLine[], delayMs: number) {
 describe('EventOrder', () => {
   it('gives the events, counts and first rejections of parsing every line at once', () => {
     const log = fc.array(
-      fc.tuple(fc.constantFrom(0, 0, 0, 0, 1, 2, 3, 4, 5, 6), fc.integer({ min: 0, max: 20_000 })),
+      fc.tuple(
+        fc.constantFrom(0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 6, 7, 8),
+        fc.integer({ min: 0, max: 20_000 }),
+      ),
       { maxLength: 300 },
     );
     fc.assert(

@@ -1,6 +1,7 @@
-// Replay's lines → events in event-time order. A line is parsed at once and its event
-// held in the reorder buffer, or, when its time can be read without parsing it (a
-// canonical JSON line: peekEventTime), held unparsed and parsed once it is due. A held
+// Replay's lines → events in event-time order. A line whose time can be read without
+// parsing it (a canonical JSON line, a combined log line: peekEventTime) is held
+// unparsed in the reorder buffer and parsed once it is due; any other is parsed at
+// once and its event held. A held
 // line is one string where a parsed event is an object and a string per field, which
 // the collector copied twice and marked again for the two minutes each event waits:
 // the 1,000,000-line JSONL bench replays 5 % faster so (issue 16).
@@ -8,7 +9,7 @@
 // Events leave in the order they did when every line was parsed at once, the same
 // lines are counted invalid, and the first rejections are kept in line order though a
 // held line is parsed after the lines that follow it. One difference, by design: a
-// canonical line found invalid only once parsed has moved the buffer's clock by its
+// line found invalid only once parsed has moved the buffer's clock by its
 // time, as a valid line of that time would (its neighbours' time, unless the producer
 // is broken), and it may make a later event count as late.
 import {
@@ -38,7 +39,6 @@ export class EventOrder {
   private readonly reorder: ReorderBuffer<Held>;
   private readonly held = new HeldLines();
   private readonly samples: InvalidSample[] = [];
-  private readonly peek: boolean;
   /** Valid events and invalid lines, counted when parsed. */
   events = 0;
   invalid = 0;
@@ -48,8 +48,6 @@ export class EventOrder {
     private readonly format: EventFormat,
   ) {
     this.reorder = new ReorderBuffer<Held>(reorderMs);
-    // A combined log line's time is read by parsing it (it is cheap to parse).
-    this.peek = format !== 'combined';
   }
 
   /** Reads the line at `place`; appends the events now due to `due`, in time order. */
@@ -58,7 +56,7 @@ export class EventOrder {
     // lines among what it appended are made events before this returns.
     const released = due as Held[];
     const from = released.length;
-    const ts = this.peek && split.kind === 'line' ? peekEventTime(split.text) : NaN;
+    const ts = split.kind === 'line' ? peekEventTime(split.text, this.format) : NaN;
     if (split.kind === 'line' && !Number.isNaN(ts)) {
       const slot = this.held.hold(split.text, ts, place.file, place.line, place.order);
       this.reorder.push(ts, slot, released);
