@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type AccessEvent, parseEvent, peekEventTime } from '../event/index.js';
 import { sourceLineOf } from '../source/files.js';
 import type { SplitLine } from '../source/line-splitter.js';
-import { EventOrder } from './event-order.js';
+import { EventOrder, MAX_HELD_LINE_CHARS } from './event-order.js';
 import { HeldLines } from './held-lines.js';
 import { ReorderBuffer } from './reorder.js';
 
@@ -142,6 +142,27 @@ describe('EventOrder', () => {
     // Parsed in the final flush as 10 s: held again, and flushed after the 1 s event.
     const flushed = ordered([twice(0, 10_000), lineOf(0, 1_000, 1)], 5_000);
     expect(flushed.events.map((event) => event.ts - T0)).toEqual([1_000, 10_000]);
+  });
+
+  it('parses a line over MAX_HELD_LINE_CHARS at once: its event, not its text, is held', () => {
+    // Invalid (status 99) and a minute ahead: held, it moves the buffer's clock and makes
+    // an event older than it late; parsed at once, it never enters the buffer.
+    const long = JSON.stringify({
+      ts: new Date(T0 + 60_000).toISOString(),
+      ip: '10.0.0.1',
+      method: 'GET',
+      path: `/${'a'.repeat(MAX_HELD_LINE_CHARS)}`,
+      status: 99,
+    });
+    const short = lineOf(3, 60_000, 0);
+    for (const [first, late] of [
+      [{ kind: 'line', text: long }, 0],
+      [short, 1],
+    ] as const) {
+      // The 62 s event releases the first line (held); then the 1 s event is late.
+      const { order } = ordered([first, lineOf(0, 62_000, 1), lineOf(0, 1_000, 2)], 1_000);
+      expect([order.invalid, order.late]).toEqual([1, late]);
+    }
   });
 });
 

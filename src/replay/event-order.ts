@@ -1,17 +1,20 @@
 // Replay's lines → events in event-time order. A line whose time can be read without
 // parsing it (a canonical JSON line, a combined log line: peekEventTime) is held
-// unparsed in the reorder buffer and parsed once it is due; any other is parsed at
-// once and its event held. A held
-// line is one string where a parsed event is an object and a string per field, which
-// the collector copied twice and marked again for the two minutes each event waits:
-// the 1,000,000-line JSONL bench replays 5 % faster so (issue 16).
+// unparsed in the reorder buffer and parsed once it is due; any other is parsed at once
+// and its event held. A held line is one string where a parsed event is an object and a
+// string per field, which the collector copied twice and marked again for the two
+// minutes each event waits: the 1,000,000-line JSONL bench replays 5 % faster so
+// (issue 16). Only a line of at most MAX_HELD_LINE_CHARS is held so: a parsed event is
+// bounded whatever its line holds (a path of 8,192 characters, a user agent of 1,024,
+// no unknown field), a line only by the reader's 1 MiB, and the buffer holds up to
+// 100,000 of them.
 //
-// Events leave in the order they did when every line was parsed at once, the same
-// lines are counted invalid, and the first rejections are kept in line order though a
-// held line is parsed after the lines that follow it. One difference, by design: a
-// line found invalid only once parsed has moved the buffer's clock by its
-// time, as a valid line of that time would (its neighbours' time, unless the producer
-// is broken), and it may make a later event count as late.
+// Events leave in the order they did when every line was parsed at once, the same lines
+// are counted invalid, and the first rejections are kept in line order though a held
+// line is parsed after the lines that follow it. One difference, by design: a held line
+// found invalid once parsed has moved the buffer's clock by its time, as a valid line
+// of that time would (its neighbours' time, unless the producer is broken), and it may
+// make a later event count as late.
 import {
   type AccessEvent,
   type EventFormat,
@@ -23,6 +26,9 @@ import { sourceLineOf } from '../source/files.js';
 import type { SplitLine } from '../source/line-splitter.js';
 import { HeldLines, type LinePlace } from './held-lines.js';
 import { ReorderBuffer } from './reorder.js';
+
+/** Longest line held unparsed: a log line is some 300 characters. */
+export const MAX_HELD_LINE_CHARS = 4096;
 
 /** Rejections kept, the first in line order, as `file:line: message`. */
 const INVALID_SAMPLES = 5;
@@ -56,7 +62,8 @@ export class EventOrder {
     // lines among what it appended are made events before this returns.
     const released = due as Held[];
     const from = released.length;
-    const ts = split.kind === 'line' ? peekEventTime(split.text, this.format) : NaN;
+    const short = split.kind === 'line' && split.text.length <= MAX_HELD_LINE_CHARS;
+    const ts = short ? peekEventTime(split.text, this.format) : NaN;
     if (split.kind === 'line' && !Number.isNaN(ts)) {
       const slot = this.held.hold(split.text, ts, place.file, place.line, place.order);
       this.reorder.push(ts, slot, released);
