@@ -17,7 +17,10 @@ const PREFIX = '{"ts":"';
 
 /** Epoch ms of the event on the line, if it can be read without parsing it; else NaN. */
 export function peekEventTime(line: string, format: EventFormat): number {
-  const ts = format === 'combined' ? combinedTime(line) : jsonOrCombinedTime(line, format);
+  const ts =
+    format === 'combined'
+      ? combinedLineTime(line, contentStart(line))
+      : jsonOrCombinedTime(line, format);
   return isEventTimeInRange(ts) ? ts : NaN;
 }
 
@@ -34,8 +37,4 @@ function jsonOrCombinedTime(line: string, format: EventFormat): number {
   const first = line.charCodeAt(start);
   // Another JSON object or array (`[`): read by parsing it.
   return first === 0x7b || first === 0x5b ? NaN : combinedLineTime(line, start);
-}
-
-function combinedTime(line: string): number {
-  return combinedLineTime(line, contentStart(line));
 }

@@ -169,10 +169,10 @@ describe('EventOrder', () => {
 describe('HeldLines', () => {
   it('reuses a released slot and keeps each slot its own line', () => {
     const held = new HeldLines();
-    const a = held.hold('a', 1, 'f', 1, 1);
-    const b = held.hold('b', 2, 'f', 2, 2);
+    const a = held.hold('a', 1, { file: 'f', line: 1, order: 1 });
+    const b = held.hold('b', 2, { file: 'f', line: 2, order: 2 });
     held.release(a);
-    const c = held.hold('c', 3, 'g', 7, 3);
+    const c = held.hold('c', 3, { file: 'g', line: 7, order: 3 });
     expect(c).toBe(a);
     expect([held.textOf(b), held.timeOf(b)]).toEqual(['b', 2]);
     expect([held.textOf(c), held.timeOf(c), held.placeOf(c)]).toEqual([

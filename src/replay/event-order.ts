@@ -65,7 +65,7 @@ export class EventOrder {
     const short = split.kind === 'line' && split.text.length <= MAX_HELD_LINE_CHARS;
     const ts = short ? peekEventTime(split.text, this.format) : NaN;
     if (split.kind === 'line' && !Number.isNaN(ts)) {
-      const slot = this.held.hold(split.text, ts, place.file, place.line, place.order);
+      const slot = this.held.hold(split.text, ts, place);
       this.reorder.push(ts, slot, released);
     } else {
       const outcome =

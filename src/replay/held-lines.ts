@@ -20,8 +20,8 @@ export class HeldLines {
   /** Slots given back, reused first: the slots in use are the lines held, no more. */
   private readonly free: number[] = [];
 
-  /** Holds a line whose time was read as `ts`; its slot's number. */
-  hold(text: string, ts: number, file: string, line: number, order: number): number {
+  /** Holds a line whose time was read as `ts`, read at `place`; its slot's number. */
+  hold(text: string, ts: number, { file, line, order }: LinePlace): number {
     const slot = this.free.length > 0 ? this.free.pop()! : this.texts.length;
     this.texts[slot] = text;
     this.times[slot] = ts;
