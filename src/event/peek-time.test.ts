@@ -110,6 +110,16 @@ describe('peekEventTime', () => {
     expect(peekEventTime(line, format)).toBeNaN();
   });
 
+  it('reads the request time of a combined line whose user agent carries another time', () => {
+    // The fields a client controls come after the time: the line's own time is read, as
+    // the parser reads it, whatever a client puts there.
+    const line =
+      '1.2.3.4 - ann [05/Jan/2026:07:59:59 +0000] "GET /a?t=[06/Jan/2026:00:00:00 +0000] ' +
+      'HTTP/1.1" 200 1 "-" "x [06/Jan/2026:00:00:00 +0000] \\"y"';
+    peeksAsParsed(line, 'auto');
+    expect(peekEventTime(line, 'combined')).toBe(Date.UTC(2026, 0, 5, 7, 59, 59));
+  });
+
   it('reads the first of two ts fields, where JSON.parse keeps the last', () => {
     const line =
       '{"ts":"2026-01-05T07:59:59Z","ip":"1.2.3.4","method":"GET","path":"/","status":200,' +
